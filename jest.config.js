@@ -1,0 +1,13 @@
+/** Jest: ts-jest compiles our TypeScript and agenda's ESM (agenda 6 is ESM-only) to CommonJS. */
+module.exports = {
+  testEnvironment: 'node',
+  // nock installs its interceptor on the global scope; Jest's soft cleanup warns about it.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true }, diagnostics: false }] },
+  transformIgnorePatterns: ['/node_modules/(?!(agenda|@agendajs)/)'],
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
+  testTimeout: 20000,
+};

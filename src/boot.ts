@@ -1,0 +1,104 @@
+import type Koa from 'koa';
+import type { Server } from 'node:http';
+import { baseApp, opsRouter } from './app';
+import type { Settings } from './config/settings';
+import type { WecomCredentials } from './config/env';
+import { connectDb } from './db/connect';
+import mongoose from 'mongoose';
+import { systemClock, type Clock } from './lib/clock';
+import { logger } from './lib/logger';
+import { WecomCipher } from './wecom/crypto';
+import { WecomClient } from './wecom/client';
+import { mongoTokenStore } from './wecom/token-store';
+import { callbackRouter } from './wecom/callback';
+import { fakeWecomApi } from './wecom/sandbox/fake-api';
+import { sayRoute } from './wecom/sandbox/say-route';
+import { Outbox } from './outbox/outbox';
+import { Scheduler } from './jobs/scheduler';
+import { Dispatcher } from './chat/dispatch';
+import { claimDelivery } from './chat/inbox';
+import type { Services } from './services';
+import { registerFeatures } from './features';
+
+export interface BootOptions {
+  settings: Settings;
+  mongoUri: string;
+  creds: WecomCredentials;
+  apiBase: string;
+  sandbox: boolean;
+  clock?: Clock;
+  /** Start Agenda's own processing loop (production); tests may drive jobs by hand. */
+  startScheduler?: boolean;
+  processEveryMs?: number;
+  lockLifetimeMs?: number;
+  /** Our own base URL (the sandbox posts to its own callback). */
+  selfUrl?: () => string;
+  /** Replay-window clock override (only WeCom's fixed 2014 test vectors need it). */
+  callbackNowSeconds?: () => number;
+}
+
+export interface Baoxue {
+  app: Koa;
+  services: Services;
+  dispatcher: Dispatcher;
+  creds: WecomCredentials;
+  listen(port: number, host?: string): Promise<Server>;
+  close(): Promise<void>;
+}
+
+export async function boot(o: BootOptions): Promise<Baoxue> {
+  const clock = o.clock ?? systemClock;
+  await connectDb(o.mongoUri);
+  const scheduler = new Scheduler(o.mongoUri, { processEvery: o.processEveryMs, lockLifetimeMs: o.lockLifetimeMs });
+  const client = new WecomClient({ base: o.apiBase, corpId: o.creds.corpId, agentId: o.creds.agentId, secret: o.creds.secret, store: mongoTokenStore, now: () => new Date() });
+  const outbox = new Outbox(client, o.settings.outbox, clock);
+  const services: Services = { settings: o.settings, clock, outbox, scheduler };
+  const dispatcher = new Dispatcher(services);
+  await registerFeatures(dispatcher, services);
+  await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });
+
+  let shuttingDown = false;
+  let server: Server | undefined;
+  const app = baseApp();
+  // Stop taking callbacks first during shutdown: WeCom retries, so nothing is lost.
+  app.use(async (ctx, next) => {
+    if (shuttingDown && ctx.path.startsWith('/wecom/')) {
+      ctx.status = 503;
+      return;
+    }
+    await next();
+  });
+  const callback = callbackRouter({
+    cipher: new WecomCipher(o.creds),
+    corpId: o.creds.corpId,
+    ...o.settings.callback,
+    nowSeconds: o.callbackNowSeconds,
+    claim: (key, msg) => claimDelivery(key, msg, clock.now()),
+    handle: (msg) => dispatcher.handle(msg),
+    deliverLate: (to, text, key) => outbox.enqueue(to, { kind: 'text', content: text }, key),
+  });
+  app.use(callback.routes()).use(callback.allowedMethods());
+  const ops = opsRouter(() => shuttingDown);
+  app.use(ops.routes());
+  if (o.sandbox) {
+    const fake = fakeWecomApi({ corpId: o.creds.corpId, secret: o.creds.secret, now: () => clock.now() });
+    app.use(fake.routes());
+    const say = sayRoute(o.creds, o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`));
+    app.use(say.routes());
+  }
+  if (o.startScheduler) await scheduler.start();
+
+  return {
+    app, services, dispatcher, creds: o.creds,
+    listen: (port, host = '127.0.0.1') => new Promise((resolve) => {
+      server = app.listen(port, host, () => resolve(server!));
+    }),
+    async close() {
+      shuttingDown = true;
+      if (server) await new Promise<void>((r) => { server!.close(() => r()); server!.closeAllConnections?.(); });
+      await scheduler.stop();
+      await mongoose.disconnect();
+      logger.info('stopped');
+    },
+  };
+}

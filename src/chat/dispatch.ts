@@ -1,0 +1,85 @@
+import type { Inbound } from '../wecom/message';
+import type { Services } from '../services';
+import type { Command, ChatContext } from './command';
+import { helpCommand, summary } from './commands/help';
+import { normalize } from './normalize';
+import { logger } from '../lib/logger';
+
+export type CardHandler = (ctx: ChatContext, key: string, taskId: string, responseCode: string) => Promise<string | undefined>;
+
+/**
+ * The chat router: a text becomes a command call; anything unrecognised gets help; an
+ * error becomes an apology, never a stack trace.
+ */
+export class Dispatcher {
+  private readonly commands: Command[] = [];
+  private readonly cards = new Map<string, CardHandler>();
+  /** Menu-click EventKeys → the text they stand for. */
+  private readonly menu = new Map<string, string>([['help', '帮助'], ['todo', '待办'], ['me', '我是谁']]);
+  /** Runs before every command (e.g. "is this user in the roster?"); a string answers instead. */
+  gate?: (ctx: ChatContext, verb: string) => Promise<string | undefined>;
+
+  constructor(private readonly services: Services) {
+    this.register(helpCommand(() => this.commands));
+  }
+
+  register(cmd: Command): void {
+    this.commands.push(cmd);
+  }
+
+  onCard(prefix: string, handler: CardHandler): void {
+    this.cards.set(prefix, handler);
+  }
+
+  help(): string {
+    return summary(this.commands);
+  }
+
+  private find(text: string): { cmd: Command; args: string } | undefined {
+    const t = normalize(text);
+    // Longest name first, and no space needed: "缺勤张三" works like "缺勤 张三".
+    const names = this.commands.flatMap((cmd) => [cmd.name, ...cmd.aliases].map((n) => ({ n, cmd })))
+      .sort((a, b) => b.n.length - a.n.length);
+    for (const { n, cmd } of names) {
+      if (t.toLowerCase().startsWith(n.toLowerCase())) {
+        const rest = t.slice(n.length);
+        // ASCII aliases must be whole words ("helpme" is not "help").
+        if (/^[a-z]/i.test(n) && rest && !/^\s/.test(rest)) continue;
+        return { cmd, args: rest.trim() };
+      }
+    }
+    return undefined;
+  }
+
+  async handle(msg: Inbound): Promise<string | undefined> {
+    const ctx: ChatContext = { userId: msg.from, now: this.services.clock.now(), services: this.services };
+    try {
+      if (msg.kind === 'enter_agent') return `您好，这里是保学助手（控辍保学）。\n${this.help()}`;
+      if (msg.kind === 'click') return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
+      if (msg.kind === 'card') {
+        const prefix = msg.key.split(':')[0];
+        const handler = this.cards.get(prefix);
+        if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
+        return await handler(ctx, msg.key, msg.taskId, msg.responseCode);
+      }
+      if (msg.kind === 'text') return await this.text(ctx, msg.content);
+      return undefined;
+    } catch (err) {
+      logger.error({ err: (err as Error).message, stack: (err as Error).stack, user: msg.from }, 'command failed');
+      return '抱歉，系统出了点问题，您的消息已记录，技术人员会处理。请稍后再试，或联系学校管理员。';
+    }
+  }
+
+  private async text(ctx: ChatContext, content: string): Promise<string> {
+    const found = this.find(content);
+    if (this.gate) {
+      const stop = await this.gate(ctx, found?.cmd.name ?? '');
+      if (stop) return stop;
+    }
+    if (!found) {
+      const t = normalize(content);
+      return t ? `没看懂「${t.slice(0, 20)}」。\n${this.help()}` : this.help();
+    }
+    return found.cmd.run(ctx, found.args);
+  }
+}

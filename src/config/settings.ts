@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './env';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+export const settingsSchema = z.object({
+  timeZone: z.literal('Asia/Shanghai'),
+  calendar: z.object({
+    semesters: z.array(z.object({ name: z.string(), start: isoDate, end: isoDate })).min(1),
+    holidays: z.array(isoDate).default([]),
+    workdays: z.array(isoDate).default([]),
+    closures: z.array(isoDate).default([]),
+  }),
+  ladder: z.object({
+    halfDayMeansReport: z.boolean(),
+    headTeacherVisitWithinSchoolDays: z.number().int().min(0).max(5),
+    leaderVisitWithinSchoolDays: z.number().int().min(0).max(5),
+    persuasionAfterSchoolDays: z.number().int().min(1).max(20),
+    persuasionReminderEverySchoolDays: z.number().int().min(1).max(20),
+    morningCheckAt: hhmm,
+    endOfDayAt: hhmm,
+    reminderHoursBeforeDeadline: z.number().min(0).max(24),
+    undoWindowMinutes: z.number().int().min(0).max(24 * 60),
+    returnCheckInWeeks: z.number().int().min(0).max(12),
+  }),
+  quotas: z.object({
+    headTeacherVisitsPerSemester: z.number().int().min(0),
+    subjectTeacherVisitsPerSemester: z.number().int().min(0),
+  }),
+  reports: z.object({
+    monthlyDueDay: z.number().int().min(1).max(28),
+    quarterlyDueDay: z.number().int().min(1).max(28),
+    campaignMonths: z.array(z.number().int().min(1).max(12)),
+  }),
+  callback: z.object({
+    timestampWindowSeconds: z.number().int().min(1),
+    maxBodyBytes: z.number().int().min(1024),
+    passiveReplyBudgetMs: z.number().int().min(100).max(4500),
+  }),
+  outbox: z.object({
+    pumpEverySeconds: z.number().min(0.05),
+    maxAttempts: z.number().int().min(1),
+    backoffBaseSeconds: z.number().min(0),
+    perMinute: z.number().int().min(1),
+    perHour: z.number().int().min(1),
+  }),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Loads config/default.json (or BAOXUE_CONFIG) and validates it; errors name the bad key. */
+export function loadSettings(file = process.env.BAOXUE_CONFIG ?? path.join(__dirname, '../../config/default.json')): Settings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read settings file ${file}: ${(err as Error).message}`);
+  }
+  const result = settingsSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid settings in ${file}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

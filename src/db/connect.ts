@@ -1,0 +1,21 @@
+import mongoose from 'mongoose';
+
+// jongodb has no `create` command; MongoDB creates collections on first insert anyway.
+mongoose.set('autoCreate', false);
+mongoose.set('strictQuery', true);
+
+export async function connectDb(uri: string): Promise<typeof mongoose> {
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000 });
+  // Build indexes (unique indexes carry the exactly-once guarantees).
+  await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
+  return mongoose;
+}
+
+export async function pingDb(): Promise<boolean> {
+  try {
+    await mongoose.connection.db!.admin().command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,111 @@
+import { Agenda, type Job } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import mongoose from 'mongoose';
+import type { ManualClock } from '../lib/clock';
+import { logger } from '../lib/logger';
+
+export type JobHandler = (data: { key: string }) => Promise<void>;
+
+const COLLECTION = 'jobs';
+
+/**
+ * Thin wrapper over Agenda. Domain jobs are one-shot, keyed (`unique` per name+key, so
+ * scheduling twice is harmless) and carry only their key: the handler re-reads the state,
+ * which makes a late or repeated run safe. Recurring cycles re-schedule themselves.
+ */
+export class Scheduler {
+  readonly agenda: Agenda;
+  private readonly handlers = new Map<string, JobHandler>();
+  private started = false;
+
+  constructor(uri: string, opts: { processEvery?: number; lockLifetimeMs?: number; name?: string } = {}) {
+    this.agenda = new Agenda({
+      backend: new MongoBackend({ address: uri, collection: COLLECTION }),
+      processEvery: opts.processEvery ?? 1000,
+      defaultLockLifetime: opts.lockLifetimeMs ?? 60_000,
+      name: opts.name,
+    });
+    this.agenda.on('error', (err) => logger.error({ err: err.message }, 'agenda error'));
+  }
+
+  define(name: string, handler: JobHandler): void {
+    this.handlers.set(name, handler);
+    this.agenda.define(name, async (job: Job<{ key: string }>) => handler(job.attrs.data));
+  }
+
+  /** Schedules `name` for `key` at `when`; re-scheduling the same key moves it. */
+  async at(name: string, key: string, when: Date): Promise<void> {
+    await this.agenda.create(name, { key }).unique({ name, 'data.key': key }).schedule(when).save();
+  }
+
+  async cancel(name: string, key: string): Promise<number> {
+    return this.agenda.cancel({ name, data: { key } });
+  }
+
+  /** Cancels every job whose key starts with `prefix` (e.g. all of one case). */
+  async cancelPrefix(prefix: string): Promise<number> {
+    const res = await mongoose.connection.collection(COLLECTION).deleteMany({ 'data.key': { $regex: `^${escapeRegex(prefix)}` } });
+    return res.deletedCount;
+  }
+
+  async every(seconds: number, name: string, handler: () => Promise<void>): Promise<void> {
+    this.agenda.define(name, async () => handler());
+    await this.agenda.every(`${seconds} seconds`, name);
+  }
+
+  async start(): Promise<void> {
+    await this.agenda.start();
+    this.started = true;
+  }
+
+  /** Lets running jobs finish, then stops; never waits forever (agenda leaves a timer behind). */
+  async stop(): Promise<void> {
+    if (!this.started) {
+      // agenda.stop() is a no-op before start(), yet save()/every() opened the backend's client.
+      await (this.agenda.db as unknown as { disconnect?: () => Promise<void> }).disconnect?.();
+      return;
+    }
+    this.started = false;
+    await Promise.race([this.agenda.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+
+  /** Jobs due up to `until`, soonest first (the sandbox's clock panel shows these). */
+  async pending(until?: Date, limit = 50): Promise<{ name: string; key: string; at: Date }[]> {
+    const q: Record<string, unknown> = { 'data.key': { $exists: true }, nextRunAt: until ? { $lte: until } : { $ne: null } };
+    const docs = await mongoose.connection.collection(COLLECTION).find(q).sort({ nextRunAt: 1 }).limit(limit).toArray();
+    return docs.map((d) => ({ name: String(d.name), key: String(d.data?.key), at: d.nextRunAt as Date }));
+  }
+
+  /**
+   * Manual-clock driver (tests and the sandbox): runs every keyed job due up to `until`, in
+   * order, with the clock set to each job's time, then leaves the clock at `until`.
+   * `after` runs after each job (e.g. an outbox pump) so effects appear in order too.
+   */
+  async runUntil(clock: ManualClock, until: Date, after?: () => Promise<void>): Promise<number> {
+    const jobs = mongoose.connection.collection(COLLECTION);
+    let ran = 0;
+    for (let guard = 0; guard < 10_000; guard++) {
+      const [next] = await jobs.find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } }).sort({ nextRunAt: 1 }).limit(1).toArray();
+      if (!next) break;
+      if ((next.nextRunAt as Date) > clock.now()) clock.set(next.nextRunAt as Date);
+      await jobs.deleteOne({ _id: next._id, nextRunAt: next.nextRunAt });
+      const handler = this.handlers.get(String(next.name));
+      if (handler) {
+        try {
+          await handler(next.data as { key: string });
+        } catch (err) {
+          logger.error({ job: next.name, err: (err as Error).message }, 'job failed');
+        }
+      }
+      ran++;
+      if (after) await after();
+    }
+    if (until > clock.now()) clock.set(until);
+    if (after) await after();
+    return ran;
+  }
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,51 @@
+import { ConfigError, credentialsFrom, parseEnv } from './config/env';
+import { loadSettings } from './config/settings';
+import { startEmbedded, type EmbeddedServer } from './db/embedded';
+import { generateCredentials } from './wecom/sandbox/simulator';
+import { logger } from './lib/logger';
+import { boot } from './boot';
+
+async function main(): Promise<void> {
+  const env = parseEnv(process.env);
+  const settings = loadSettings();
+  let embedded: EmbeddedServer | undefined;
+  let mongoUri = env.MONGODB_URI;
+  if (!mongoUri) {
+    embedded = await startEmbedded();
+    mongoUri = `${embedded.uri.replace(/\/?$/, '')}/baoxue`;
+    logger.warn('No MONGODB_URI: using the EMBEDDED database (jongodb). It is EPHEMERAL — all data is lost when the bot stops. Set MONGODB_URI for real use.');
+  }
+  const creds = credentialsFrom(env) ?? generateCredentials();
+  const port = env.PORT;
+  const selfUrl = env.BAOXUE_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
+  const apiBase = env.sandbox ? `http://127.0.0.1:${port}/sandbox` : env.WECOM_API_BASE;
+  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, startScheduler: true, selfUrl: () => `http://127.0.0.1:${port}` });
+  await bot.listen(port, env.HOST);
+  if (env.sandbox) {
+    logger.info({ url: selfUrl }, 'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.');
+    process.stdout.write(`\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`);
+  } else {
+    logger.info({ port, corpId: creds.corpId }, 'listening for WeCom callbacks at /wecom/callback');
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await bot.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    logger.fatal({ err: err.message, stack: err.stack }, 'failed to start');
+  }
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import Router, { type RouterMiddleware } from '@koa/router';
+import getRawBody from 'raw-body';
+import mongoose, { Schema } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * An in-process stand-in for qyapi.weixin.qq.com: gettoken, message/send and
+ * update_template_card, recording every push per recipient so a person (or a test) can see
+ * what a phone would have shown. Sandbox mode only.
+ */
+const sandboxMessageSchema = new Schema({
+  to: { type: String, required: true, index: true },
+  msgtype: { type: String, required: true },
+  content: { type: String },
+  card: { type: Schema.Types.Mixed },
+  taskId: { type: String, index: true },
+  responseCode: { type: String },
+  updatedCard: { type: Schema.Types.Mixed },
+  at: { type: Date, required: true },
+  read: { type: Boolean, default: false },
+}, { versionKey: false, collection: 'sandbox_messages' });
+
+export const SandboxMessage = mongoose.models.SandboxMessage ?? mongoose.model('SandboxMessage', sandboxMessageSchema);
+
+export interface FakeApiOptions {
+  corpId: string;
+  secret: string;
+  /** Time the sandbox shows on a message (its own clock, which may be advanced). */
+  now(): Date;
+}
+
+export function fakeWecomApi(opts: FakeApiOptions): Router {
+  const router = new Router({ prefix: '/sandbox/cgi-bin' });
+  let token = randomBytes(16).toString('hex');
+
+  router.get('/gettoken', (ctx) => {
+    if (ctx.query.corpid !== opts.corpId || ctx.query.corpsecret !== opts.secret) {
+      ctx.body = { errcode: 40001, errmsg: 'invalid credential' };
+      return;
+    }
+    token = randomBytes(16).toString('hex');
+    ctx.body = { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 };
+  });
+
+  const authed: RouterMiddleware = async (ctx, next) => {
+    if (ctx.query.access_token !== token) {
+      ctx.body = { errcode: 42001, errmsg: 'access_token expired' };
+      return;
+    }
+    ctx.state.json = JSON.parse(await getRawBody(ctx.req, { limit: '1mb', encoding: 'utf8' }));
+    await next();
+  };
+
+  router.post('/message/send', authed, async (ctx) => {
+    const body = ctx.state.json as Record<string, any>;
+    const users = String(body.touser ?? '').split('|').filter(Boolean);
+    const msgid = randomBytes(12).toString('hex');
+    for (const to of users) {
+      await SandboxMessage.create({
+        to, msgtype: body.msgtype, at: opts.now(),
+        content: body.text?.content ?? body.markdown?.content,
+        card: body.template_card, taskId: body.template_card?.task_id,
+      });
+    }
+    ctx.body = { errcode: 0, errmsg: 'ok', msgid, invaliduser: '' };
+  });
+
+  router.post('/message/update_template_card', authed, async (ctx) => {
+    const body = ctx.state.json as Record<string, any>;
+    const taskId = body.template_card?.task_id;
+    await SandboxMessage.updateMany(
+      { to: { $in: body.userids ?? [] }, ...(taskId ? { taskId } : {}) },
+      { $set: { updatedCard: body.template_card, responseCode: body.response_code } },
+    );
+    ctx.body = { errcode: 0, errmsg: 'ok', invaliduser: [] };
+  });
+
+  return router;
+}

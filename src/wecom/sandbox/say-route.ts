@@ -1,0 +1,37 @@
+import Router from '@koa/router';
+import getRawBody from 'raw-body';
+import { z } from 'zod';
+import type { CipherCredentials } from '../crypto';
+import { openReply, plaintextFor, sealDelivery, type Simulated } from './simulator';
+
+const sayBody = z.union([
+  z.object({ as: z.string().min(1).max(64), text: z.string().min(1).max(2000) }),
+  z.object({ as: z.string().min(1).max(64), event: z.literal('enter_agent') }),
+  z.object({ as: z.string().min(1).max(64), event: z.literal('click'), key: z.string().max(128) }),
+  z.object({ as: z.string().min(1).max(64), event: z.literal('template_card_event'), key: z.string().max(1024), taskId: z.string().min(1).max(128) }),
+]);
+
+/**
+ * POST /sandbox/say: posts a message as any member through the real, encrypted callback
+ * path (over HTTP to ourselves) and returns the decrypted passive reply, if there was one.
+ */
+export function sayRoute(creds: CipherCredentials & { agentId: string }, selfUrl: () => string): Router {
+  const router = new Router();
+  router.post('/sandbox/say', async (ctx) => {
+    let input: Simulated;
+    try {
+      input = sayBody.parse(JSON.parse(await getRawBody(ctx.req, { limit: '64kb', encoding: 'utf8' }))) as Simulated;
+    } catch {
+      ctx.status = 400;
+      ctx.body = { error: '请求格式不对：需要 {"as": "用户ID", "text": "消息"}' };
+      return;
+    }
+    const delivery = sealDelivery(creds, plaintextFor(creds.corpId, creds.agentId, input));
+    const res = await fetch(`${selfUrl()}/wecom/callback?${new URLSearchParams(delivery.query)}`, {
+      method: 'POST', headers: { 'content-type': 'text/xml' }, body: delivery.body,
+    });
+    const text = await res.text();
+    ctx.body = { status: res.status, reply: res.ok ? openReply(creds, text) ?? null : null };
+  });
+  return router;
+}

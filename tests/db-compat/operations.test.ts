@@ -1,0 +1,119 @@
+import mongoose, { Schema } from 'mongoose';
+import { connectDb } from '../../src/db/connect';
+import { testUri } from '../support/harness';
+
+/**
+ * Exactly the MongoDB operations Baoxue relies on, asserted against the embedded server.
+ * Production runs a real MongoDB replica set; if this suite passes against a server, the
+ * app's data access behaves the same there. (Run it against a real one with
+ * BAOXUE_TEST_MONGO=mongodb://… npx jest tests/db-compat.) Deliberately NOT used anywhere:
+ * $push/$pull/$min/$max/$rename, $group accumulators other than $sum, change streams, TTL
+ * indexes, find projections, computed $project/$addFields.
+ */
+const Thing = mongoose.model('CompatThing', new Schema({
+  key: { type: String, unique: true },
+  group: String,
+  n: Number,
+  at: Date,
+  tags: [String],
+  sub: { a: String },
+}, { collection: 'compat_things', versionKey: false }));
+
+beforeAll(async () => { await connectDb(testUri()); });
+afterAll(async () => { await mongoose.disconnect(); });
+beforeEach(async () => { await Thing.deleteMany({}); });
+
+describe('operations Baoxue relies on', () => {
+  it('unique index rejects a duplicate with E11000 (dedupe, outbox keys, one open case)', async () => {
+    await Thing.create({ key: 'a' });
+    await expect(Thing.create({ key: 'a' })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('concurrent inserts of one key: exactly one wins', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => Thing.create({ key: 'race' })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('partial unique index (unique among documents matching a filter)', async () => {
+    const col = mongoose.connection.collection('compat_partial');
+    await col.createIndex({ student: 1 }, { unique: true, partialFilterExpression: { open: true } });
+    await col.insertOne({ student: 's1', open: false });
+    await col.insertOne({ student: 's1', open: false });
+    await col.insertOne({ student: 's1', open: true });
+    await expect(col.insertOne({ student: 's1', open: true })).rejects.toMatchObject({ code: 11000 });
+    await col.deleteMany({}); // note: jongodb has no `drop` command; Baoxue never drops
+  });
+
+  it('updateOne with upsert and $set; updateMany with $in; $inc', async () => {
+    await Thing.updateOne({ key: 'u' }, { $set: { n: 1 } }, { upsert: true });
+    await Thing.updateOne({ key: 'u' }, { $inc: { n: 2 } });
+    expect((await Thing.findOne({ key: 'u' }).lean())?.n).toBe(3);
+    await Thing.create([{ key: 'x', n: 0 }, { key: 'y', n: 0 }]);
+    const r = await Thing.updateMany({ key: { $in: ['x', 'y'] }, n: 0 }, { $set: { n: 9 } });
+    expect(r.modifiedCount).toBe(2);
+  });
+
+  it('conditional update as a claim: only one of two sees modifiedCount 1', async () => {
+    await Thing.create({ key: 'c', group: 'pending' });
+    const [a, b] = await Promise.all([
+      Thing.updateOne({ key: 'c', group: 'pending' }, { $set: { group: 'sending' } }),
+      Thing.updateOne({ key: 'c', group: 'pending' }, { $set: { group: 'sending' } }),
+    ]);
+    expect(a.modifiedCount + b.modifiedCount).toBe(1);
+  });
+
+  it('findOneAndUpdate returns the new document', async () => {
+    await Thing.create({ key: 'f', n: 1 });
+    const doc = await Thing.findOneAndUpdate({ key: 'f' }, { $set: { n: 2 } }, { returnDocument: 'after' }).lean();
+    expect(doc?.n).toBe(2);
+  });
+
+  it('range, $exists, $ne, $regex queries; sort + limit; countDocuments', async () => {
+    const t0 = new Date('2026-11-30T00:00:00Z');
+    await Thing.create([
+      { key: 'a1', group: 'g', at: new Date(t0.getTime() + 3000), n: 3 },
+      { key: 'a2', group: 'g', at: new Date(t0.getTime() + 1000), n: 1 },
+      { key: 'b1', group: 'h', at: new Date(t0.getTime() + 2000) },
+    ]);
+    const due = await Thing.find({ at: { $lte: new Date(t0.getTime() + 2500) } }).sort({ at: 1 }).limit(5).lean();
+    expect(due.map((d) => d.key)).toEqual(['a2', 'b1']);
+    expect(await Thing.countDocuments({ n: { $exists: false } })).toBe(1);
+    expect(await Thing.countDocuments({ group: { $ne: 'g' } })).toBe(1);
+    expect(await Thing.countDocuments({ key: { $regex: '^a' } })).toBe(2);
+    expect(await Thing.countDocuments({ at: { $gt: t0, $lt: new Date(t0.getTime() + 2500) } })).toBe(2);
+  });
+
+  it('deleteMany by $regex prefix (cancelling all jobs of a case)', async () => {
+    await Thing.create([{ key: 'case1:a' }, { key: 'case1:b' }, { key: 'case10:a' }]);
+    const r = await Thing.deleteMany({ key: { $regex: '^case1:' } });
+    expect(r.deletedCount).toBe(2);
+  });
+
+  it('arrays of strings: set whole, match by element, $in', async () => {
+    await Thing.create({ key: 'arr', tags: ['a', 'b'] });
+    expect(await Thing.countDocuments({ tags: 'b' })).toBe(1);
+    expect(await Thing.countDocuments({ tags: { $in: ['z', 'a'] } })).toBe(1);
+    await Thing.updateOne({ key: 'arr' }, { $set: { tags: ['c'] } });
+    expect((await Thing.findOne({ key: 'arr' }).lean())?.tags).toEqual(['c']);
+  });
+
+  it('nested field queries with dot notation', async () => {
+    await Thing.create({ key: 'n', sub: { a: 'deep' } });
+    expect(await Thing.countDocuments({ 'sub.a': 'deep' })).toBe(1);
+  });
+
+  it('aggregate $match + $group with $sum only', async () => {
+    await Thing.create([{ key: '1', group: 'g', n: 2 }, { key: '2', group: 'g', n: 3 }, { key: '3', group: 'h', n: 1 }]);
+    const rows = await Thing.aggregate<{ _id: string; total: number; count: number }>([
+      { $match: { n: { $gte: 1 } } },
+      { $group: { _id: '$group', total: { $sum: '$n' }, count: { $sum: 1 } } },
+    ]);
+    const byId = Object.fromEntries(rows.map((r) => [r._id, r]));
+    expect(byId.g).toMatchObject({ total: 5, count: 2 });
+    expect(byId.h).toMatchObject({ total: 1, count: 1 });
+  });
+
+  it('ping answers (health check)', async () => {
+    expect(await mongoose.connection.db!.admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
+  });
+});

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import nock from 'nock';
+import { boot, type Baoxue, type BootOptions } from '../../src/boot';
+import { loadSettings, type Settings } from '../../src/config/settings';
+import { ManualClock } from '../../src/lib/clock';
+import { plaintextFor, sealDelivery, openReply, type Simulated } from '../../src/wecom/sandbox/simulator';
+
+/** WeCom's official test credentials (their documentation's vectors use these). */
+export const OFFICIAL = {
+  corpId: 'wx5823bf96d3bd56c7',
+  token: 'QDG6eK',
+  aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+  agentId: '1000002',
+  secret: 'test-secret',
+};
+
+export const API = 'https://qyapi.test';
+
+export function testUri(): string {
+  const base = process.env.BAOXUE_TEST_MONGO;
+  if (!base) throw new Error('BAOXUE_TEST_MONGO not set: run through jest (global setup starts the embedded server)');
+  return `${base.replace(/\/?$/, '')}/t${process.env.JEST_WORKER_ID}_${randomBytes(4).toString('hex')}`;
+}
+
+export function testSettings(patch: (s: Settings) => void = () => {}): Settings {
+  const s = loadSettings();
+  s.outbox.backoffBaseSeconds = 1;
+  patch(s);
+  return s;
+}
+
+export interface TestBot extends Baoxue {
+  clock: ManualClock;
+  /** Posts a simulated member message through the real encrypted callback; returns status + passive reply. */
+  say(m: Simulated | string, as?: string): Promise<{ status: number; reply?: string }>;
+}
+
+export async function startBot(opts: Partial<BootOptions> & { clock?: ManualClock } = {}): Promise<TestBot> {
+  const clock = opts.clock ?? new ManualClock('2026-11-30T08:00:00+08:00');
+  const bot = await boot({
+    settings: opts.settings ?? testSettings(),
+    mongoUri: opts.mongoUri ?? testUri(),
+    creds: OFFICIAL,
+    apiBase: API,
+    sandbox: false,
+    clock,
+    ...opts,
+  });
+  const server = bot.app.callback();
+  return Object.assign(bot, {
+    clock,
+    async say(m: Simulated | string, as = 'teacher') {
+      const sim: Simulated = typeof m === 'string' ? { as, text: m } : m;
+      const d = sealDelivery(OFFICIAL, plaintextFor(OFFICIAL.corpId, OFFICIAL.agentId, sim));
+      const res = await request(server).post('/wecom/callback').query(d.query).set('content-type', 'text/xml').send(d.body);
+      return { status: res.status, reply: res.text ? openReply(OFFICIAL, res.text) : undefined };
+    },
+  });
+}
+
+/** Records every message/send to the mocked WeCom API; `fail` makes the next calls fail. */
+export function mockWecom() {
+  const sent: { touser: string; msgtype: string; content?: string; card?: any }[] = [];
+  const updates: any[] = [];
+  let tokenCalls = 0;
+  const scope = nock(API).persist()
+    .get('/cgi-bin/gettoken').query(true).reply(() => { tokenCalls++; return [200, { errcode: 0, access_token: `tok${tokenCalls}`, expires_in: 7200 }]; })
+    .post('/cgi-bin/message/send').query(true).reply((_uri, body: any) => {
+      sent.push({ touser: body.touser, msgtype: body.msgtype, content: body.text?.content ?? body.markdown?.content, card: body.template_card });
+      return [200, { errcode: 0, errmsg: 'ok', msgid: `m${sent.length}`, invaliduser: '' }];
+    })
+    .post('/cgi-bin/message/update_template_card').query(true).reply((_uri, body: any) => {
+      updates.push(body);
+      return [200, { errcode: 0, errmsg: 'ok' }];
+    });
+  return { sent, updates, tokenCalls: () => tokenCalls, scope, to: (u: string) => sent.filter((s) => s.touser === u) };
+}
+
+export function setupNock(): void {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+}
