@@ -19,6 +19,7 @@ import { Dispatcher } from './chat/dispatch';
 import { claimDelivery } from './chat/inbox';
 import type { Services } from './services';
 import { registerFeatures } from './features';
+import { PiiCipher } from './lib/pii';
 
 export interface BootOptions {
   settings: Settings;
@@ -26,6 +27,8 @@ export interface BootOptions {
   creds: WecomCredentials;
   apiBase: string;
   sandbox: boolean;
+  /** 64 hex chars; personal data at rest. */
+  dataKey: string;
   clock?: Clock;
   /** Start Agenda's own processing loop (production); tests may drive jobs by hand. */
   startScheduler?: boolean;
@@ -52,7 +55,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const scheduler = new Scheduler(o.mongoUri, { processEvery: o.processEveryMs, lockLifetimeMs: o.lockLifetimeMs });
   const client = new WecomClient({ base: o.apiBase, corpId: o.creds.corpId, agentId: o.creds.agentId, secret: o.creds.secret, store: mongoTokenStore, now: () => new Date() });
   const outbox = new Outbox(client, o.settings.outbox, clock);
-  const services: Services = { settings: o.settings, clock, outbox, scheduler };
+  const services: Services = { settings: o.settings, clock, outbox, scheduler, pii: new PiiCipher(o.dataKey) };
   const dispatcher = new Dispatcher(services);
   await registerFeatures(dispatcher, services);
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });

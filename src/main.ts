@@ -4,6 +4,9 @@ import { startEmbedded, type EmbeddedServer } from './db/embedded';
 import { generateCredentials } from './wecom/sandbox/simulator';
 import { logger } from './lib/logger';
 import { boot } from './boot';
+import { PiiCipher } from './lib/pii';
+import { loadDemoDistrict } from './roster/demo-load';
+import { clearSandboxHandoff, writeSandboxHandoff } from './sandbox-handoff';
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
@@ -19,9 +22,14 @@ async function main(): Promise<void> {
   const port = env.PORT;
   const selfUrl = env.BAOXUE_PUBLIC_URL ?? `http://127.0.0.1:${port}`;
   const apiBase = env.sandbox ? `http://127.0.0.1:${port}/sandbox` : env.WECOM_API_BASE;
-  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, startScheduler: true, selfUrl: () => `http://127.0.0.1:${port}` });
+  // Sandbox: a generated key (its embedded data is ephemeral anyway). Production: required by env.ts.
+  const dataKey = env.BAOXUE_DATA_KEY ?? PiiCipher.generateKey();
+  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, dataKey, startScheduler: true, selfUrl: () => `http://127.0.0.1:${port}` });
   await bot.listen(port, env.HOST);
   if (env.sandbox) {
+    const loaded = await loadDemoDistrict(bot.services.pii);
+    if (loaded) logger.info(loaded, 'demo district loaded');
+    writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl });
     logger.info({ url: selfUrl }, 'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.');
     process.stdout.write(`\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`);
   } else {
@@ -35,6 +43,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     await bot.close();
     await embedded?.stop();
+    if (env.sandbox) clearSandboxHandoff();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

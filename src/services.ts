@@ -2,6 +2,7 @@ import type { Settings } from './config/settings';
 import type { Clock } from './lib/clock';
 import type { Outbox } from './outbox/outbox';
 import type { Scheduler } from './jobs/scheduler';
+import type { PiiCipher } from './lib/pii';
 
 /** What commands, jobs and routes need; built once in boot.ts, built by hand in tests. */
 export interface Services {
@@ -9,4 +10,5 @@ export interface Services {
   clock: Clock;
   outbox: Outbox;
   scheduler: Scheduler;
+  pii: PiiCipher;
 }

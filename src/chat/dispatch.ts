@@ -18,6 +18,8 @@ export class Dispatcher {
   private readonly menu = new Map<string, string>([['help', '帮助'], ['todo', '待办'], ['me', '我是谁']]);
   /** Runs before every command (e.g. "is this user in the roster?"); a string answers instead. */
   gate?: (ctx: ChatContext, verb: string) => Promise<string | undefined>;
+  /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
+  rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
 
   constructor(private readonly services: Services) {
     this.register(helpCommand(() => this.commands));
@@ -70,7 +72,8 @@ export class Dispatcher {
     }
   }
 
-  private async text(ctx: ChatContext, content: string): Promise<string> {
+  private async text(ctx: ChatContext, raw: string): Promise<string> {
+    const content = (this.rewrite && (await this.rewrite(ctx, raw))) || raw;
     const found = this.find(content);
     if (this.gate) {
       const stop = await this.gate(ctx, found?.cmd.name ?? '');

@@ -5,6 +5,7 @@ import { sealDelivery, plaintextFor } from '../../src/wecom/sandbox/simulator';
 import { WecomCipher } from '../../src/wecom/crypto';
 import { buildXml } from '../../src/wecom/xml';
 import { InboundDelivery } from '../../src/models/inbound';
+import { Staff } from '../../src/models/roster';
 import { POST_VECTOR } from '../fixtures/vectors';
 
 let bot: TestBot;
@@ -14,6 +15,7 @@ beforeAll(async () => {
   setupNock();
   mockWecom();
   bot = await startBot({ callbackNowSeconds: () => frozenNow ?? Date.now() / 1000 });
+  await Staff.create({ userid: 'teacher', name: '测试老师', roles: [] });
 });
 afterAll(async () => { await bot.close(); nock.cleanAll(); });
 beforeEach(async () => { await InboundDelivery.deleteMany({}); });

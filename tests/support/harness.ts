@@ -16,6 +16,7 @@ export const OFFICIAL = {
 };
 
 export const API = 'https://qyapi.test';
+export const TEST_DATA_KEY = '0f'.repeat(32);
 
 export function testUri(): string {
   const base = process.env.BAOXUE_TEST_MONGO;
@@ -44,6 +45,7 @@ export async function startBot(opts: Partial<BootOptions> & { clock?: ManualCloc
     creds: OFFICIAL,
     apiBase: API,
     sandbox: false,
+    dataKey: TEST_DATA_KEY,
     clock,
     ...opts,
   });

@@ -1,0 +1,67 @@
+import { pinyin } from 'pinyin-pro';
+
+/**
+ * Finding a student from what a teacher typed, among the students in the sender's scope only
+ * (a student outside it is never revealed): 学籍号, exact name, then near matches (same pinyin
+ * = an input-method homophone, or one character off).
+ */
+export interface Named {
+  studentNo: string;
+  name: string;
+}
+
+export type Resolution<T> =
+  | { kind: 'one'; student: T }
+  | { kind: 'many'; options: T[] }
+  | { kind: 'suggest'; options: T[] }
+  | { kind: 'none' };
+
+const pinyinCache = new Map<string, string>();
+export function pinyinOf(name: string): string {
+  let p = pinyinCache.get(name);
+  if (p === undefined) {
+    p = pinyin(name, { toneType: 'none', type: 'array' }).join(' ');
+    pinyinCache.set(name, p);
+  }
+  return p;
+}
+
+function oneCharOff(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  if (x.length !== y.length) return false;
+  return x.filter((c, i) => c !== y[i]).length === 1;
+}
+
+export function looksLikeStudentNo(q: string): boolean {
+  return /^[A-Za-z]?\d{8,19}[0-9Xx]?$/.test(q);
+}
+
+export function resolveStudent<T extends Named>(query: string, inScope: T[]): Resolution<T> {
+  const q = query.trim();
+  if (!q) return { kind: 'none' };
+  if (looksLikeStudentNo(q)) {
+    const hit = inScope.find((s) => s.studentNo.toUpperCase() === q.toUpperCase());
+    return hit ? { kind: 'one', student: hit } : { kind: 'none' };
+  }
+  const exact = inScope.filter((s) => s.name === q);
+  if (exact.length === 1) return { kind: 'one', student: exact[0] };
+  if (exact.length > 1) return { kind: 'many', options: exact };
+  const py = pinyinOf(q);
+  const near = inScope.filter((s) => pinyinOf(s.name) === py || oneCharOff(s.name, q) || (q.length >= 2 && s.name.includes(q)));
+  return near.length ? { kind: 'suggest', options: near.slice(0, 9) } : { kind: 'none' };
+}
+
+/**
+ * Splits "张三上午发烧" / "张三 上午 发烧" into the student token and the rest, using the
+ * names in scope to find where a name ends when the teacher typed no space.
+ */
+export function takeStudentToken(rest: string, names: string[]): { token: string; tail: string } {
+  const t = rest.trim();
+  const firstSpace = t.search(/\s/);
+  const first = firstSpace < 0 ? t : t.slice(0, firstSpace);
+  if (names.includes(first) || looksLikeStudentNo(first)) return { token: first, tail: firstSpace < 0 ? '' : t.slice(firstSpace + 1).trim() };
+  const prefix = [...names].sort((a, b) => b.length - a.length).find((n) => first.startsWith(n));
+  if (prefix) return { token: prefix, tail: t.slice(prefix.length).trim() };
+  return { token: first, tail: firstSpace < 0 ? '' : t.slice(firstSpace + 1).trim() };
+}

@@ -1,0 +1,61 @@
+/** The roster as the rules see it: plain data, no I/O. One name per idea (PROCEDURES.md "Words"). */
+export type RoleName = 'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
+
+export interface Role {
+  role: RoleName;
+  schoolCode?: string;
+  grade?: number;
+  classId?: string;
+  subject?: string;
+  /** 包学生: the students a subject teacher owns by name (学籍号). */
+  students?: string[];
+}
+
+export interface StaffLike {
+  userid: string;
+  name: string;
+  roles: Role[];
+}
+
+export type EnrollmentStatus = 'enrolled' | 'transferredInDistrict' | 'transferredOut' | 'suspended' | 'droppedOut' | 'graduated';
+
+export interface StudentLike {
+  studentNo: string;
+  name: string;
+  schoolCode: string;
+  grade: number;
+  classId: string;
+  status: EnrollmentStatus;
+  atRisk?: boolean;
+  /** 双包保: the at-risk student's named school leader (userid). */
+  atRiskLeader?: string;
+}
+
+export const ROLE_LABEL: Record<RoleName, string> = {
+  subjectTeacher: '科任教师',
+  headTeacher: '班主任',
+  gradeLeader: '中层领导（包年级）',
+  deputy: '分管领导',
+  principal: '校长',
+  bureau: '区教体局',
+};
+
+export const STATUS_LABEL: Record<EnrollmentStatus, string> = {
+  enrolled: '在读',
+  transferredInDistrict: '区内转出',
+  transferredOut: '转出区外',
+  suspended: '休学',
+  droppedOut: '辍学',
+  graduated: '毕业',
+};
+
+export const GRADE_LABEL = ['', '一年级', '二年级', '三年级', '四年级', '五年级', '六年级', '七年级', '八年级', '九年级'];
+
+export function classIdOf(schoolCode: string, grade: number, classNo: number): string {
+  return `${schoolCode}-${grade}-${classNo}`;
+}
+
+export function classLabel(classId: string): string {
+  const [, grade, no] = classId.split('-');
+  return `${GRADE_LABEL[Number(grade)] ?? `${grade}年级`}${no}班`;
+}

@@ -1,0 +1,28 @@
+import mongoose, { Schema } from 'mongoose';
+
+/** Append-only: every change and every view of a minor's personal data, and every refusal. */
+const auditSchema = new Schema({
+  actor: { type: String, required: true, index: true },
+  action: { type: String, required: true },
+  target: { type: String },
+  channel: { type: String, enum: ['wecom', 'cli', 'job', 'sandbox'], required: true },
+  outcome: { type: String, enum: ['ok', 'refused'], default: 'ok' },
+  detail: { type: String },
+  at: { type: Date, required: true, index: true },
+}, { versionKey: false, collection: 'audit' });
+
+export const AuditEntry = mongoose.models.AuditEntry ?? mongoose.model('AuditEntry', auditSchema);
+
+export interface AuditInput {
+  actor: string;
+  action: string;
+  target?: string;
+  channel: 'wecom' | 'cli' | 'job' | 'sandbox';
+  outcome?: 'ok' | 'refused';
+  detail?: string;
+  at: Date;
+}
+
+export async function audit(entry: AuditInput): Promise<void> {
+  await AuditEntry.create(entry);
+}

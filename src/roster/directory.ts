@@ -1,0 +1,77 @@
+import { Staff, Student, SchoolClass, School } from '../models/roster';
+import type { Role, StaffLike, StudentLike } from '../domain/roster';
+import { chainFor, type Chain } from '../domain/chain';
+import { canActOnStudent, type Action } from '../domain/policy';
+
+/** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
+export interface StudentDoc extends StudentLike {
+  gender: string;
+  birthDate: string;
+  guardians: { name: string; relation: string; phoneSealed: string }[];
+  addressSealed?: string;
+}
+
+export async function findStaff(userid: string): Promise<StaffLike | null> {
+  return Staff.findOne({ userid }).lean<StaffLike>();
+}
+
+export async function staffNames(userids: string[]): Promise<Map<string, string>> {
+  const rows = await Staff.find({ userid: { $in: userids } }).lean<StaffLike[]>();
+  return new Map(rows.map((r) => [r.userid, r.name]));
+}
+
+export async function findStudent(studentNo: string): Promise<StudentDoc | null> {
+  return Student.findOne({ studentNo }).lean<StudentDoc>();
+}
+
+/** The students a staff member may act on (`action`), from the roles' scopes. */
+export async function studentsInScope(staff: StaffLike, action: Action = 'view'): Promise<StudentDoc[]> {
+  const or: Record<string, unknown>[] = [];
+  for (const r of staff.roles) {
+    if (r.role === 'bureau') return action === 'view' ? Student.find({}).lean<StudentDoc[]>() : [];
+    if (r.role === 'subjectTeacher' || r.role === 'headTeacher') or.push({ classId: r.classId });
+    else if (r.role === 'gradeLeader') or.push({ schoolCode: r.schoolCode, grade: r.grade });
+    else or.push({ schoolCode: r.schoolCode });
+  }
+  if (!or.length) return [];
+  const rows = await Student.find({ $or: or }).lean<StudentDoc[]>();
+  return rows.filter((s) => canActOnStudent(staff, action, s));
+}
+
+/** The staff of the student's school plus the bureau: enough to compute the chain. */
+export async function chainOf(student: StudentLike): Promise<Chain> {
+  const staff = await Staff.find({ $or: [{ 'roles.schoolCode': student.schoolCode }, { 'roles.role': 'bureau' }] }).lean<StaffLike[]>();
+  return chainFor(student, staff);
+}
+
+export async function className(classId: string): Promise<string> {
+  const c = await SchoolClass.findOne({ classId }).lean<{ name: string }>();
+  return c?.name ?? classId;
+}
+
+export async function schoolName(code: string): Promise<string> {
+  const s = await School.findOne({ code }).lean<{ name: string }>();
+  return s?.name ?? code;
+}
+
+export function describeRole(r: Role, classNames: Map<string, string>, schoolNames: Map<string, string>): string {
+  const school = r.schoolCode ? schoolNames.get(r.schoolCode) ?? r.schoolCode : '';
+  switch (r.role) {
+    case 'principal': return `${school} 校长`;
+    case 'deputy': return `${school} 分管领导（控辍保学）`;
+    case 'gradeLeader': return `${school} ${r.grade}年级 中层领导（包年级）`;
+    case 'headTeacher': return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
+    case 'subjectTeacher': return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${r.students?.length ? `（包保 ${r.students.length} 名学生）` : ''}`;
+    case 'bureau': return '区教体局';
+  }
+}
+
+export async function namesFor(roles: Role[]): Promise<{ classes: Map<string, string>; schools: Map<string, string> }> {
+  const classIds = roles.map((r) => r.classId).filter(Boolean) as string[];
+  const codes = roles.map((r) => r.schoolCode).filter(Boolean) as string[];
+  const [cs, ss] = await Promise.all([
+    SchoolClass.find({ classId: { $in: classIds } }).lean<{ classId: string; name: string }[]>(),
+    School.find({ code: { $in: codes } }).lean<{ code: string; name: string }[]>(),
+  ]);
+  return { classes: new Map(cs.map((c) => [c.classId, c.name])), schools: new Map(ss.map((s) => [s.code, s.name])) };
+}
