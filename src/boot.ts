@@ -42,6 +42,7 @@ export interface BootOptions {
 
 export interface Baoxue {
   app: Koa;
+  features: Awaited<ReturnType<typeof registerFeatures>>;
   services: Services;
   dispatcher: Dispatcher;
   creds: WecomCredentials;
@@ -57,7 +58,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const outbox = new Outbox(client, o.settings.outbox, clock);
   const services: Services = { settings: o.settings, clock, outbox, scheduler, pii: new PiiCipher(o.dataKey) };
   const dispatcher = new Dispatcher(services);
-  await registerFeatures(dispatcher, services);
+  const features = await registerFeatures(dispatcher, services);
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });
 
   let shuttingDown = false;
@@ -92,7 +93,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   if (o.startScheduler) await scheduler.start();
 
   return {
-    app, services, dispatcher, creds: o.creds,
+    app, services, dispatcher, features, creds: o.creds,
     listen: (port, host = '127.0.0.1') => new Promise((resolve) => {
       server = app.listen(port, host, () => resolve(server!));
     }),

@@ -2,12 +2,32 @@ import type { Dispatcher } from './chat/dispatch';
 import type { Services } from './services';
 import { findStaff } from './roster/directory';
 import { rosterCommands } from './chat/commands/roster';
+import { ladderCommands } from './chat/commands/ladder';
 import { answerChoice } from './chat/lookup';
 import { audit } from './models/audit';
+import { Ladder } from './ladder/ladder';
+import type { CardAction } from './ladder/messages';
 
-/** Every feature (roster, ladder, reports…) registers its commands, cards and jobs here. */
-export async function registerFeatures(dispatcher: Dispatcher, _services: Services): Promise<void> {
+/** Every feature registers its commands, card handlers and jobs here. */
+export async function registerFeatures(dispatcher: Dispatcher, services: Services): Promise<{ ladder: Ladder }> {
   for (const cmd of rosterCommands(findStaff)) dispatcher.register(cmd);
+
+  const ladder = new Ladder(services);
+  for (const cmd of ladderCommands(findStaff, ladder)) dispatcher.register(cmd);
+  const { scheduler } = services;
+  scheduler.define('ladder.morning', ({ key }) => ladder.onMorning(key));
+  scheduler.define('ladder.remind', ({ key }) => ladder.onRemind(key));
+  scheduler.define('ladder.deadline', ({ key }) => ladder.onDeadline(key));
+  scheduler.define('ladder.leaveEnd', ({ key }) => ladder.onLeaveEnd(key));
+  scheduler.define('ladder.checkIn', ({ key }) => ladder.onCheckIn(key));
+
+  // Template-card buttons: lad:<action>:<caseId>[:<arg>].
+  dispatcher.onCard('lad', async (ctx, key, _taskId, responseCode) => {
+    const [, action, caseId, arg] = key.split(':');
+    const staff = await findStaff(ctx.userId);
+    if (!staff) return '您还不在保学的花名册中，请联系本校分管领导。';
+    return ladder.onCardClick(staff, action as CardAction, caseId, arg, responseCode, ctx.now);
+  });
 
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
   dispatcher.rewrite = (ctx, text) => answerChoice(ctx.userId, text, ctx.now);
@@ -19,4 +39,5 @@ export async function registerFeatures(dispatcher: Dispatcher, _services: Servic
     await audit({ actor: ctx.userId, action: verb || 'message', channel: 'wecom', outcome: 'refused', detail: 'not in roster', at: ctx.now });
     return '您好！您还不在保学的花名册中，暂时无法使用。请联系本校分管控辍保学的领导，把您加入花名册后再试。';
   };
+  return { ladder };
 }

@@ -4,6 +4,7 @@ import { startEmbedded, type EmbeddedServer } from './db/embedded';
 import { generateCredentials } from './wecom/sandbox/simulator';
 import { logger } from './lib/logger';
 import { boot } from './boot';
+import { withDbName } from './db/connect';
 import { PiiCipher } from './lib/pii';
 import { loadDemoDistrict } from './roster/demo-load';
 import { clearSandboxHandoff, writeSandboxHandoff } from './sandbox-handoff';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   let mongoUri = env.MONGODB_URI;
   if (!mongoUri) {
     embedded = await startEmbedded();
-    mongoUri = `${embedded.uri.replace(/\/?$/, '')}/baoxue`;
+    mongoUri = withDbName(embedded.uri, 'baoxue');
     logger.warn('No MONGODB_URI: using the EMBEDDED database (jongodb). It is EPHEMERAL — all data is lost when the bot stops. Set MONGODB_URI for real use.');
   }
   const creds = credentialsFrom(env) ?? generateCredentials();

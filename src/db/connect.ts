@@ -19,3 +19,10 @@ export async function pingDb(): Promise<boolean> {
     return false;
   }
 }
+
+/** The same server with another database name (the embedded server's URI carries its own path). */
+export function withDbName(uri: string, name: string): string {
+  const url = new URL(uri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

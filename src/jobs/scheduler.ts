@@ -5,6 +5,8 @@ import type { ManualClock } from '../lib/clock';
 import { logger } from '../lib/logger';
 
 export type JobHandler = (data: { key: string }) => Promise<void>;
+/** `due` is the scheduled time (ISO), carried in the data so a run can be claimed exactly once. */
+type JobData = { key: string; due?: string };
 
 const COLLECTION = 'jobs';
 
@@ -30,12 +32,17 @@ export class Scheduler {
 
   define(name: string, handler: JobHandler): void {
     this.handlers.set(name, handler);
-    this.agenda.define(name, async (job: Job<{ key: string }>) => handler(job.attrs.data));
+    this.agenda.define(name, async (job: Job<JobData>) => {
+      // Exactly once per scheduled run, whatever the backend's locking does under load
+      // (the embedded server let two instances lock one job): a unique claim decides.
+      if (!(await claimRun(`${name}|${job.attrs.data.key}|${job.attrs.data.due ?? ''}`))) return;
+      await handler(job.attrs.data);
+    });
   }
 
   /** Schedules `name` for `key` at `when`; re-scheduling the same key moves it. */
   async at(name: string, key: string, when: Date): Promise<void> {
-    await this.agenda.create(name, { key }).unique({ name, 'data.key': key }).schedule(when).save();
+    await this.agenda.create<JobData>(name, { key, due: when.toISOString() }).unique({ name, 'data.key': key }).schedule(when).save();
   }
 
   async cancel(name: string, key: string): Promise<number> {
@@ -88,9 +95,9 @@ export class Scheduler {
       const [next] = await jobs.find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } }).sort({ nextRunAt: 1 }).limit(1).toArray();
       if (!next) break;
       if ((next.nextRunAt as Date) > clock.now()) clock.set(next.nextRunAt as Date);
-      await jobs.deleteOne({ _id: next._id, nextRunAt: next.nextRunAt });
+      const taken = await jobs.deleteOne({ _id: next._id, nextRunAt: next.nextRunAt });
       const handler = this.handlers.get(String(next.name));
-      if (handler) {
+      if (handler && taken.deletedCount === 1) {
         try {
           await handler(next.data as { key: string });
         } catch (err) {
@@ -103,6 +110,19 @@ export class Scheduler {
     if (until > clock.now()) clock.set(until);
     if (after) await after();
     return ran;
+  }
+}
+
+const runSchema = new mongoose.Schema({ runKey: { type: String, required: true, unique: true }, at: { type: Date, required: true } }, { versionKey: false, collection: 'job_runs' });
+const JobRun = mongoose.models.JobRun ?? mongoose.model('JobRun', runSchema);
+
+async function claimRun(runKey: string): Promise<boolean> {
+  try {
+    await JobRun.create({ runKey, at: new Date() });
+    return true;
+  } catch (err) {
+    if ((err as { code?: number }).code === 11000) return false;
+    throw err;
   }
 }
 

@@ -9,7 +9,7 @@ export type Push =
   | { kind: 'text'; content: string }
   | { kind: 'markdown'; content: string }
   | { kind: 'template_card'; card: Record<string, unknown> }
-  | { kind: 'update_card'; userids: string[]; responseCode: string; card: Record<string, unknown> };
+  | { kind: 'update_card'; userids: string[]; responseCode: string; update: Record<string, unknown> };
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
@@ -26,7 +26,7 @@ export class Outbox {
     const now = this.clock.now();
     const rows = push.kind === 'text'
       ? splitText(push.content).map((content, i, all) => ({ key: all.length > 1 ? `${key}#${i + 1}` : key, payload: { content } }))
-      : [{ key, payload: push.kind === 'markdown' ? { content: push.content } : push.kind === 'template_card' ? { card: push.card } : { userids: push.userids, responseCode: push.responseCode, card: push.card } }];
+      : [{ key, payload: push.kind === 'markdown' ? { content: push.content } : push.kind === 'template_card' ? { card: push.card } : { userids: push.userids, responseCode: push.responseCode, update: push.update } }];
     for (const [i, row] of rows.entries()) {
       try {
         // Pieces get increasing createdAt so they are sent in order.
@@ -124,7 +124,7 @@ export class Outbox {
       case 'template_card':
         return this.client.sendTemplateCard(head.recipient, p.card as Record<string, unknown>);
       case 'update_card':
-        return this.client.updateTemplateCard(p.userids as string[], String(p.responseCode), p.card as Record<string, unknown>);
+        return this.client.updateTemplateCard(p.userids as string[], String(p.responseCode), p.update as Record<string, unknown>);
       default:
         throw new WecomApiError(0, `unknown kind ${head.kind}`, false);
     }

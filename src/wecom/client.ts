@@ -139,9 +139,10 @@ export class WecomClient {
     return this.send(touser, { msgtype: 'template_card', template_card: card });
   }
 
-  async updateTemplateCard(userids: string[], responseCode: string, card: Json): Promise<SendResult> {
+  /** `update` is `{ button: { replace_name } }` (grey out the buttons) or `{ template_card }`. */
+  async updateTemplateCard(userids: string[], responseCode: string, update: Json): Promise<SendResult> {
     const json = await this.call('/cgi-bin/message/update_template_card', {
-      userids, agentid: Number(this.opts.agentId), response_code: responseCode, template_card: card,
+      userids, agentid: Number(this.opts.agentId), response_code: responseCode, ...update,
     });
     const invalid = String(json.invaliduser ?? '').split('|').filter(Boolean);
     return { invalidUsers: invalid };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import nock from 'nock';
 import { boot, type Baoxue, type BootOptions } from '../../src/boot';
+import { withDbName } from '../../src/db/connect';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { ManualClock } from '../../src/lib/clock';
 import { plaintextFor, sealDelivery, openReply, type Simulated } from '../../src/wecom/sandbox/simulator';
@@ -21,7 +22,7 @@ export const TEST_DATA_KEY = '0f'.repeat(32);
 export function testUri(): string {
   const base = process.env.BAOXUE_TEST_MONGO;
   if (!base) throw new Error('BAOXUE_TEST_MONGO not set: run through jest (global setup starts the embedded server)');
-  return `${base.replace(/\/?$/, '')}/t${process.env.JEST_WORKER_ID}_${randomBytes(4).toString('hex')}`;
+  return withDbName(base, `t${process.env.JEST_WORKER_ID}_${randomBytes(4).toString('hex')}`);
 }
 
 export function testSettings(patch: (s: Settings) => void = () => {}): Settings {
@@ -83,3 +84,11 @@ export function setupNock(): void {
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 }
+
+/** Walks the clock to `to`, running every job due on the way (in order) and delivering pushes. */
+export async function advance(bot: TestBot, to: string | Date): Promise<number> {
+  return bot.services.scheduler.runUntil(bot.clock, new Date(to), async () => { await bot.services.outbox.pump(); });
+}
+
+export type Sent = ReturnType<typeof mockWecom>['sent'][number];
+export const textOf = (m: Sent) => m.content ?? JSON.stringify(m.card ?? {});

@@ -67,10 +67,10 @@ export function fakeWecomApi(opts: FakeApiOptions): Router {
 
   router.post('/message/update_template_card', authed, async (ctx) => {
     const body = ctx.state.json as Record<string, any>;
-    const taskId = body.template_card?.task_id;
+    // WeCom finds the card by the response_code of the click (the sandbox stored it on the card).
     await SandboxMessage.updateMany(
-      { to: { $in: body.userids ?? [] }, ...(taskId ? { taskId } : {}) },
-      { $set: { updatedCard: body.template_card, responseCode: body.response_code } },
+      { to: { $in: body.userids ?? [] }, responseCode: body.response_code },
+      { $set: { updatedCard: body.template_card ?? { replaceName: body.button?.replace_name } } },
     );
     ctx.body = { errcode: 0, errmsg: 'ok', invaliduser: [] };
   });

@@ -3,6 +3,8 @@ import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { CipherCredentials } from '../crypto';
 import { openReply, plaintextFor, sealDelivery, type Simulated } from './simulator';
+import { SandboxMessage } from './fake-api';
+import { randomBytes } from 'node:crypto';
 
 const sayBody = z.union([
   z.object({ as: z.string().min(1).max(64), text: z.string().min(1).max(2000) }),
@@ -25,6 +27,12 @@ export function sayRoute(creds: CipherCredentials & { agentId: string }, selfUrl
       ctx.status = 400;
       ctx.body = { error: '请求格式不对：需要 {"as": "用户ID", "text": "消息"}' };
       return;
+    }
+    if ('event' in input && input.event === 'template_card_event') {
+      // Like WeCom: a click carries a fresh response_code that later identifies the card to update.
+      const responseCode = randomBytes(12).toString('hex');
+      input = { ...input, responseCode };
+      await SandboxMessage.updateMany({ to: input.as, taskId: input.taskId }, { $set: { responseCode } });
     }
     const delivery = sealDelivery(creds, plaintextFor(creds.corpId, creds.agentId, input));
     const res = await fetch(`${selfUrl()}/wecom/callback?${new URLSearchParams(delivery.query)}`, {

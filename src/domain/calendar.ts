@@ -1,0 +1,87 @@
+import { isWorkday } from 'chinese-days';
+import { DateTime } from 'luxon';
+import type { Settings } from '../config/settings';
+import { ZONE } from '../lib/time';
+
+/**
+ * School days (二(一)2(3): absences count school days, not weekends, holidays or vacations):
+ * inside a semester, not a school closure, and a working day — public holidays and 调休
+ * make-up workdays from chinese-days, overridden by config for years it does not know yet.
+ */
+export class SchoolCalendar {
+  private readonly holidays: Set<string>;
+  private readonly workdays: Set<string>;
+  private readonly closures: Set<string>;
+
+  constructor(private readonly cfg: Settings['calendar']) {
+    this.holidays = new Set(cfg.holidays);
+    this.workdays = new Set(cfg.workdays);
+    this.closures = new Set(cfg.closures);
+  }
+
+  semesterOf(day: string): { name: string; start: string; end: string } | undefined {
+    return this.cfg.semesters.find((s) => s.start <= day && day <= s.end);
+  }
+
+  isSchoolDay(day: string): boolean {
+    if (!this.semesterOf(day) || this.closures.has(day)) return false;
+    if (this.workdays.has(day)) return true;
+    if (this.holidays.has(day)) return false;
+    return isWorkday(day);
+  }
+
+  /** Why a day is not a school day, for replies ("国庆节", "寒假", "周末"). */
+  whyNot(day: string): string | undefined {
+    if (this.isSchoolDay(day)) return undefined;
+    if (!this.semesterOf(day)) return '假期';
+    if (this.closures.has(day)) return '学校停课';
+    const dow = DateTime.fromISO(day, { zone: ZONE }).weekday;
+    return dow >= 6 && !this.holidays.has(day) ? '周末' : '法定节假日';
+  }
+
+  private shift(day: string, by: number): string {
+    return DateTime.fromISO(day, { zone: ZONE }).plus({ days: by }).toISODate()!;
+  }
+
+  /** The first school day strictly after `day` (searching up to a year ahead). */
+  nextSchoolDay(day: string): string {
+    let d = day;
+    for (let i = 0; i < 366; i++) {
+      d = this.shift(d, 1);
+      if (this.isSchoolDay(d)) return d;
+    }
+    throw new Error(`no school day within a year after ${day}: check the semesters in config`);
+  }
+
+  /** `day` itself when it is a school day, else the next one. */
+  onOrAfter(day: string): string {
+    return this.isSchoolDay(day) ? day : this.nextSchoolDay(day);
+  }
+
+  /** The n-th school day after `day` (n = 0 → onOrAfter(day)). */
+  addSchoolDays(day: string, n: number): string {
+    let d = this.onOrAfter(day);
+    for (let i = 0; i < n; i++) d = this.nextSchoolDay(d);
+    return d;
+  }
+
+  /** School days in (from, to], i.e. how many school days `to` is after `from`. */
+  schoolDaysBetween(from: string, to: string): number {
+    let n = 0;
+    for (let d = from; d < to; ) {
+      d = this.shift(d, 1);
+      if (d <= to && this.isSchoolDay(d)) n++;
+    }
+    return n;
+  }
+
+  /** The school day before `day` (for 昨天 meaning "the last school day"). */
+  previousSchoolDay(day: string): string {
+    let d = day;
+    for (let i = 0; i < 366; i++) {
+      d = this.shift(d, -1);
+      if (this.isSchoolDay(d)) return d;
+    }
+    throw new Error(`no school day within a year before ${day}`);
+  }
+}
