@@ -20,6 +20,13 @@ import { claimDelivery } from './chat/inbox';
 import type { Services } from './services';
 import { registerFeatures } from './features';
 import { PiiCipher } from './lib/pii';
+import { SandboxRunner } from './sandbox/runner';
+import { sandboxRoutes } from './sandbox/routes';
+import type { SettableClock } from './lib/clock';
+
+function isSettable(c: Clock): c is SettableClock {
+  return typeof (c as SettableClock).set === 'function';
+}
 
 export interface BootOptions {
   settings: Settings;
@@ -46,6 +53,8 @@ export interface Baoxue {
   services: Services;
   dispatcher: Dispatcher;
   creds: WecomCredentials;
+  /** Sandbox mode: drives jobs by the sandbox clock. */
+  readonly runner: SandboxRunner | undefined;
   listen(port: number, host?: string): Promise<Server>;
   close(): Promise<void>;
 }
@@ -62,6 +71,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });
 
   let shuttingDown = false;
+  let runner: SandboxRunner | undefined;
   let server: Server | undefined;
   const app = baseApp();
   // Stop taking callbacks first during shutdown: WeCom retries, so nothing is lost.
@@ -87,18 +97,24 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   if (o.sandbox) {
     const fake = fakeWecomApi({ corpId: o.creds.corpId, secret: o.creds.secret, now: () => clock.now() });
     app.use(fake.routes());
-    const say = sayRoute(o.creds, o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`));
+    const say = sayRoute(o.creds, o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`), () => clock.now());
     app.use(say.routes());
+    if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
+    runner = new SandboxRunner(clock, scheduler, outbox);
+    const page = sandboxRoutes({ services, clock, ladder: features.ladder, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
+    app.use(page.routes());
   }
   if (o.startScheduler) await scheduler.start();
 
   return {
     app, services, dispatcher, features, creds: o.creds,
+    get runner() { return runner; },
     listen: (port, host = '127.0.0.1') => new Promise((resolve) => {
       server = app.listen(port, host, () => resolve(server!));
     }),
     async close() {
       shuttingDown = true;
+      await runner?.stop();
       if (server) await new Promise<void>((r) => { server!.close(() => r()); server!.closeAllConnections?.(); });
       await scheduler.stop();
       await mongoose.disconnect();

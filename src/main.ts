@@ -4,6 +4,7 @@ import { startEmbedded, type EmbeddedServer } from './db/embedded';
 import { generateCredentials } from './wecom/sandbox/simulator';
 import { logger } from './lib/logger';
 import { boot } from './boot';
+import { OffsetClock, systemClock } from './lib/clock';
 import { withDbName } from './db/connect';
 import { PiiCipher } from './lib/pii';
 import { loadDemoDistrict } from './roster/demo-load';
@@ -25,12 +26,15 @@ async function main(): Promise<void> {
   const apiBase = env.sandbox ? `http://127.0.0.1:${port}/sandbox` : env.WECOM_API_BASE;
   // Sandbox: a generated key (its embedded data is ephemeral anyway). Production: required by env.ts.
   const dataKey = env.BAOXUE_DATA_KEY ?? PiiCipher.generateKey();
-  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, dataKey, startScheduler: true, selfUrl: () => `http://127.0.0.1:${port}` });
+  // Sandbox: time can be fast-forwarded, so jobs run by the sandbox clock, not Agenda's loop.
+  const clock = env.sandbox ? new OffsetClock() : systemClock;
+  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, dataKey, clock, startScheduler: !env.sandbox, selfUrl: () => `http://127.0.0.1:${port}` });
   await bot.listen(port, env.HOST);
   if (env.sandbox) {
     const loaded = await loadDemoDistrict(bot.services.pii);
     if (loaded) logger.info(loaded, 'demo district loaded');
     writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl });
+    bot.runner!.start();
     logger.info({ url: selfUrl }, 'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.');
     process.stdout.write(`\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`);
   } else {

@@ -2,7 +2,7 @@ import type { Inbound } from '../wecom/message';
 import type { Services } from '../services';
 import type { Command, ChatContext } from './command';
 import { helpCommand, summary } from './commands/help';
-import { normalize } from './normalize';
+import { normalize, trimLeadingSeparators } from './normalize';
 import { logger } from '../lib/logger';
 
 export type CardHandler = (ctx: ChatContext, key: string, taskId: string, responseCode: string) => Promise<string | undefined>;
@@ -47,7 +47,7 @@ export class Dispatcher {
         const rest = t.slice(n.length);
         // ASCII aliases must be whole words ("helpme" is not "help").
         if (/^[a-z]/i.test(n) && rest && !/^\s/.test(rest)) continue;
-        return { cmd, args: rest.trim() };
+        return { cmd, args: trimLeadingSeparators(rest).trim() };
       }
     }
     return undefined;

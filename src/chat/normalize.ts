@@ -1,19 +1,20 @@
 /**
- * Teachers type on phones: full-width letters, digits and punctuation, ideographic spaces,
- * stray punctuation. Normalise before parsing so `缺勤　张三，上午` works like `缺勤 张三 上午`.
+ * Teachers type on phones: full-width letters and digits, ideographic spaces, stray
+ * punctuation between words. Normalise what a parser needs, but keep the Chinese
+ * punctuation of free text (a home-visit record keeps its commas).
  */
 export function normalize(input: string): string {
   return input
-    .normalize('NFKC') // full-width ASCII → ASCII, ideographic space → space
-    .replace(/[，、；：,;:]/g, ' ')
+    .replace(/[\uFF01-\uFF5E]/g, (c) => (/[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
+    .replace(/[\u3000\s]+/g, ' ')
     .replace(/[。！？!?]+$/g, '')
-    .replace(/\s+/g, ' ')
     .trim();
 }
 
-/** Splits off the first word (the command) from the rest. */
-export function splitCommand(text: string): { verb: string; rest: string } {
-  const t = normalize(text);
-  const m = /^(\S+)\s*(.*)$/.exec(t);
-  return m ? { verb: m[1], rest: m[2] } : { verb: '', rest: '' };
+/** Separators between the short parts of a command ("张三，上午" = "张三 上午"). */
+export const PART_SEPARATORS = /[\s，,、；;：:]+/;
+
+/** Drops separators at the start of a tail ("张三，上午" → tail "上午"). */
+export function trimLeadingSeparators(s: string): string {
+  return s.replace(/^[\s，,、；;：:]+/, '');
 }

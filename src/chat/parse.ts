@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { ZONE, isoDay } from '../lib/time';
 import type { DayPart } from '../ladder/ladder';
+import { PART_SEPARATORS } from './normalize';
 
 /**
  * Forgiving parsers for the optional parts of a chat command, in any order:
@@ -39,7 +40,7 @@ export function parseAbsence(tail: string, now: Date): AbsenceArgs | { error: st
   let part: DayPart = 'full';
   const rest: string[] = [];
   let sawDay = false;
-  for (const token of tail.split(/\s+/).filter(Boolean)) {
+  for (const token of tail.split(PART_SEPARATORS).filter(Boolean)) {
     const d = !sawDay ? dateFrom(token, now) : undefined;
     if (d) { day = d; sawDay = true; continue; }
     const p = PARTS.find(([re]) => re.test(token) && token.replace(re, '').length === 0);
@@ -64,7 +65,7 @@ export function parseLeave(tail: string, now: Date): LeaveArgs | { error: string
   let until: string | undefined;
   let days: number | undefined;
   const rest: string[] = [];
-  for (const raw of tail.split(/\s+/).filter(Boolean)) {
+  for (const raw of tail.split(PART_SEPARATORS).filter(Boolean)) {
     const token = raw.replace(/^从/, '');
     const n = /^(\d{1,2}|[一二三四五六七八九十])个?(上学日|天|日)$/.exec(token);
     if (n) { days = /\d/.test(n[1]) ? Number(n[1]) : '一二三四五六七八九十'.indexOf(n[1]) + 1; continue; }

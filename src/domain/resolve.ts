@@ -58,10 +58,11 @@ export function resolveStudent<T extends Named>(query: string, inScope: T[]): Re
  */
 export function takeStudentToken(rest: string, names: string[]): { token: string; tail: string } {
   const t = rest.trim();
-  const firstSpace = t.search(/\s/);
-  const first = firstSpace < 0 ? t : t.slice(0, firstSpace);
-  if (names.includes(first) || looksLikeStudentNo(first)) return { token: first, tail: firstSpace < 0 ? '' : t.slice(firstSpace + 1).trim() };
+  const cut = t.search(/[\s，,、；;：:]/);
+  const first = cut < 0 ? t : t.slice(0, cut);
+  const after = (n: number) => t.slice(n).replace(/^[\s，,、；;：:]+/, '').trim();
+  if (names.includes(first) || looksLikeStudentNo(first)) return { token: first, tail: cut < 0 ? '' : after(cut) };
   const prefix = [...names].sort((a, b) => b.length - a.length).find((n) => first.startsWith(n));
-  if (prefix) return { token: prefix, tail: t.slice(prefix.length).trim() };
-  return { token: first, tail: firstSpace < 0 ? '' : t.slice(firstSpace + 1).trim() };
+  if (prefix) return { token: prefix, tail: after(prefix.length) };
+  return { token: first, tail: cut < 0 ? '' : after(cut) };
 }

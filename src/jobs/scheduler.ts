@@ -1,7 +1,7 @@
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import mongoose from 'mongoose';
-import type { ManualClock } from '../lib/clock';
+import type { SettableClock } from '../lib/clock';
 import { logger } from '../lib/logger';
 
 export type JobHandler = (data: { key: string }) => Promise<void>;
@@ -88,7 +88,7 @@ export class Scheduler {
    * order, with the clock set to each job's time, then leaves the clock at `until`.
    * `after` runs after each job (e.g. an outbox pump) so effects appear in order too.
    */
-  async runUntil(clock: ManualClock, until: Date, after?: () => Promise<void>): Promise<number> {
+  async runUntil(clock: SettableClock, until: Date, after?: () => Promise<void>): Promise<number> {
     const jobs = mongoose.connection.collection(COLLECTION);
     let ran = 0;
     for (let guard = 0; guard < 10_000; guard++) {

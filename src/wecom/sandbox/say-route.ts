@@ -17,7 +17,7 @@ const sayBody = z.union([
  * POST /sandbox/say: posts a message as any member through the real, encrypted callback
  * path (over HTTP to ourselves) and returns the decrypted passive reply, if there was one.
  */
-export function sayRoute(creds: CipherCredentials & { agentId: string }, selfUrl: () => string): Router {
+export function sayRoute(creds: CipherCredentials & { agentId: string }, selfUrl: () => string, now: () => Date = () => new Date()): Router {
   const router = new Router();
   router.post('/sandbox/say', async (ctx) => {
     let input: Simulated;
@@ -34,12 +34,16 @@ export function sayRoute(creds: CipherCredentials & { agentId: string }, selfUrl
       input = { ...input, responseCode };
       await SandboxMessage.updateMany({ to: input.as, taskId: input.taskId }, { $set: { responseCode } });
     }
+    if ('text' in input) await SandboxMessage.create({ to: input.as, msgtype: 'user', content: input.text, at: now(), read: true });
     const delivery = sealDelivery(creds, plaintextFor(creds.corpId, creds.agentId, input));
     const res = await fetch(`${selfUrl()}/wecom/callback?${new URLSearchParams(delivery.query)}`, {
       method: 'POST', headers: { 'content-type': 'text/xml' }, body: delivery.body,
     });
     const text = await res.text();
-    ctx.body = { status: res.status, reply: res.ok ? openReply(creds, text) ?? null : null };
+    const reply = res.ok ? openReply(creds, text) ?? null : null;
+    // A passive reply is what the phone shows right under the message.
+    if (reply) await SandboxMessage.create({ to: input.as, msgtype: 'reply', content: reply, at: now(), read: true });
+    ctx.body = { status: res.status, reply };
   });
   return router;
 }

@@ -1,0 +1,136 @@
+import Router, { type RouterContext } from '@koa/router';
+import getRawBody from 'raw-body';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { z } from 'zod';
+import type { SettableClock } from '../lib/clock';
+import type { Services } from '../services';
+import type { Ladder } from '../ladder/ladder';
+import { SandboxMessage } from '../wecom/sandbox/fake-api';
+import { loadDemoDistrict } from '../roster/demo-load';
+import { fromIsoDay, isoDay, formatDeadline } from '../lib/time';
+import { peopleGroups } from './people';
+import { playDemoWeek } from './demo-week';
+import type { SandboxRunner } from './runner';
+
+/**
+ * The sandbox page and its API (sandbox mode only; these routes do not exist in production):
+ * people, each person's phone, the clock panel, reset and the guided demo.
+ */
+const UI = path.join(__dirname, 'ui');
+const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+
+const clockBody = z.object({ to: z.union([z.enum(['nextMorning', 'nextSchoolDay', 'plusHour']), z.string().datetime({ offset: true })]) });
+
+async function json(ctx: RouterContext): Promise<unknown> {
+  const raw = await getRawBody(ctx.req, { limit: '16kb', encoding: 'utf8' });
+  return raw ? JSON.parse(raw) : {};
+}
+
+export interface SandboxDeps {
+  services: Services;
+  clock: SettableClock;
+  ladder: Ladder;
+  runner: SandboxRunner;
+  selfUrl: () => string;
+}
+
+export function sandboxRoutes(deps: SandboxDeps): Router {
+  const { services, clock, ladder, runner } = deps;
+  const cfg = services.settings.ladder;
+  const router = new Router({ prefix: '/sandbox' });
+
+  router.get('/', async (ctx) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = await readFile(path.join(UI, 'index.html'), 'utf8');
+  });
+  router.get('/ui/:file', async (ctx) => {
+    const type = FILES[ctx.params.file];
+    if (!type) { ctx.status = 404; return; }
+    ctx.type = type;
+    ctx.body = await readFile(path.join(UI, ctx.params.file), 'utf8');
+  });
+
+  router.get('/api/people', async (ctx) => { ctx.body = await peopleGroups(); });
+
+  router.get('/api/messages', async (ctx) => {
+    const user = String(ctx.query.user ?? '');
+    ctx.body = await SandboxMessage.find({ to: user }).sort({ at: 1, _id: 1 }).limit(300).lean();
+  });
+
+  router.post('/api/read', async (ctx) => {
+    const { user } = z.object({ user: z.string() }).parse(await json(ctx));
+    await SandboxMessage.updateMany({ to: user, read: false }, { $set: { read: true } });
+    ctx.body = { ok: true };
+  });
+
+  const clockView = async () => {
+    const now = clock.now();
+    const horizon = new Date(now.getTime() + 14 * 86_400_000);
+    const jobs = await services.scheduler.pending(horizon, 30);
+    return { now, label: formatDeadline(now), jobs: jobs.map((j) => ({ ...j, label: formatDeadline(j.at), what: JOB_LABEL[j.name] ?? j.name })) };
+  };
+  router.get('/api/clock', async (ctx) => { ctx.body = await clockView(); });
+
+  router.post('/api/clock', async (ctx) => {
+    const parsed = clockBody.safeParse(await json(ctx));
+    if (!parsed.success) { ctx.status = 400; ctx.body = { error: '时间格式不对' }; return; }
+    const now = clock.now();
+    const today = isoDay(now);
+    let target: Date;
+    if (parsed.data.to === 'nextMorning') {
+      const morningToday = fromIsoDay(today, cfg.morningCheckAt);
+      target = morningToday > now ? morningToday : fromIsoDay(isoDay(new Date(now.getTime() + 86_400_000)), cfg.morningCheckAt);
+      target = new Date(target.getTime() + 60_000);
+    } else if (parsed.data.to === 'nextSchoolDay') {
+      target = new Date(fromIsoDay(ladder.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000);
+    } else if (parsed.data.to === 'plusHour') {
+      target = new Date(now.getTime() + 3_600_000);
+    } else target = new Date(parsed.data.to);
+    if (target <= now) { ctx.status = 400; ctx.body = { error: '只能向前快进' }; return; }
+    const ran = await runner.advanceTo(target);
+    ctx.body = { ran, ...(await clockView()) };
+  });
+
+  // Back to the demo district at the real time: every record, push and job is wiped.
+  const reset = () => runner.exclusive(async () => {
+    // Every model's collection plus Agenda's (listCollections is not served by the embedded server).
+    const names = new Set([...Object.values(mongoose.models).map((m) => m.collection.collectionName), 'jobs']);
+    for (const name of names) await mongoose.connection.collection(name).deleteMany({});
+    clock.set(new Date());
+    await loadDemoDistrict(services.pii, true);
+  });
+
+  router.post('/api/reset', async (ctx) => {
+    await reset();
+    ctx.body = { ok: true };
+  });
+
+  // The guided demo plays on a fresh district so every newcomer sees the same week.
+  router.post('/api/demo', async (ctx) => {
+    await reset();
+    const lines = await playDemoWeek(demoDriver(deps));
+    ctx.body = { lines };
+  });
+
+  return router;
+}
+
+export function demoDriver(deps: SandboxDeps) {
+  const post = (body: unknown) => fetch(`${deps.selfUrl()}/sandbox/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    .then((r) => r.json() as Promise<{ reply: string | null }>);
+  return {
+    now: () => deps.clock.now(),
+    calendar: deps.ladder.cal,
+    say: async (as: string, text: string) => (await post({ as, text })).reply,
+    click: async (as: string, key: string, taskId: string) => { await post({ as, event: 'template_card_event', key, taskId }); },
+    advanceTo: async (at: Date) => { await deps.runner.advanceTo(at); },
+    flush: async () => { await deps.runner.tick(); },
+  };
+}
+
+const JOB_LABEL: Record<string, string> = {
+  'ladder.morning': '早晨到校询问', 'ladder.remind': '截止前提醒', 'ladder.deadline': '截止检查（逾期上报）',
+  'ladder.leaveEnd': '请假到期检查', 'ladder.checkIn': '返校帮扶周跟进',
+};
