@@ -40,6 +40,7 @@ export const settingsSchema = z.object({
     maxBodyBytes: z.number().int().min(1024),
     passiveReplyBudgetMs: z.number().int().min(100).max(4500),
   }),
+  notifications: z.object({ cards: z.boolean() }).default({ cards: true }),
   outbox: z.object({
     pumpEverySeconds: z.number().min(0.05),
     maxAttempts: z.number().int().min(1),

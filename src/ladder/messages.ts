@@ -50,10 +50,12 @@ export function cardAsText(spec: CardSpec, studentName: string): string {
 }
 
 export class Notifier {
-  /** Cards are the default; set false to send the text fallback (e.g. a corp without card support). */
-  cards = true;
+  /** Cards are the default; `notifications.cards: false` sends the text fallback instead. */
+  readonly cards: boolean;
 
-  constructor(private readonly s: Services) {}
+  constructor(private readonly s: Services) {
+    this.cards = s.settings.notifications.cards;
+  }
 
   private async remember(caseId: string, userids: string[]): Promise<void> {
     for (let i = 0; i < 5; i++) {
