@@ -43,6 +43,8 @@ export interface BootOptions {
   lockLifetimeMs?: number;
   /** Our own base URL (the sandbox posts to its own callback). */
   selfUrl?: () => string;
+  /** Schedule the reporting cycle (monthly/quarterly reports, campaign months, visit rounds); default on. */
+  cycles?: boolean;
   /** Replay-window clock override (only WeCom's fixed 2014 test vectors need it). */
   callbackNowSeconds?: () => number;
 }
@@ -67,7 +69,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const outbox = new Outbox(client, o.settings.outbox, clock);
   const services: Services = { settings: o.settings, clock, outbox, scheduler, pii: new PiiCipher(o.dataKey) };
   const dispatcher = new Dispatcher(services);
-  const features = await registerFeatures(dispatcher, services);
+  const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });
 
   let shuttingDown = false;
@@ -101,7 +103,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     app.use(say.routes());
     if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
     runner = new SandboxRunner(clock, scheduler, outbox);
-    const page = sandboxRoutes({ services, clock, ladder: features.ladder, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
+    const page = sandboxRoutes({ services, clock, ladder: features.ladder, reporting: features.reporting, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
     app.use(page.routes());
   }
   if (o.startScheduler) await scheduler.start();

@@ -7,9 +7,11 @@ import { answerChoice } from './chat/lookup';
 import { audit } from './models/audit';
 import { Ladder } from './ladder/ladder';
 import type { CardAction } from './ladder/messages';
+import { Reporting } from './reports/reporting';
+import { reportCommands } from './chat/commands/reports';
 
 /** Every feature registers its commands, card handlers and jobs here. */
-export async function registerFeatures(dispatcher: Dispatcher, services: Services): Promise<{ ladder: Ladder }> {
+export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting }> {
   for (const cmd of rosterCommands(findStaff)) dispatcher.register(cmd);
 
   const ladder = new Ladder(services);
@@ -20,6 +22,15 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   scheduler.define('ladder.deadline', ({ key }) => ladder.onDeadline(key));
   scheduler.define('ladder.leaveEnd', ({ key }) => ladder.onLeaveEnd(key));
   scheduler.define('ladder.checkIn', ({ key }) => ladder.onCheckIn(key));
+
+  const reporting = new Reporting(services);
+  for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);
+  scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
+  scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));
+  scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));
+  scheduler.define('report.visitRound', ({ key }) => reporting.onVisitRound(key));
+  scheduler.define('report.deadline', ({ key }) => reporting.onDeadline(key));
+  if (opts.cycles !== false) await reporting.ensureCycles();
 
   // Template-card buttons: lad:<action>:<caseId>[:<arg>].
   dispatcher.onCard('lad', async (ctx, key, _taskId, responseCode) => {
@@ -39,5 +50,5 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
     await audit({ actor: ctx.userId, action: verb || 'message', channel: 'wecom', outcome: 'refused', detail: 'not in roster', at: ctx.now });
     return '您好！您还不在保学的花名册中，暂时无法使用。请联系本校分管控辍保学的领导，把您加入花名册后再试。';
   };
-  return { ladder };
+  return { ladder, reporting };
 }

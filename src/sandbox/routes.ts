@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { SettableClock } from '../lib/clock';
 import type { Services } from '../services';
 import type { Ladder } from '../ladder/ladder';
+import type { Reporting } from '../reports/reporting';
 import { SandboxMessage } from '../wecom/sandbox/fake-api';
 import { loadDemoDistrict } from '../roster/demo-load';
 import { fromIsoDay, isoDay, formatDeadline } from '../lib/time';
@@ -32,6 +33,7 @@ export interface SandboxDeps {
   services: Services;
   clock: SettableClock;
   ladder: Ladder;
+  reporting: Reporting;
   runner: SandboxRunner;
   selfUrl: () => string;
 }
@@ -100,6 +102,7 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     for (const name of names) await mongoose.connection.collection(name).deleteMany({});
     clock.set(new Date());
     await loadDemoDistrict(services.pii, true);
+    await deps.reporting.ensureCycles();
   });
 
   router.post('/api/reset', async (ctx) => {
@@ -133,4 +136,6 @@ export function demoDriver(deps: SandboxDeps) {
 const JOB_LABEL: Record<string, string> = {
   'ladder.morning': '早晨到校询问', 'ladder.remind': '截止前提醒', 'ladder.deadline': '截止检查（逾期上报）',
   'ladder.leaveEnd': '请假到期检查', 'ladder.checkIn': '返校帮扶周跟进',
+  'report.monthly': '流失生月报开始', 'report.quarterly': '学籍变动季报开始', 'report.campaign': '控辍保学活动月提醒',
+  'report.visitRound': '集中家访提醒', 'report.deadline': '报告截止检查',
 };

@@ -47,6 +47,8 @@ export async function startBot(opts: Partial<BootOptions> & { clock?: ManualCloc
     apiBase: API,
     sandbox: false,
     dataKey: TEST_DATA_KEY,
+    // Most tests look at the ladder alone; tests/integration/reports.test.ts turns the cycle on.
+    cycles: false,
     clock,
     ...opts,
   });

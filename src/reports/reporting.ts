@@ -1,0 +1,226 @@
+import { DateTime } from 'luxon';
+import type { Services } from '../services';
+import type { StaffLike, StudentLike } from '../domain/roster';
+import { STATUS_LABEL, type EnrollmentStatus } from '../domain/roster';
+import { canActOnSchool } from '../domain/policy';
+import { nextRun, periodOf, periodRange, visitRounds, visitQuota } from '../domain/reports';
+import { SchoolCalendar } from '../domain/calendar';
+import { Report, type ReportDoc } from '../models/report';
+import { CaseEvent, HomeVisit } from '../models/case';
+import { School, Staff, Student } from '../models/roster';
+import { audit } from '../models/audit';
+import { className } from '../roster/directory';
+import { ZONE, formatDeadline, fromIsoDay, isoDay } from '../lib/time';
+
+/**
+ * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
+ * enrollment-change tables (by the 15th of Mar/Jun/Sep/Dec), campaign months, visit rounds and
+ * the home-visit quotas. Cycle jobs are keyed by their run and schedule the next one.
+ */
+type Kind = 'monthly' | 'quarterly';
+const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
+
+interface SchoolDoc { code: string; name: string }
+
+export class Reporting {
+  private readonly cal: SchoolCalendar;
+
+  constructor(private readonly s: Services) {
+    this.cal = new SchoolCalendar(s.settings.calendar);
+  }
+
+  private get cfg() {
+    return this.s.settings.reports;
+  }
+
+  /** Makes sure the next run of every cycle is scheduled (idempotent: jobs are keyed). */
+  async ensureCycles(): Promise<void> {
+    const now = this.s.clock.now();
+    for (const cycle of ['monthly', 'quarterly', 'campaign'] as const) {
+      const when = nextRun(cycle, now, this.cfg);
+      await this.s.scheduler.at(`report.${cycle}`, `cycle:${cycle}:${DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM')}`, when);
+    }
+    for (const round of visitRounds(this.s.settings.calendar.semesters)) {
+      if (round.at > now) await this.s.scheduler.at('report.visitRound', `cycle:visitRound:${round.key}`, round.at);
+    }
+  }
+
+  private runAt(key: string): Date {
+    // cycle:<name>:<yyyy-MM> → the 1st of that month, 09:00.
+    return DateTime.fromFormat(key.split(':')[2], 'yyyy-MM', { zone: ZONE }).set({ hour: 9 }).toJSDate();
+  }
+
+  private async leaders(schoolCode: string): Promise<string[]> {
+    const staff = await Staff.find({ roles: { $elemMatch: { role: { $in: ['principal', 'deputy'] }, schoolCode } } }).lean<StaffLike[]>();
+    return staff.map((p) => p.userid);
+  }
+
+  private async bureau(): Promise<string[]> {
+    return (await Staff.find({ 'roles.role': 'bureau' }).lean<StaffLike[]>()).map((p) => p.userid);
+  }
+
+  private async push(userids: string[], content: string, key: string): Promise<void> {
+    for (const u of new Set(userids)) await this.s.outbox.enqueue(u, { kind: 'text', content }, `${key}:${u}`);
+  }
+
+  // ───────────── report content (what the school submits) ─────────────
+
+  async content(kind: Kind, schoolCode: string, period: string): Promise<string> {
+    const { from, to } = periodRange(period);
+    const students = await Student.find({ schoolCode }).lean<(StudentLike & { studentNo: string })[]>();
+    const bySchool = new Map(students.map((s) => [s.studentNo, s]));
+    const events = (await CaseEvent.find({ at: { $gte: from, $lt: to }, type: { $in: ['dropoutConfirmed', 'back'] } }).sort({ at: 1 }).lean<{ studentNo: string; type: string; at: Date; detail?: string; from?: string }[]>())
+      .filter((e) => bySchool.has(e.studentNo));
+    const dropouts = events.filter((e) => e.type === 'dropoutConfirmed');
+    const lines = await Promise.all(dropouts.map(async (e, i) => {
+      const st = bySchool.get(e.studentNo)!;
+      return `${i + 1}. ${st.name}，${await className(st.classId)}，学籍号 ${st.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
+    }));
+    if (kind === 'monthly') {
+      return dropouts.length ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}` : '本月无流失生。';
+    }
+    const counts = new Map<EnrollmentStatus, number>();
+    for (const st of students) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
+    const table = (Object.keys(STATUS_LABEL) as EnrollmentStatus[]).map((k) => `${STATUS_LABEL[k]} ${counts.get(k) ?? 0}`).join('，');
+    const returns = events.filter((e) => e.type === 'back' && (e.from === 'persuasion' || e.from === 'reported')).length;
+    return `学籍现状：${table}。\n本季度确认辍学 ${dropouts.length} 人，劝返复学 ${returns} 人。${lines.length ? `\n${lines.join('\n')}` : ''}`;
+  }
+
+  // ───────────── jobs ─────────────
+
+  private async openReports(kind: Kind, key: string): Promise<void> {
+    const runAt = this.runAt(key);
+    const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
+    for (const school of await School.find({}).lean<SchoolDoc[]>()) {
+      const reportKey = `${school.code}:${kind}:${period}`;
+      try {
+        await Report.create({ key: reportKey, schoolCode: school.code, kind, period, label, dueAt, status: 'open' });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) continue;
+        throw err;
+      }
+      const draft = await this.content(kind, school.code, period);
+      const verb = kind === 'monthly' ? '提交月报' : '提交季报';
+      await this.push(await this.leaders(school.code), `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`, `report:${reportKey}`);
+      await this.s.scheduler.at('report.deadline', reportKey, dueAt);
+    }
+    const next = nextRun(kind, runAt, this.cfg);
+    await this.s.scheduler.at(`report.${kind}`, `cycle:${kind}:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`, next);
+  }
+
+  onMonthly(key: string): Promise<void> {
+    return this.openReports('monthly', key);
+  }
+
+  onQuarterly(key: string): Promise<void> {
+    return this.openReports('quarterly', key);
+  }
+
+  async onCampaign(key: string): Promise<void> {
+    const runAt = this.runAt(key);
+    const staff = await Staff.find({ 'roles.role': { $in: ['principal', 'deputy', 'headTeacher'] } }).lean<StaffLike[]>();
+    const month = DateTime.fromJSDate(runAt, { zone: ZONE }).month;
+    await this.push(staff.map((p) => p.userid), `【控辍保学活动月】${month}月是控辍保学活动月。请本月完成：致家长一封信、召开家长会、开展家访，宣讲《义务教育法》《未成年人保护法》，并与学生监护人签订义务教育责任书。`, key);
+    const next = nextRun('campaign', runAt, this.cfg);
+    await this.s.scheduler.at('report.campaign', `cycle:campaign:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`, next);
+  }
+
+  async onVisitRound(key: string): Promise<void> {
+    const round = visitRounds(this.s.settings.calendar.semesters).find((r) => `cycle:visitRound:${r.key}` === key);
+    if (!round) return;
+    const teachers = await Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
+    for (const t of teachers) {
+      const quota = visitQuota(t.roles, this.s.settings.quotas);
+      const done = await this.visitsThisSemester(t.userid, this.s.clock.now());
+      await this.push([t.userid], `【集中家访】${round.label}开始了。请对您所包的学生进行家访，有辍学苗头的要及时访、反复访。本学期您已家访 ${done} 人次，要求不少于 ${quota} 人次。家访后发「家访 姓名 记录」。`, `${key}:${t.userid}`);
+    }
+  }
+
+  async onDeadline(reportKey: string): Promise<void> {
+    const r = await Report.findOne({ key: reportKey }).lean<ReportDoc>();
+    if (!r || r.status !== 'open') return;
+    await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
+    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolDoc>();
+    const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
+    await this.push(await this.bureau(), `【逾期未报】${school?.name ?? r.schoolCode} ${r.label}${KIND_LABEL[r.kind]}未在 ${formatDeadline(r.dueAt)} 前上报。`, `late:${reportKey}`);
+    await this.push(await this.leaders(r.schoolCode), `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），已告知区教体局。请尽快发送「${verb}」。`, `late-school:${reportKey}`);
+  }
+
+  // ───────────── commands ─────────────
+
+  async submit(actor: StaffLike, kind: Kind, now: Date): Promise<string> {
+    const schools = actor.roles.filter((r) => (r.role === 'principal' || r.role === 'deputy') && r.schoolCode).map((r) => r.schoolCode!);
+    if (!schools.length || !schools.every((c) => canActOnSchool(actor, 'submitReport', c))) {
+      await audit({ actor: actor.userid, action: `submit:${kind}`, channel: 'wecom', outcome: 'refused', at: now });
+      return '上报由学校校长或分管领导操作。';
+    }
+    const lines: string[] = [];
+    for (const code of schools) {
+      const r = (await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
+      const school = await School.findOne({ code }).lean<SchoolDoc>();
+      if (!r) { lines.push(`${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`); continue; }
+      const content = await this.content(kind, code, r.period);
+      await Report.updateOne({ key: r.key }, { $set: { status: 'submitted', content, submittedBy: actor.userid, submittedAt: now } });
+      await this.s.scheduler.cancel('report.deadline', r.key);
+      await audit({ actor: actor.userid, action: `submit:${kind}`, target: r.key, channel: 'wecom', at: now });
+      await this.push(await this.bureau(), `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`, `submitted:${r.key}`);
+      lines.push(`已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`);
+    }
+    return `${lines.join('\n')}\n区教体局已收到。`;
+  }
+
+  /** Bureau: every school's latest reports; a principal or deputy: their own school. */
+  async status(actor: StaffLike): Promise<string> {
+    const isBureau = actor.roles.some((r) => r.role === 'bureau');
+    const own = actor.roles.filter((r) => r.role === 'principal' || r.role === 'deputy').map((r) => r.schoolCode!);
+    if (!isBureau && !own.length) return '报告情况由学校领导和区教体局查看。';
+    const schools = await School.find(isBureau ? {} : { code: { $in: own } }).sort({ code: 1 }).lean<SchoolDoc[]>();
+    const lines: string[] = [];
+    for (const kind of ['monthly', 'quarterly'] as const) {
+      const latest = (await Report.find({ kind }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
+      if (!latest) { lines.push(`${KIND_LABEL[kind]}：尚未开始`); continue; }
+      lines.push(`${latest.label}${KIND_LABEL[kind]}（截止 ${formatDeadline(latest.dueAt)}）：`);
+      for (const school of schools) {
+        const r = await Report.findOne({ key: `${school.code}:${kind}:${latest.period}` }).lean<ReportDoc>();
+        const state = !r ? '—' : r.status === 'submitted' ? `已上报（${r.content?.split('\n')[0]}）` : r.status === 'late' ? '逾期未报' : '待上报';
+        lines.push(`· ${school.name}：${state}`);
+      }
+    }
+    return lines.join('\n');
+  }
+
+  private semesterRange(now: Date): { from: Date; to: Date; name: string } | undefined {
+    const day = isoDay(now);
+    const sem = this.cal.semesterOf(day) ?? [...this.s.settings.calendar.semesters].reverse().find((s) => s.end < day);
+    return sem ? { from: fromIsoDay(sem.start), to: fromIsoDay(DateTime.fromISO(sem.end).plus({ days: 1 }).toISODate()!), name: sem.name } : undefined;
+  }
+
+  async visitsThisSemester(userid: string, now: Date): Promise<number> {
+    const range = this.semesterRange(now);
+    if (!range) return 0;
+    return HomeVisit.countDocuments({ visitor: userid, at: { $gte: range.from, $lt: range.to } });
+  }
+
+  /** 家访统计: my count against the quota; leaders see the teachers in their scope below quota. */
+  async visitStats(actor: StaffLike, now: Date): Promise<string> {
+    const range = this.semesterRange(now);
+    if (!range) return '现在不在学期内。';
+    const mine = await this.visitsThisSemester(actor.userid, now);
+    const quota = visitQuota(actor.roles, this.s.settings.quotas);
+    const lines = [quota ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。` : `${range.name}您已家访 ${mine} 人次。`];
+    const scope = actor.roles.filter((r) => ['gradeLeader', 'deputy', 'principal', 'bureau'].includes(r.role));
+    if (scope.length) {
+      const teachers = await Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
+      const inScope = teachers.filter((t) => t.roles.some((tr) => scope.some((sr) => sr.role === 'bureau'
+        || (tr.schoolCode === sr.schoolCode && (sr.role !== 'gradeLeader' || tr.grade === sr.grade)))));
+      const behind: string[] = [];
+      for (const t of inScope) {
+        const n = await this.visitsThisSemester(t.userid, now);
+        const q = visitQuota(t.roles, this.s.settings.quotas);
+        if (n < q) behind.push(`${t.name} ${n}/${q}`);
+      }
+      lines.push(behind.length ? `未达标的老师（${behind.length}/${inScope.length}）：${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}` : `您负责范围内的 ${inScope.length} 位老师都已达标。`);
+    }
+    return lines.join('\n');
+  }
+}
