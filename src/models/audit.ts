@@ -1,4 +1,5 @@
 import mongoose, { Schema } from 'mongoose';
+import { logger } from '../lib/logger';
 
 /** Append-only: every change and every view of a minor's personal data, and every refusal. */
 const auditSchema = new Schema({
@@ -25,4 +26,6 @@ export interface AuditInput {
 
 export async function audit(entry: AuditInput): Promise<void> {
   await AuditEntry.create(entry);
+  // Refusals also go to the log (who and what, never the student or any personal data).
+  if (entry.outcome === 'refused') logger.info({ actor: entry.actor, action: entry.action, channel: entry.channel }, 'action refused');
 }

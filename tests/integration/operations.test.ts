@@ -46,6 +46,18 @@ describe('answers, health, metrics, shutdown', () => {
     await closing;
   });
 
+  it('production mode serves no sandbox routes (no clock control, no fake WeCom, no say)', async () => {
+    mockWecom();
+    const bot = await startBot();
+    try {
+      for (const path of ['/sandbox', '/sandbox/api/clock', '/sandbox/cgi-bin/gettoken']) {
+        expect((await request(bot.app.callback()).get(path)).status).toBe(404);
+      }
+      expect((await request(bot.app.callback()).post('/sandbox/say').send({ as: 'x', text: '帮助' })).status).toBe(404);
+      expect((await request(bot.app.callback()).post('/sandbox/api/clock').send({ to: 'nextMorning' })).status).toBe(404);
+    } finally { await bot.close(); }
+  });
+
   it('the access token is refreshed early, before WeCom says it expires', async () => {
     let now = new Date('2026-11-30T00:00:00Z');
     const store: TokenStore = { get: async () => undefined, put: async () => {}, invalidate: async () => {} };

@@ -1,7 +1,8 @@
 // 保学沙盒页面：左边选人，中间是这个人的企业微信，右边是沙盒时钟。只用浏览器自带的功能，不依赖任何外部资源。
 (() => {
   const $ = (id) => document.getElementById(id);
-  const state = { user: null, name: '', roles: [], lastCount: -1 };
+  // lastJson: skip re-rendering what has not changed, so a button never moves under the cursor.
+  const state = { user: null, name: '', roles: [], lastCount: -1, lastJson: '', peopleJson: '' };
   const api = async (path, body) => {
     const res = await fetch(`/sandbox/api/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error || `HTTP ${res.status}`);
@@ -16,6 +17,9 @@
 
   async function loadPeople() {
     const groups = await api('people');
+    const json = JSON.stringify([groups, state.user]);
+    if (json === state.peopleJson) return;
+    state.peopleJson = json;
     const box = $('people');
     box.replaceChildren(...groups.map((g) => el('div', { className: 'group' },
       el('h3', { textContent: g.school === g.role ? g.role : `${g.school} · ${g.role}` }),
@@ -70,6 +74,9 @@
   async function loadMessages() {
     if (!state.user) return;
     const list = await api(`messages?user=${encodeURIComponent(state.user)}`);
+    const json = JSON.stringify([state.user, list.map((m) => [m._id, m.updatedCard, m.read])]);
+    if (json === state.lastJson) return;
+    state.lastJson = json;
     const box = $('messages');
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     const nodes = [];
