@@ -6,6 +6,7 @@ import { ladderCommands } from './chat/commands/ladder';
 import { answerChoice } from './chat/lookup';
 import { audit } from './models/audit';
 import { Ladder } from './ladder/ladder';
+import { LadderJobs } from './ladder/jobs';
 import type { CardAction } from './ladder/messages';
 import { Reporting } from './reports/reporting';
 import { reportCommands } from './chat/commands/reports';
@@ -17,11 +18,12 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   const ladder = new Ladder(services);
   for (const cmd of ladderCommands(findStaff, ladder)) dispatcher.register(cmd);
   const { scheduler } = services;
-  scheduler.define('ladder.morning', ({ key }) => ladder.onMorning(key));
-  scheduler.define('ladder.remind', ({ key }) => ladder.onRemind(key));
-  scheduler.define('ladder.deadline', ({ key }) => ladder.onDeadline(key));
-  scheduler.define('ladder.leaveEnd', ({ key }) => ladder.onLeaveEnd(key));
-  scheduler.define('ladder.checkIn', ({ key }) => ladder.onCheckIn(key));
+  const jobs = new LadderJobs(ladder);
+  scheduler.define('ladder.morning', ({ key }) => jobs.onMorning(key));
+  scheduler.define('ladder.remind', ({ key }) => jobs.onRemind(key));
+  scheduler.define('ladder.deadline', ({ key }) => jobs.onDeadline(key));
+  scheduler.define('ladder.leaveEnd', ({ key }) => jobs.onLeaveEnd(key));
+  scheduler.define('ladder.checkIn', ({ key }) => jobs.onCheckIn(key));
 
   const reporting = new Reporting(services);
   for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);

@@ -1,74 +1,29 @@
-import type { Services } from '../services';
-import type { StaffLike, RoleName } from '../domain/roster';
-import { SchoolCalendar } from '../domain/calendar';
+import type { StaffLike } from '../domain/roster';
 import { chainOf, findStudent, staffNames, className, type StudentDoc } from '../roster/directory';
 import { responsibleAt, type Chain } from '../domain/chain';
-import { canActOnStudent, refusal, type Action } from '../domain/policy';
-import { STEPS, stepsForDay, visitDeadline, reminderBefore, nextMorning, deadline, halfDayRecipients, type Step } from '../domain/ladder';
+import { canActOnStudent } from '../domain/policy';
+import { STEPS, reminderBefore, nextMorning, deadline, halfDayRecipients, type Step } from '../domain/ladder';
 import { GATE } from '../domain/case-machine';
 import { Obligation, HomeVisit, CaseEvent, type CaseDoc, type ObligationDoc } from '../models/case';
 import { Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { fromIsoDay, isoDay, formatDay, formatDeadline } from '../lib/time';
-import { Notifier, type CardAction } from './messages';
+import type { CardAction } from './messages';
+import { LadderCore, type DayPart } from './core';
 import {
   addEvent, caseJobKey, createCase, createObligation, getCase, MoveRefused, openCaseOf, settleObligations, updateCase, type Channel,
 } from './store';
 
-export type DayPart = 'full' | 'am' | 'pm' | 'half';
+export type { DayPart };
 const PART_LABEL: Record<DayPart, string> = { full: '全天', am: '上午', pm: '下午', half: '半天' };
 
 /**
  * The absence ladder as operations: each is a thin sequence of policy check → state move →
  * event → obligations/jobs → pushes, returning the short Chinese reply for the teacher.
- * The rules themselves are pure (src/domain); this class only sequences them.
+ * The rules themselves are pure (src/domain); the shared steps are in core.ts, the scheduled
+ * work in jobs.ts.
  */
-export class Ladder {
-  readonly cal: SchoolCalendar;
-  readonly notify: Notifier;
-
-  constructor(private readonly s: Services) {
-    this.cal = new SchoolCalendar(s.settings.calendar);
-    this.notify = new Notifier(s);
-  }
-
-  private get cfg() {
-    return this.s.settings.ladder;
-  }
-
-  private async refuse(actor: StaffLike, action: Action, student: StudentDoc, what: string, now: Date): Promise<string> {
-    await audit({ actor: actor.userid, action: what, target: student.studentNo, channel: 'wecom', outcome: 'refused', at: now });
-    return refusal(action);
-  }
-
-  private holders(chain: Chain, step: Step): string[] {
-    const rule = STEPS[step];
-    if (rule.holder === 'atRiskLeader') return chain.atRiskLeader ? [chain.atRiskLeader] : responsibleAt(chain, 'gradeLeader').userids;
-    return responsibleAt(chain, rule.holder).userids;
-  }
-
-  private at(chain: Chain, ...levels: RoleName[]): string[] {
-    return [...new Set(levels.flatMap((l) => responsibleAt(chain, l).userids))];
-  }
-
-  private async who(ids: string[]): Promise<string> {
-    const names = await staffNames(ids);
-    return ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）';
-  }
-
-  private roleOf(actor: StaffLike, student: StudentDoc): RoleName | undefined {
-    const r = actor.roles.find((x) => (x.role === 'headTeacher' || x.role === 'subjectTeacher') && x.classId === student.classId);
-    return r?.role;
-  }
-
-  /** Checks a reported day: a school day, not in the future. Returns an error reply or undefined. */
-  checkDay(day: string, now: Date): string | undefined {
-    if (day > isoDay(now)) return `${formatDay(day)} 还没到，不能提前报告缺勤。`;
-    const why = this.cal.whyNot(day);
-    if (why) return `${formatDay(day)} 是${why}，不是上学日，不计缺勤。`;
-    return undefined;
-  }
-
+export class Ladder extends LadderCore {
   // ───────────────────────── 缺勤 ─────────────────────────
 
   async reportAbsence(actor: StaffLike, student: StudentDoc, day: string, part: DayPart, reason: string, channel: Channel, now: Date): Promise<string> {
@@ -136,70 +91,6 @@ export class Ladder {
   }
 
   /** Adds a full absent day and applies what the new count brings (visits, persuasion). */
-  private async recordFullDay(c: CaseDoc, student: StudentDoc, chain: Chain, day: string, actor: string, channel: Channel, now: Date, detail?: string): Promise<{ duplicate: boolean; after: CaseDoc }> {
-    const move = channel === 'job' ? 'dayAbsent' : 'absence';
-    const res = await updateCase(c.caseId, move, (x) => (x.absentDays.includes(day) ? undefined : { absentDays: [...x.absentDays, day].sort() }));
-    if (!res) return { duplicate: true, after: c };
-    await addEvent(c, { type: channel === 'job' ? 'dayAbsent' : 'absence', actor, channel, at: now, day, detail });
-    let after = res.after;
-    for (const step of stepsForDay(after.absentDays.length, this.cfg)) {
-      if (step === 'startPersuasion') after = await this.startPersuasion(after, student, chain, now);
-      else await this.openVisit(after, student, chain, step, day, actor);
-    }
-    if (after.state === 'watch') await this.scheduleMorning(c.caseId, day);
-    return { duplicate: false, after };
-  }
-
-  private async openVisit(c: CaseDoc, student: StudentDoc, chain: Chain, step: 'headVisit' | 'leaderVisit', day: string, reporter: string): Promise<void> {
-    const dueAt = visitDeadline(this.cal, this.cfg, step, day);
-    const assignees = this.holders(chain, step);
-    const key = caseJobKey(c.caseId, step);
-    const made = await createObligation(this.s, { key, caseId: c.caseId, studentNo: student.studentNo, step, assignees, dueAt, remindAt: reminderBefore(dueAt, this.cfg), triggerDay: day });
-    if (!made) return;
-    const n = c.absentDays.length;
-    await this.notify.card(assignees.filter((u) => u !== reporter), {
-      title: `${STEPS[step].label}：${student.name}`,
-      desc: `${step === 'headVisit' ? '无故缺勤一天，须当天或次日家访' : '连续第二天未到校，学校领导须亲自家访'}（珠教体字〔2021〕19号）`,
-      lines: [['学生', `${student.name} ${await className(student.classId)}`], ['缺勤', `连续 ${n} 个上学日`], ['截止', formatDeadline(dueAt)]],
-      caseId: c.caseId, actions: ['visited', 'back', 'details'],
-    }, student.name, key);
-  }
-
-  private async startPersuasion(c: CaseDoc, student: StudentDoc, chain: Chain, now: Date): Promise<CaseDoc> {
-    const res = await updateCase(c.caseId, 'startPersuasion', () => ({}));
-    if (!res) return c;
-    await addEvent(c, { type: 'persuasionStarted', actor: 'system', channel: 'job', at: now, from: 'watch', to: 'persuasion' });
-    await this.cancelMornings(c.caseId);
-    const deputy = this.at(chain, 'deputy');
-    const team = [...new Set([...deputy, ...this.at(chain, 'headTeacher'), ...chain.subjectTeacher, ...(chain.atRiskLeader ? [chain.atRiskLeader] : [])])];
-    await this.notify.text(c.caseId, team, `【进入劝返】${await className(student.classId)} ${student.name} 已连续 ${res.after.absentDays.length} 个上学日未到校，家访后仍未返校。请分管领导 ${await this.who(deputy)} 与包保责任人共同研究劝返措施；每次劝返后发送「劝返 ${student.name} 记录」。`, caseJobKey(c.caseId, 'persuasion'));
-    await this.openPersuasionWindow(res.after, student, chain, 1, isoDay(now));
-    return res.after;
-  }
-
-  private async openPersuasionWindow(c: CaseDoc, student: StudentDoc, chain: Chain, n: number, fromDay: string): Promise<void> {
-    const dueAt = deadline(this.cal, this.cfg, fromDay, this.cfg.persuasionReminderEverySchoolDays);
-    await createObligation(this.s, { key: caseJobKey(c.caseId, 'persuade', n), caseId: c.caseId, studentNo: student.studentNo, step: 'persuade', assignees: this.holders(chain, 'persuade'), dueAt, remindAt: reminderBefore(dueAt, this.cfg) });
-  }
-
-  private async scheduleMorning(caseId: string, day: string): Promise<{ day: string; at: Date }> {
-    const next = nextMorning(this.cal, this.cfg, day);
-    await this.s.scheduler.at('ladder.morning', caseJobKey(caseId, 'morning', next.day), next.at);
-    return next;
-  }
-
-  private async cancelMornings(caseId: string): Promise<void> {
-    await this.s.scheduler.cancelPrefix(`${caseId}:morning:`);
-  }
-
-  /** "班主任王芳需在 12月1日 周二 18:00 前家访" — the soonest open duties of a case. */
-  async nextStepLine(caseId: string): Promise<string> {
-    const open = (await Obligation.find({ caseId, status: { $in: ['open', 'missed'] } }).sort({ dueAt: 1 }).lean<ObligationDoc[]>());
-    if (!open.length) return '';
-    const parts = await Promise.all(open.map(async (o) => `${STEPS[o.step].label}（${await this.who(o.assignees)}）${o.status === 'missed' ? '已逾期' : `须在 ${formatDeadline(o.dueAt)} 前完成`}`));
-    return `下一步：${parts.join('；')}。`;
-  }
-
   // ───────────────────────── 请假 ─────────────────────────
 
   async reportLeave(actor: StaffLike, student: StudentDoc, from: string, until: string, reason: string, channel: Channel, now: Date): Promise<string> {
@@ -414,104 +305,6 @@ export class Ladder {
     const names = await staffNames([...new Set(events.map((e) => e.actor))]);
     const lines = events.slice(-15).map((e) => `· ${formatDeadline(e.at)} ${e.actor === 'system' ? '系统' : names.get(e.actor) ?? e.actor}：${EVENT_LABEL[e.type] ?? e.type}${e.day ? `（${formatDay(e.day)}）` : ''}${e.detail ? `，${e.detail.slice(0, 60)}` : ''}`);
     return [`【${student.name}】当前：${GATE[c!.state]}，累计缺勤 ${c!.absentDays.length} 个上学日`, ...lines, await this.nextStepLine(last.caseId)].filter(Boolean).join('\n');
-  }
-
-  // ───────────────────────── jobs ─────────────────────────
-
-  private async load(caseId: string): Promise<{ c: CaseDoc; student: StudentDoc; chain: Chain } | undefined> {
-    const c = await getCase(caseId);
-    if (!c || !c.open) return undefined;
-    const student = await findStudent(c.studentNo);
-    if (!student) return undefined;
-    return { c, student, chain: await chainOf(student) };
-  }
-
-  /** Morning of a school day: not reported back → another absent day; ask the head teacher. */
-  async onMorning(key: string): Promise<void> {
-    const [caseId, , day] = key.split(':');
-    const ctx = await this.load(caseId);
-    if (!ctx || ctx.c.state !== 'watch' || !this.cal.isSchoolDay(day)) return;
-    const now = this.s.clock.now();
-    const { after, duplicate } = await this.recordFullDay(ctx.c, ctx.student, ctx.chain, day, 'system', 'job', now, '未报告到校');
-    if (duplicate) return;
-    const heads = this.at(ctx.chain, 'headTeacher');
-    await this.notify.card(heads, {
-      title: `${ctx.student.name} 今天到校了吗？`,
-      desc: `未收到到校报告，已记为连续第 ${after.absentDays.length} 个上学日缺勤；如已到校请点「已到校」`,
-      lines: [['学生', `${ctx.student.name} ${await className(ctx.student.classId)}`], ['日期', formatDay(day)]],
-      caseId, actions: ['back', 'absent', 'details'], arg: day,
-    }, ctx.student.name, caseJobKey(caseId, 'ask', day));
-  }
-
-  async onRemind(key: string): Promise<void> {
-    const o = await Obligation.findOne({ key }).lean<ObligationDoc>();
-    if (!o || o.status !== 'open') return;
-    const ctx = await this.load(o.caseId);
-    if (!ctx) return;
-    await this.notify.card(o.assignees, {
-      title: `【提醒】${STEPS[o.step].label}：${ctx.student.name}`,
-      desc: `截止 ${formatDeadline(o.dueAt)}，请按时完成`,
-      lines: [['学生', `${ctx.student.name} ${await className(ctx.student.classId)}`], ['截止', formatDeadline(o.dueAt)]],
-      caseId: o.caseId, actions: o.step === 'persuade' || o.step === 'govReport' || o.step === 'mentoring' ? ['details'] : ['visited', 'back', 'details'],
-    }, ctx.student.name, caseJobKey(key, 'remind'));
-  }
-
-  /** A missed deadline: mark it, escalate one step up, and tell the holder. */
-  async onDeadline(key: string): Promise<void> {
-    const o = await Obligation.findOne({ key }).lean<ObligationDoc>();
-    if (!o || o.status !== 'open') return;
-    const ctx = await this.load(o.caseId);
-    if (!ctx) return;
-    const now = this.s.clock.now();
-    const targets = [...new Set(STEPS[o.step].escalateTo.flatMap((l) => responsibleAt(ctx.chain, l).userids))].filter((u) => !o.assignees.includes(u));
-    await Obligation.updateOne({ key, status: 'open' }, { $set: { status: 'missed', escalatedTo: targets } });
-    await addEvent(ctx.c, { type: 'escalated', actor: 'system', channel: 'job', at: now, detail: `${STEPS[o.step].label}逾期，已报告 ${await this.who(targets)}` });
-    await this.notify.card(targets, {
-      title: `【逾期】${STEPS[o.step].label}：${ctx.student.name}`,
-      desc: `${await this.who(o.assignees)} 未在 ${formatDeadline(o.dueAt)} 前完成，请督促跟进`,
-      lines: [['学生', `${ctx.student.name} ${await className(ctx.student.classId)}`], ['缺勤', `连续 ${ctx.c.absentDays.length} 个上学日`], ['应完成', await this.who(o.assignees)], ['截止', formatDeadline(o.dueAt)]],
-      caseId: o.caseId, actions: o.step === 'headVisit' || o.step === 'leaderVisit' ? ['visited', 'back', 'details'] : ['ack', 'details'],
-    }, ctx.student.name, caseJobKey(key, 'escalate'));
-    await this.notify.text(o.caseId, o.assignees, `您负责的「${STEPS[o.step].label}：${ctx.student.name}」已逾期（截止 ${formatDeadline(o.dueAt)}），已报告 ${await this.who(targets)}。请尽快完成。`, caseJobKey(key, 'overdue'));
-    if (o.step === 'persuade' && ctx.c.state === 'persuasion') {
-      const n = Number(key.split(':').pop()) + 1;
-      await this.openPersuasionWindow(ctx.c, ctx.student, ctx.chain, n, isoDay(now));
-    }
-  }
-
-  /** Leave ended and the student is not back: an unexcused absence from today. */
-  async onLeaveEnd(key: string): Promise<void> {
-    const caseId = key.split(':')[0];
-    const ctx = await this.load(caseId);
-    if (!ctx || ctx.c.state !== 'leave') return;
-    const now = this.s.clock.now();
-    const day = this.cal.onOrAfter(isoDay(now));
-    await updateCase(caseId, 'leaveExpired', () => ({}));
-    await addEvent(ctx.c, { type: 'leaveExpired', actor: 'system', channel: 'job', at: now, from: 'leave', to: 'watch', day, detail: `请假至 ${ctx.c.leaveUntil} 已结束，未报到校` });
-    const fresh = (await getCase(caseId))!;
-    await this.recordFullDay(fresh, ctx.student, ctx.chain, day, 'system', 'job', now, '请假结束未到校');
-    const tell = this.at(ctx.chain, 'headTeacher', 'deputy');
-    await this.notify.text(caseId, tell, `【请假到期】${await className(ctx.student.classId)} ${ctx.student.name} 请假至 ${formatDay(ctx.c.leaveUntil!)} 已结束，今天（${formatDay(day)}）未报到校，按无故缺勤处理。${await this.nextStepLine(caseId)} 如已到校请发「到校 ${ctx.student.name}」。`, caseJobKey(caseId, 'leaveEnd'));
-  }
-
-  /** Weekly check-in after a return; the last one closes the case. */
-  async onCheckIn(key: string): Promise<void> {
-    const [caseId, , week] = key.split(':');
-    const ctx = await this.load(caseId);
-    if (!ctx || ctx.c.state !== 'returned') return;
-    const now = this.s.clock.now();
-    const n = Number(week);
-    await updateCase(caseId, 'checkIn', (c) => ({ checkIns: Math.max(c.checkIns, n) }));
-    await this.notify.card(this.at(ctx.chain, 'headTeacher'), {
-      title: `返校帮扶第 ${n} 周：${ctx.student.name}`,
-      desc: '请关注该生本周在校情况，与帮扶教师、学生干部保持沟通',
-      lines: [['学生', `${ctx.student.name} ${await className(ctx.student.classId)}`], ['周次', `${n} / ${this.cfg.returnCheckInWeeks}`]],
-      caseId, actions: ['ack', 'details'],
-    }, ctx.student.name, caseJobKey(caseId, 'checkin', n));
-    if (n >= this.cfg.returnCheckInWeeks) {
-      await updateCase(caseId, 'complete', () => ({ closedAt: now }));
-      await addEvent(ctx.c, { type: 'complete', actor: 'system', channel: 'job', at: now, from: 'returned', to: 'closed', detail: `返校帮扶 ${n} 周跟进完成` });
-    }
   }
 
   // ───────────────────────── card clicks ─────────────────────────

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { pinyin } from 'pinyin-pro';
 import { writeRoster } from './workbook';
 import type { SheetKey } from './sheets';
