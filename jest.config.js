@@ -1,4 +1,8 @@
 /** Jest: ts-jest compiles our TypeScript and agenda's ESM (agenda 6 is ESM-only) to CommonJS. */
+
+// Run every test in a zone that is neither Asia/Shanghai nor UTC: all wall-clock reasoning must
+// go through luxon's Asia/Shanghai, whatever TZ the machine has. (Workers inherit it.)
+process.env.TZ = 'America/Los_Angeles';
 module.exports = {
   testEnvironment: 'node',
   // nock installs its interceptor on the global scope; Jest's soft cleanup warns about it.

@@ -1,7 +1,17 @@
-import { isWorkday } from 'chinese-days';
+import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import type { Settings } from '../config/settings';
 import { ZONE } from '../lib/time';
+
+/**
+ * Public holidays and 调休 make-up workdays from chinese-days' published data file. Its query
+ * functions are not used: they shift dates by a day when the machine's TZ is west of UTC
+ * (seen under America/Los_Angeles); the dates themselves are plain YYYY-MM-DD keys.
+ */
+const HOLIDAY_DATA = JSON.parse(readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8')) as {
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+};
 
 /**
  * School days (二(一)2(3): absences count school days, not weekends, holidays or vacations):
@@ -27,7 +37,9 @@ export class SchoolCalendar {
     if (!this.semesterOf(day) || this.closures.has(day)) return false;
     if (this.workdays.has(day)) return true;
     if (this.holidays.has(day)) return false;
-    return isWorkday(day);
+    if (day in HOLIDAY_DATA.workdays) return true;
+    if (day in HOLIDAY_DATA.holidays) return false;
+    return DateTime.fromISO(day, { zone: ZONE }).weekday <= 5;
   }
 
   /** Why a day is not a school day, for replies ("国庆节", "寒假", "周末"). */
@@ -36,7 +48,7 @@ export class SchoolCalendar {
     if (!this.semesterOf(day)) return '假期';
     if (this.closures.has(day)) return '学校停课';
     const dow = DateTime.fromISO(day, { zone: ZONE }).weekday;
-    return dow >= 6 && !this.holidays.has(day) ? '周末' : '法定节假日';
+    return dow >= 6 && !this.holidays.has(day) && !(day in HOLIDAY_DATA.holidays) ? '周末' : '法定节假日';
   }
 
   private shift(day: string, by: number): string {
