@@ -9,6 +9,8 @@ import { Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { fromIsoDay, isoDay, formatDay, formatDeadline } from '../lib/time';
 import type { CardAction } from './messages';
+import { visitQuota } from '../domain/reports';
+import { visitsThisSemester } from '../reports/visits';
 import { LadderCore, type DayPart } from './core';
 import {
   addEvent, caseJobKey, createCase, createObligation, getCase, MoveRefused, openCaseOf, settleObligations, updateCase, type Channel,
@@ -159,7 +161,10 @@ export class Ladder extends LadderCore {
     const c = await openCaseOf(student.studentNo);
     await HomeVisit.create({ studentNo: student.studentNo, caseId: c?.caseId, visitor: actor.userid, at: now, record, channel });
     await audit({ actor: actor.userid, action: 'visit', target: student.studentNo, channel: 'wecom', at: now });
-    if (!c) return `已记录对 ${student.name} 的家访。感谢您的辛勤工作！`;
+    const quota = visitQuota(actor.roles, this.s.settings.quotas);
+    const count = await visitsThisSemester(this.cal, this.s.settings.calendar.semesters, actor.userid, now);
+    const tally = quota ? `本学期您已家访 ${count} 人次（要求不少于 ${quota} 人次）。` : '';
+    if (!c) return `已记录对 ${student.name} 的家访。${tally}`;
     if (c.state !== 'closed') await updateCase(c.caseId, 'visit', () => ({})).catch((err) => { if (!(err instanceof MoveRefused)) throw err; });
     await addEvent(c, { type: 'visit', actor: actor.userid, channel, at: now, detail: record.slice(0, 500) });
     // A school leader's visit satisfies both visit duties; a teacher's only the head teacher's.
@@ -178,6 +183,7 @@ export class Ladder extends LadderCore {
       record.length < 10 ? `记录较简单，如方便请补充：见到谁、了解到什么、约定了什么（再发一次「家访 ${student.name} 详细记录」即可）。` : '',
       c.state === 'watch' ? `${student.name} 还未返校；到校后请发「到校 ${student.name}」。` : '',
       next,
+      tally,
     ].filter(Boolean).join('\n');
   }
 

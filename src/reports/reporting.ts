@@ -6,11 +6,12 @@ import { canActOnSchool } from '../domain/policy';
 import { nextRun, periodOf, periodRange, visitRounds, visitQuota } from '../domain/reports';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
-import { CaseEvent, HomeVisit } from '../models/case';
+import { CaseEvent } from '../models/case';
+import { semesterRange, visitsThisSemester } from './visits';
 import { School, Staff, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
-import { ZONE, formatDeadline, fromIsoDay, isoDay } from '../lib/time';
+import { ZONE, formatDeadline, isoDay } from '../lib/time';
 
 /**
  * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
@@ -189,21 +190,13 @@ export class Reporting {
     return lines.join('\n');
   }
 
-  private semesterRange(now: Date): { from: Date; to: Date; name: string } | undefined {
-    const day = isoDay(now);
-    const sem = this.cal.semesterOf(day) ?? [...this.s.settings.calendar.semesters].reverse().find((s) => s.end < day);
-    return sem ? { from: fromIsoDay(sem.start), to: fromIsoDay(DateTime.fromISO(sem.end).plus({ days: 1 }).toISODate()!), name: sem.name } : undefined;
-  }
-
-  async visitsThisSemester(userid: string, now: Date): Promise<number> {
-    const range = this.semesterRange(now);
-    if (!range) return 0;
-    return HomeVisit.countDocuments({ visitor: userid, at: { $gte: range.from, $lt: range.to } });
+  visitsThisSemester(userid: string, now: Date): Promise<number> {
+    return visitsThisSemester(this.cal, this.s.settings.calendar.semesters, userid, now);
   }
 
   /** 家访统计: my count against the quota; leaders see the teachers in their scope below quota. */
   async visitStats(actor: StaffLike, now: Date): Promise<string> {
-    const range = this.semesterRange(now);
+    const range = semesterRange(this.cal, this.s.settings.calendar.semesters, now);
     if (!range) return '现在不在学期内。';
     const mine = await this.visitsThisSemester(actor.userid, now);
     const quota = visitQuota(actor.roles, this.s.settings.quotas);

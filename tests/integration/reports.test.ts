@@ -69,7 +69,7 @@ describe('the bureau\'s reporting cycle', () => {
   });
 
   it('home-visit quotas: a teacher sees their count, a leader sees who is behind', async () => {
-    await say(d.head, `家访 ${d.plain.name} 上门了解情况，约定周一返校`);
+    expect(await say(d.head, `家访 ${d.plain.name} 上门了解情况，约定周一返校`)).toMatch(/本学期您已家访 1 人次（要求不少于 20 人次）/);
     await say(d.head, `家访 ${d.students[2].name} 学期初例行家访，家庭支持孩子上学`);
     expect(await say(d.head, '家访统计')).toMatch(/已家访 2 人次，要求不少于 20 人次，还差 18 人次/);
     const leader = await say(d.gradeLeader, '家访统计');
