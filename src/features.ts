@@ -10,6 +10,7 @@ import { LadderJobs } from './ladder/jobs';
 import type { CardAction } from './ladder/messages';
 import { Reporting } from './reports/reporting';
 import { reportCommands } from './chat/commands/reports';
+import { retentionCommand } from './chat/commands/retention';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting }> {
@@ -27,6 +28,7 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
 
   const reporting = new Reporting(services);
   for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);
+  dispatcher.register(retentionCommand(findStaff));
   scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
   scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));
   scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));

@@ -4,7 +4,7 @@ import { demo } from '../support/demo';
 import { ManualClock } from '../../src/lib/clock';
 import { CaseEvent } from '../../src/models/case';
 import { Report } from '../../src/models/report';
-import { Staff } from '../../src/models/roster';
+import { Staff, Student } from '../../src/models/roster';
 import type { StaffLike } from '../../src/domain/roster';
 
 let bot: TestBot;
@@ -74,6 +74,21 @@ describe('the bureau\'s reporting cycle', () => {
     expect(await say(d.head, '家访统计')).toMatch(/已家访 2 人次，要求不少于 20 人次，还差 18 人次/);
     const leader = await say(d.gradeLeader, '家访统计');
     expect(leader).toMatch(new RegExp(`未达标的老师.*${d.head.name} 2/20`));
+  });
+
+  it('巩固率: retention for the sender\'s scope and the no-dropout recognition', async () => {
+    await Student.updateOne({ studentNo: d.plain.studentNo }, { $set: { status: 'droppedOut' } });
+    try {
+      expect(await say(d.head, '巩固率')).toMatch(/巩固率 96\.00%（在籍 24 人，流失 1 人）/);
+      const school = await say(d.principal, '巩固率');
+      expect(school).toMatch(/有流失的班级：三年级1班 96\.00%/);
+      expect(school).toMatch(/无流失生年级：一年级、五年级/);
+      const district = await say(d.bureau, '巩固率');
+      expect(district).toMatch(/无流失生学校：珠山区第二中学/);
+      expect(await say(d.otherHead, '巩固率')).toMatch(/本班是「无流失生班级」/);
+    } finally {
+      await Student.updateOne({ studentNo: d.plain.studentNo }, { $set: { status: 'enrolled' } });
+    }
   });
 
   it('campaign months and the end-of-semester visit round reach the teachers', async () => {
