@@ -11,6 +11,8 @@ import type { CardAction } from './ladder/messages';
 import { Reporting } from './reports/reporting';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
+import { enrollmentCommands } from './chat/commands/enrollment';
+import { EnrollmentOps } from './roster/enrollment-ops';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting }> {
@@ -29,6 +31,7 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   const reporting = new Reporting(services);
   for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);
   dispatcher.register(retentionCommand(findStaff));
+  for (const cmd of enrollmentCommands(findStaff, new EnrollmentOps(services))) dispatcher.register(cmd);
   scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
   scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));
   scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));

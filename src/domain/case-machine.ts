@@ -18,15 +18,16 @@ export type Move =
   | 'mentoring'        // 帮扶 assigned after a return
   | 'checkIn'          // weekly check-in after a return
   | 'complete'         // check-ins done
-  | 'undo';            // a mistaken report withdrawn
+  | 'undo'             // a mistaken report withdrawn
+  | 'transfer';        // transferred out: the school's case ends (the receiving school takes over)
 
 export const OPEN_STATES: CaseState[] = ['leave', 'watch', 'persuasion', 'reported', 'returned'];
 
 const T: Record<CaseState, Partial<Record<Move, CaseState>>> = {
-  leave: { leave: 'leave', leaveExpired: 'watch', absence: 'watch', back: 'closed', undo: 'cancelled' },
-  watch: { absence: 'watch', dayAbsent: 'watch', visit: 'watch', leave: 'leave', startPersuasion: 'persuasion', back: 'closed', undo: 'cancelled' },
-  persuasion: { absence: 'persuasion', dayAbsent: 'persuasion', visit: 'persuasion', persuasion: 'persuasion', confirmDropout: 'reported', back: 'returned' },
-  reported: { absence: 'reported', visit: 'reported', persuasion: 'reported', back: 'returned' },
+  leave: { leave: 'leave', leaveExpired: 'watch', absence: 'watch', back: 'closed', undo: 'cancelled', transfer: 'closed' },
+  watch: { absence: 'watch', dayAbsent: 'watch', visit: 'watch', leave: 'leave', startPersuasion: 'persuasion', back: 'closed', undo: 'cancelled', transfer: 'closed' },
+  persuasion: { absence: 'persuasion', dayAbsent: 'persuasion', visit: 'persuasion', persuasion: 'persuasion', confirmDropout: 'reported', back: 'returned', transfer: 'closed' },
+  reported: { absence: 'reported', visit: 'reported', persuasion: 'reported', back: 'returned', transfer: 'closed' },
   returned: { mentoring: 'returned', checkIn: 'returned', complete: 'closed', visit: 'returned' },
   closed: {},
   cancelled: {},

@@ -6,6 +6,7 @@ import { STEPS, reminderBefore, nextMorning, deadline, halfDayRecipients, type S
 import { GATE } from '../domain/case-machine';
 import { Obligation, HomeVisit, CaseEvent, type CaseDoc, type ObligationDoc } from '../models/case';
 import { Student } from '../models/roster';
+import { recordChange } from '../models/enrollment-change';
 import { audit } from '../models/audit';
 import { fromIsoDay, isoDay, formatDay, formatDeadline } from '../lib/time';
 import type { CardAction } from './messages';
@@ -139,7 +140,10 @@ export class Ladder extends LadderCore {
       return `已记录：${student.name} 已到校。相关待办已全部关闭${told.length ? `，已通知 ${await this.who(told)}` : ''}。`;
     }
     // 复学通知关: placement, mentor and helper, weekly check-ins.
-    if (student.status !== 'enrolled') await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: 'enrolled' } });
+    if (student.status !== 'enrolled') {
+      await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: 'enrolled' } });
+      await recordChange({ studentNo: student.studentNo, schoolCode: student.schoolCode, from: student.status, to: 'enrolled', detail: '劝返复学', actor: actor.userid, channel, at: now });
+    }
     const chain = await chainOf(student);
     const dueAt = deadline(this.cal, this.cfg, isoDay(now), 2);
     await createObligation(this.s, { key: caseJobKey(c.caseId, 'mentoring'), caseId: c.caseId, studentNo: student.studentNo, step: 'mentoring', assignees: this.holders(chain, 'mentoring'), dueAt, remindAt: reminderBefore(dueAt, this.cfg) });
@@ -224,6 +228,7 @@ export class Ladder extends LadderCore {
     }
     await addEvent(c, { type: 'dropoutConfirmed', actor: actor.userid, channel, at: now, from: 'persuasion', to: 'reported', detail: reason });
     await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: 'droppedOut' } });
+    await recordChange({ studentNo: student.studentNo, schoolCode: student.schoolCode, from: student.status, to: 'droppedOut', detail: reason, actor: actor.userid, channel, at: now });
     await settleObligations(this.s, c.caseId, 'met', actor.userid, now, ['persuade']);
     const chain = await chainOf(student);
     const bureau = responsibleAt(chain, 'bureau').userids;

@@ -13,11 +13,13 @@ const reportSchema = new Schema({
   content: { type: String },
   submittedBy: String,
   submittedAt: Date,
+  /** Quarterly: students on the roll when submitted; the next quarter's start is checked against it. */
+  onRollEnd: Number,
 }, { versionKey: false, collection: 'reports' });
 
 export const Report = mongoose.models.Report ?? mongoose.model('Report', reportSchema);
 
 export interface ReportDoc {
   key: string; schoolCode: string; kind: 'monthly' | 'quarterly'; period: string; label: string; dueAt: Date;
-  status: 'open' | 'submitted' | 'late'; content?: string; submittedBy?: string; submittedAt?: Date;
+  status: 'open' | 'submitted' | 'late'; content?: string; submittedBy?: string; submittedAt?: Date; onRollEnd?: number;
 }

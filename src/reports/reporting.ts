@@ -7,6 +7,8 @@ import { nextRun, periodOf, periodRange, visitRounds, visitQuota } from '../doma
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
 import { CaseEvent } from '../models/case';
+import { EnrollmentChange } from '../models/enrollment-change';
+import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { semesterRange, visitsThisSemester } from './visits';
 import { School, Staff, Student } from '../models/roster';
 import { audit } from '../models/audit';
@@ -67,6 +69,11 @@ export class Reporting {
   // ───────────── report content (what the school submits) ─────────────
 
   async content(kind: Kind, schoolCode: string, period: string): Promise<string> {
+    return (await this.figures(kind, schoolCode, period)).text;
+  }
+
+  /** The report's text, and for quarterly reports the roll at the time (checked next quarter). */
+  async figures(kind: Kind, schoolCode: string, period: string): Promise<{ text: string; onRollEnd?: number }> {
     const { from, to } = periodRange(period);
     const students = await Student.find({ schoolCode }).lean<(StudentLike & { studentNo: string })[]>();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
@@ -78,13 +85,22 @@ export class Reporting {
       return `${i + 1}. ${st.name}，${await className(st.classId)}，学籍号 ${st.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
     }));
     if (kind === 'monthly') {
-      return dropouts.length ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}` : '本月无流失生。';
+      return { text: dropouts.length ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}` : '本月无流失生。' };
     }
     const counts = new Map<EnrollmentStatus, number>();
     for (const st of students) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
     const table = (Object.keys(STATUS_LABEL) as EnrollmentStatus[]).map((k) => `${STATUS_LABEL[k]} ${counts.get(k) ?? 0}`).join('，');
-    const returns = events.filter((e) => e.type === 'back' && (e.from === 'persuasion' || e.from === 'reported')).length;
-    return `学籍现状：${table}。\n本季度确认辍学 ${dropouts.length} 人，劝返复学 ${returns} 人。${lines.length ? `\n${lines.join('\n')}` : ''}`;
+    const changes = await EnrollmentChange.find({ schoolCode, at: { $gte: from, $lt: to } }).sort({ at: 1 }).lean<{ from: EnrollmentStatus | 'new'; to: EnrollmentStatus; studentNo: string; destination?: string }[]>();
+    const onRollNow = (counts.get('enrolled') ?? 0) + (counts.get('suspended') ?? 0);
+    const previous = (await Report.find({ schoolCode, kind: 'quarterly', status: 'submitted', period: { $lt: period } }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
+    const transfers = changes.filter((c) => c.destination).map((c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo} → ${c.destination}`);
+    const text = [
+      `学籍现状：${table}。`,
+      describeReconciliation(reconcile(changes, onRollNow), previous?.onRollEnd ?? undefined),
+      transfers.length ? `转出去向：${transfers.join('；')}` : '',
+      lines.length ? `本季度辍学：\n${lines.join('\n')}` : '',
+    ].filter(Boolean).join('\n');
+    return { text, onRollEnd: onRollNow };
   }
 
   // ───────────── jobs ─────────────
@@ -160,8 +176,8 @@ export class Reporting {
       const r = (await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
       const school = await School.findOne({ code }).lean<SchoolDoc>();
       if (!r) { lines.push(`${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`); continue; }
-      const content = await this.content(kind, code, r.period);
-      await Report.updateOne({ key: r.key }, { $set: { status: 'submitted', content, submittedBy: actor.userid, submittedAt: now } });
+      const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
+      await Report.updateOne({ key: r.key }, { $set: { status: 'submitted', content, submittedBy: actor.userid, submittedAt: now, ...(onRollEnd === undefined ? {} : { onRollEnd }) } });
       await this.s.scheduler.cancel('report.deadline', r.key);
       await audit({ actor: actor.userid, action: `submit:${kind}`, target: r.key, channel: 'wecom', at: now });
       await this.push(await this.bureau(), `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`, `submitted:${r.key}`);

@@ -1,6 +1,8 @@
 import { School, SchoolClass, Staff, Student } from '../models/roster';
 import type { PiiCipher } from '../lib/pii';
 import type { RosterData } from './validate';
+import { recordChange } from '../models/enrollment-change';
+import type { EnrollmentStatus } from '../domain/roster';
 import { SCHOOL_KINDS, SHEETS, STATUS_WORDS, ROLE_WORDS, type SheetKey } from './sheets';
 
 /** What an import changed, per kind: created, updated (with the fields), unchanged. */
@@ -22,8 +24,17 @@ function diff(before: Record<string, unknown>, after: Record<string, unknown>): 
  * Upserts the validated roster; idempotent: re-importing the same data changes nothing.
  * Personal data is compared decrypted (a fresh IV would otherwise look like a change).
  */
-export async function applyRoster(data: RosterData, pii: PiiCipher, onProgress: Progress = () => {}): Promise<ImportReport> {
+export interface ImportMeta {
+  actor: string;
+  channel: 'cli' | 'sandbox';
+  at: Date;
+}
+
+export async function applyRoster(data: RosterData, pii: PiiCipher, onProgress: Progress = () => {}, meta: ImportMeta = { actor: 'import', channel: 'cli', at: new Date() }): Promise<ImportReport> {
   const report: ImportReport = { created: {}, updated: {}, unchanged: {}, notInFile: 0 };
+  // A school's first import is its baseline; later new students and status or school changes
+  // are enrollment changes (学籍变动) and are recorded as such.
+  const schoolsWithStudents = new Set((await Student.find({}).lean<{ schoolCode: string }[]>()).map((s) => s.schoolCode));
   const total = data.schools.length + data.classes.length + data.staff.length + data.students.length;
   let done = 0;
   const tick = () => onProgress(++done, total);
@@ -51,6 +62,15 @@ export async function applyRoster(data: RosterData, pii: PiiCipher, onProgress: 
     await upsert('教职工', Staff, 'userid', { ...p, roles });
   }
   for (const s of data.students) {
+    const before = await Student.findOne({ studentNo: s.studentNo }).lean<{ status: EnrollmentStatus; schoolCode: string }>();
+    if (!before && schoolsWithStudents.has(s.schoolCode)) {
+      await recordChange({ studentNo: s.studentNo, schoolCode: s.schoolCode, from: 'new', to: s.status, detail: '花名册导入新增', ...meta });
+    } else if (before && before.schoolCode !== s.schoolCode) {
+      await recordChange({ studentNo: s.studentNo, schoolCode: before.schoolCode, from: before.status, to: 'transferredInDistrict', destination: s.schoolCode, detail: '花名册导入：转到区内其他学校', ...meta });
+      await recordChange({ studentNo: s.studentNo, schoolCode: s.schoolCode, from: 'new', to: s.status, detail: `花名册导入：从 ${before.schoolCode} 转入`, ...meta });
+    } else if (before && before.status !== s.status) {
+      await recordChange({ studentNo: s.studentNo, schoolCode: s.schoolCode, from: before.status, to: s.status, detail: '花名册导入', ...meta });
+    }
     const plain = { ...s, atRiskLeader: s.atRiskLeader ?? null };
     const sealed = {
       ...s, atRiskLeader: s.atRiskLeader ?? null,

@@ -65,7 +65,8 @@ describe('the bureau\'s reporting cycle', () => {
     expect(reply).toMatch(/已上报 珠山区第一小学 2026年第4季度学籍变动季报：学籍现状：在读 \d+/);
     await advance(bot, bot.clock.now());
     expect(pushes(d.bureau)).toMatch(/【学籍变动季报·已上报】珠山区第一小学 2026年第4季度.*\n学籍现状：在读 \d+，区内转出 0/);
-    expect(pushes(d.bureau)).toMatch(/本季度确认辍学 1 人/);
+    expect(pushes(d.bureau)).toMatch(/本季度辍学：\n1\. /);
+    expect(pushes(d.bureau)).toMatch(/期初在籍 \d+ \+ 增加 0 − 减少 0 = 期末在籍 \d+/);
   });
 
   it('home-visit quotas: a teacher sees their count, a leader sees who is behind', async () => {

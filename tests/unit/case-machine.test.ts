@@ -4,14 +4,14 @@ import { SchoolCalendar } from '../../src/domain/calendar';
 import { loadSettings } from '../../src/config/settings';
 
 const STATES: CaseState[] = ['leave', 'watch', 'persuasion', 'reported', 'returned', 'closed', 'cancelled'];
-const MOVES: Move[] = ['leave', 'leaveExpired', 'absence', 'dayAbsent', 'visit', 'startPersuasion', 'persuasion', 'confirmDropout', 'back', 'mentoring', 'checkIn', 'complete', 'undo'];
+const MOVES: Move[] = ['leave', 'leaveExpired', 'absence', 'dayAbsent', 'visit', 'startPersuasion', 'persuasion', 'confirmDropout', 'back', 'mentoring', 'checkIn', 'complete', 'undo', 'transfer'];
 
 // The whole table, state by state (二(三)2(3): the five gates in order). '-' = forbidden.
 const EXPECTED: Record<CaseState, Partial<Record<Move, CaseState>>> = {
-  leave: { leave: 'leave', leaveExpired: 'watch', absence: 'watch', back: 'closed', undo: 'cancelled' },
-  watch: { absence: 'watch', dayAbsent: 'watch', visit: 'watch', leave: 'leave', startPersuasion: 'persuasion', back: 'closed', undo: 'cancelled' },
-  persuasion: { absence: 'persuasion', dayAbsent: 'persuasion', visit: 'persuasion', persuasion: 'persuasion', confirmDropout: 'reported', back: 'returned' },
-  reported: { absence: 'reported', visit: 'reported', persuasion: 'reported', back: 'returned' },
+  leave: { leave: 'leave', leaveExpired: 'watch', absence: 'watch', back: 'closed', undo: 'cancelled', transfer: 'closed' },
+  watch: { absence: 'watch', dayAbsent: 'watch', visit: 'watch', leave: 'leave', startPersuasion: 'persuasion', back: 'closed', undo: 'cancelled', transfer: 'closed' },
+  persuasion: { absence: 'persuasion', dayAbsent: 'persuasion', visit: 'persuasion', persuasion: 'persuasion', confirmDropout: 'reported', back: 'returned', transfer: 'closed' },
+  reported: { absence: 'reported', visit: 'reported', persuasion: 'reported', back: 'returned', transfer: 'closed' },
   returned: { mentoring: 'returned', checkIn: 'returned', complete: 'closed', visit: 'returned' },
   closed: {},
   cancelled: {},

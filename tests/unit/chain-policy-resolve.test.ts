@@ -61,16 +61,16 @@ describe('chain of responsibility (二(一)2(1))', () => {
 });
 
 describe('policies: every role × every action', () => {
-  const actions: Action[] = ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout'];
+  const actions: Action[] = ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout', 'changeEnrollment'];
   const expected: Record<string, Action[]> = {
     sub: ['view', 'viewPersonal', 'report'],
     subNamed: [],
-    head: ['view', 'viewPersonal', 'report'],
+    head: ['view', 'viewPersonal', 'report', 'changeEnrollment'],
     otherHead: [],
-    grade: ['view', 'viewPersonal', 'report', 'correct'],
+    grade: ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'],
     grade5: [],
-    deputy: ['view', 'viewPersonal', 'report', 'correct'],
-    principal: ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout'],
+    deputy: ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'],
+    principal: ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout', 'changeEnrollment'],
     otherPrincipal: [],
     bureau: ['view'],
   };
