@@ -17,6 +17,7 @@ import { EnrollmentOps } from './roster/enrollment-ops';
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting }> {
   for (const cmd of rosterCommands(findStaff)) dispatcher.register(cmd);
+  dispatcher.rolesOf = async (userid) => (await findStaff(userid))?.roles.map((r) => r.role);
 
   const ladder = new Ladder(services);
   for (const cmd of ladderCommands(findStaff, ladder)) dispatcher.register(cmd);

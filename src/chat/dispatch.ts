@@ -3,6 +3,7 @@ import type { Services } from '../services';
 import type { Command, ChatContext } from './command';
 import { helpCommand, summary } from './commands/help';
 import { normalize, trimLeadingSeparators } from './normalize';
+import type { RoleName } from '../domain/roster';
 import { logger } from '../lib/logger';
 
 export type CardHandler = (ctx: ChatContext, key: string, taskId: string, responseCode: string) => Promise<string | undefined>;
@@ -21,8 +22,11 @@ export class Dispatcher {
   /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
   rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
 
+  /** The sender's roles, so help lists what they can use (set by the roster feature). */
+  rolesOf: (userid: string) => Promise<RoleName[] | undefined> = async () => undefined;
+
   constructor(private readonly services: Services) {
-    this.register(helpCommand(() => this.commands));
+    this.register(helpCommand(() => this.commands, (u) => this.rolesOf(u)));
   }
 
   register(cmd: Command): void {
@@ -33,8 +37,8 @@ export class Dispatcher {
     this.cards.set(prefix, handler);
   }
 
-  help(): string {
-    return summary(this.commands);
+  async help(userid: string): Promise<string> {
+    return summary(this.commands, await this.rolesOf(userid));
   }
 
   private find(text: string): { cmd: Command; args: string } | undefined {
@@ -56,7 +60,7 @@ export class Dispatcher {
   async handle(msg: Inbound): Promise<string | undefined> {
     const ctx: ChatContext = { userId: msg.from, now: this.services.clock.now(), services: this.services };
     try {
-      if (msg.kind === 'enter_agent') return `您好，这里是保学助手（控辍保学）。\n${this.help()}`;
+      if (msg.kind === 'enter_agent') return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
       if (msg.kind === 'click') return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
       if (msg.kind === 'card') {
         const prefix = msg.key.split(':')[0];
@@ -81,7 +85,7 @@ export class Dispatcher {
     }
     if (!found) {
       const t = normalize(content);
-      return t ? `没看懂「${t.slice(0, 20)}」。\n${this.help()}` : this.help();
+      return t ? `没看懂「${t.slice(0, 20)}」。\n${await this.help(ctx.userId)}` : this.help(ctx.userId);
     }
     return found.cmd.run(ctx, found.args);
   }

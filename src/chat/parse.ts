@@ -15,6 +15,8 @@ function dateFrom(token: string, now: Date): string | undefined {
   if (token === '今天' || token === '今日') return today.toISODate()!;
   if (token === '昨天' || token === '昨日') return today.minus({ days: 1 }).toISODate()!;
   if (token === '前天') return today.minus({ days: 2 }).toISODate()!;
+  if (token === '明天' || token === '明日') return today.plus({ days: 1 }).toISODate()!;
+  if (token === '后天') return today.plus({ days: 2 }).toISODate()!;
   let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
   if (m) return DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: ZONE }).toISODate() ?? undefined;
   m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(token);

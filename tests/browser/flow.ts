@@ -46,7 +46,7 @@ export async function absenceToEscalationFlow(d: BrowserDriver, url: string, now
 
   await d.click(`[data-testid=person-${head.userid}]`);
   await send(d, '帮助');
-  await d.waitFor(`${textOf('messages')}.includes('保学助手可以帮您')`);
+  await d.waitFor(`${textOf('messages')}.includes('保学助手（控辍保学）能帮您')`);
 
   // The next Monday that is a school day, 08:00.
   const cal = new SchoolCalendar(loadSettings().calendar);

@@ -55,11 +55,11 @@ describe('POST /wecom/callback', () => {
     {
       const { status, reply } = await fresh.say('帮助');
       expect(status).toBe(200);
-      expect(reply).toMatch(/保学助手可以帮您/);
-      expect(reply).toMatch(/帮助 命令名/);
+      expect(reply).toMatch(/保学助手（控辍保学）能帮您/);
+      expect(reply).toMatch(/帮助 (缺勤|查)/);
       const unknown = await fresh.say('今天天气怎么样');
       expect(unknown.reply).toMatch(/没看懂/);
-      expect(unknown.reply).toMatch(/保学助手可以帮您/);
+      expect(unknown.reply).toMatch(/保学助手（控辍保学）能帮您/);
       const entered = await fresh.say({ as: 'teacher', event: 'enter_agent' });
       expect(entered.reply).toMatch(/您好/);
     }

@@ -18,8 +18,20 @@ describe('roster in chat', () => {
   it('an unknown WeCom member gets a polite note, help still works, and it is logged', async () => {
     expect((await bot.say('我是谁', 'stranger')).reply).toMatch(/还不在保学的花名册中.*联系本校分管/);
     expect((await bot.say('查 张三', 'stranger')).reply).toMatch(/还不在保学的花名册中/);
-    expect((await bot.say('帮助', 'stranger')).reply).toMatch(/保学助手可以帮您/);
+    expect((await bot.say('帮助', 'stranger')).reply).toMatch(/保学助手（控辍保学）能帮您/);
     expect(await AuditEntry.countDocuments({ actor: 'stranger', outcome: 'refused' })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('help is short and lists what the sender can use: a teacher no leader commands, the bureau no reporting', async () => {
+    const teacher = (await bot.say('帮助', d.subject.userid)).reply!;
+    expect(teacher).toMatch(/报告：缺勤、请假、到校、家访、撤销/);
+    expect(teacher).not.toMatch(/确认辍学|提交月报|转出/);
+    const principal = (await bot.say('帮助', d.principal.userid)).reply!;
+    expect(principal).toMatch(/校长|校领导：确认辍学、提交月报、提交季报、报告情况/);
+    const bureau = (await bot.say('帮助', d.bureau.userid)).reply!;
+    expect(bureau).not.toMatch(/缺勤/);
+    expect(bureau).toMatch(/教体局：报告情况/);
+    for (const r of [teacher, principal, bureau]) expect(r.split('\n').length).toBeLessThanOrEqual(8);
   });
 
   it('我是谁 lists every role the person holds', async () => {

@@ -18,6 +18,9 @@ describe('forgiving chat parsing', () => {
     expect(parseAbsence('12月1日 半天', now)).toEqual({ day: '2026-12-01', part: 'half', reason: '' });
     expect(parseAbsence('2026-11-30 全天 联系不上', now)).toEqual({ day: '2026-11-30', part: 'full', reason: '联系不上' });
   });
+  it('明天 is a date (a report for tomorrow is refused later), not a reason', () => {
+    expect(parseAbsence('明天', now)).toEqual({ day: '2026-12-03', part: 'full', reason: '' });
+  });
   it('a date without a year is the nearest one (December typed in January is last year)', () => {
     expect(parseAbsence('12月30日', new Date('2027-01-05T10:00:00+08:00'))).toMatchObject({ day: '2026-12-30' });
   });

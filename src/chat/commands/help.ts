@@ -1,25 +1,51 @@
 import type { Command } from '../command';
+import type { RoleName } from '../../domain/roster';
 
-/** `帮助` lists the commands; `帮助 <命令>` explains one with examples. */
-export function helpCommand(all: () => Command[]): Command {
+/**
+ * `帮助` lists the commands the sender can use, grouped, one line a group (it is read on a
+ * phone); `帮助 <命令>` explains one with examples. The grouping lives here, in one place.
+ */
+const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
+const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
+  { title: '报告', names: ['缺勤', '请假', '到校', '家访', '撤销'], roles: SCHOOL },
+  { title: '查看', names: ['待办', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'] },
+  { title: '劝返复学', names: ['劝返', '帮扶'], roles: SCHOOL },
+  { title: '学籍', names: ['转出', '休学', '复课'], roles: ['headTeacher', 'gradeLeader', 'deputy', 'principal'] },
+  { title: '校领导', names: ['确认辍学', '提交月报', '提交季报', '报告情况'], roles: ['deputy', 'principal'] },
+  { title: '教体局', names: ['报告情况'], roles: ['bureau'] },
+];
+
+export function helpCommand(all: () => Command[], rolesOf: (userid: string) => Promise<RoleName[] | undefined>): Command {
   return {
     name: '帮助',
     aliases: ['help', '?', '？', '菜单'],
     summary: '查看全部命令；「帮助 缺勤」看某个命令的用法',
-    usage: '帮助 —— 列出全部命令\n帮助 <命令> —— 看某个命令的用法和例子，如：帮助 缺勤',
-    async run(_ctx, args) {
+    usage: '帮助 —— 列出您能用的命令\n帮助 <命令> —— 看某个命令的用法和例子，如：帮助 缺勤',
+    async run(ctx, args) {
       const wanted = args.trim();
       if (wanted) {
         const cmd = all().find((c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()));
         if (cmd) return `【${cmd.name}】${cmd.summary}\n${cmd.usage}`;
-        return `没有「${wanted}」这个命令。\n${summary(all())}`;
+        return `没有「${wanted}」这个命令。\n${summary(all(), await rolesOf(ctx.userId))}`;
       }
-      return summary(all());
+      return summary(all(), await rolesOf(ctx.userId));
     },
   };
 }
 
-export function summary(commands: Command[]): string {
-  const lines = commands.map((c) => `· ${c.name}：${c.summary}`);
-  return `保学助手可以帮您：\n${lines.join('\n')}\n发送「帮助 命令名」查看用法和例子。`;
+/** The grouped list for these roles (all groups when the roles are unknown). */
+export function summary(commands: Command[], roles?: RoleName[]): string {
+  const known = new Set(commands.map((c) => c.name));
+  const lines: string[] = [];
+  const listed = new Set<string>(['帮助']);
+  for (const g of GROUPS) {
+    if (roles && g.roles && !g.roles.some((r) => roles.includes(r))) continue;
+    const names = g.names.filter((n) => known.has(n) && !listed.has(n));
+    names.forEach((n) => listed.add(n));
+    if (names.length) lines.push(`${g.title}：${names.join('、')}`);
+  }
+  const other = commands.map((c) => c.name).filter((n) => !listed.has(n) && !GROUPS.some((g) => g.names.includes(n)));
+  if (other.length) lines.push(`其他：${other.join('、')}`);
+  const example = listed.has('缺勤') ? '缺勤' : '查';
+  return `保学助手（控辍保学）能帮您：\n${lines.join('\n')}\n发送「帮助 ${example}」看用法和例子。`;
 }
