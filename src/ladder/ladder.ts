@@ -115,7 +115,7 @@ export class Ladder extends LadderCore {
       await settleObligations(this.s, c.caseId, 'cancelled', actor.userid, now);
       await this.cancelMornings(c.caseId);
     }
-    await addEvent(c, { type: 'leave', actor: actor.userid, channel, at: now, to: 'leave', day: start, detail: `至 ${until}${reason ? `，${reason}` : ''}` });
+    await addEvent(c, { type: 'leave', actor: actor.userid, channel, at: now, to: 'leave', day: start, detail: `至 ${formatDay(until)}${reason ? `，${reason}` : ''}` });
     const back = nextMorning(this.cal, this.cfg, until);
     await this.s.scheduler.at('ladder.leaveEnd', caseJobKey(c.caseId, 'leaveEnd'), back.at);
     return `已登记请假：${student.name} ${formatDay(start)} 至 ${formatDay(until)}（${days} 个上学日）${reason ? `，事由：${reason}` : ''}。请假期间不计缺勤；${formatDay(back.day)} 若仍未到校，将按无故缺勤处理并通知班主任家访。返校时请发「到校 ${student.name}」。`;
