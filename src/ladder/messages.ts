@@ -78,7 +78,7 @@ export class Notifier {
     const to = [...new Set(userids)].filter(Boolean);
     for (const u of to) {
       const k = `${key}:${u}`;
-      if (this.cards) await this.s.outbox.enqueue(u, { kind: 'template_card', card: buildCard(spec, k) }, k);
+      if (this.cards) await this.s.outbox.enqueue(u, { kind: 'template_card', card: buildCard(spec, k), fallbackText: cardAsText(spec, studentName) }, k);
       else await this.s.outbox.enqueue(u, { kind: 'text', content: cardAsText(spec, studentName) }, k);
     }
     await this.remember(spec.caseId, to);

@@ -8,7 +8,8 @@ import { outboxDepth, pushesTotal, pushLatency } from '../lib/metrics';
 export type Push =
   | { kind: 'text'; content: string }
   | { kind: 'markdown'; content: string }
-  | { kind: 'template_card'; card: Record<string, unknown> }
+  /** `fallbackText` is sent instead when WeCom refuses the card outright (cards not allowed…). */
+  | { kind: 'template_card'; card: Record<string, unknown>; fallbackText?: string }
   | { kind: 'update_card'; userids: string[]; responseCode: string; update: Record<string, unknown> };
 
 function isDuplicateKey(err: unknown): boolean {
@@ -26,7 +27,7 @@ export class Outbox {
     const now = this.clock.now();
     const rows = push.kind === 'text'
       ? splitText(push.content).map((content, i, all) => ({ key: all.length > 1 ? `${key}#${i + 1}` : key, payload: { content } }))
-      : [{ key, payload: push.kind === 'markdown' ? { content: push.content } : push.kind === 'template_card' ? { card: push.card } : { userids: push.userids, responseCode: push.responseCode, update: push.update } }];
+      : [{ key, payload: push.kind === 'markdown' ? { content: push.content } : push.kind === 'template_card' ? { card: push.card, fallbackText: push.fallbackText } : { userids: push.userids, responseCode: push.responseCode, update: push.update } }];
     for (const [i, row] of rows.entries()) {
       try {
         // Pieces get increasing createdAt so they are sent in order.
@@ -101,6 +102,16 @@ export class Outbox {
       const base = this.settings.backoffBaseSeconds * 1000;
       const rateLimited = err instanceof WecomApiError && err.rateLimited;
       const delay = rateLimited ? Math.max(60_000, base) : base * 2 ** (attempts - 1);
+      const fallback = (head.payload as { fallbackText?: string }).fallbackText;
+      if (!retryable && head.kind === 'template_card' && fallback) {
+        // The card itself was refused (not WeCom being down): deliver its text version instead.
+        await OutboxMessage.updateOne({ _id: head._id }, {
+          $set: { kind: 'text', payload: { content: fallback }, status: 'pending', attempts: 0, nextAttemptAt: now, lastError: `card refused, sent as text: ${String((err as Error).message).slice(0, 400)}` },
+        });
+        pushesTotal.inc({ outcome: 'card_fallback' });
+        logger.warn({ key: head.key, error: (err as Error).message }, 'card refused, falling back to text');
+        return 0;
+      }
       await OutboxMessage.updateMany({ _id: { $in: ids } }, {
         $set: {
           status: giveUp ? 'failed' : 'pending', attempts, lastError: String((err as Error).message).slice(0, 500),

@@ -123,6 +123,21 @@ describe('outbox delivery', () => {
     expect(await OutboxMessage.findOne({ key: 'k' }).lean()).toMatchObject({ status: 'sent', invalidUsers: ['ghost'] });
   });
 
+  it('a card WeCom refuses outright is delivered as its text fallback', async () => {
+    tokenOk();
+    const sends: any[] = [];
+    nock(API).post('/cgi-bin/message/send').query(true).times(3).reply(200, (_u, b: any) => {
+      sends.push(b);
+      return b.msgtype === 'template_card' ? { errcode: 40058, errmsg: 'template_card not allowed' } : { errcode: 0 };
+    });
+    await outbox.enqueue('u1', { kind: 'template_card', card: { card_type: 'button_interaction' }, fallbackText: '【提醒】请家访（回复「家访 张三 记录」）' }, 'card');
+    await outbox.pump();
+    await outbox.pump();
+    expect(sends.map((b) => b.msgtype)).toEqual(['template_card', 'text']);
+    expect(sends[1].text.content).toMatch(/回复「家访 张三 记录」/);
+    expect(await OutboxMessage.findOne({ key: 'card' }).lean()).toMatchObject({ status: 'sent', kind: 'text', lastError: expect.stringMatching(/card refused, sent as text/) });
+  });
+
   it('rate-limit answers (45009) back off for at least a minute', async () => {
     tokenOk();
     nock(API).post('/cgi-bin/message/send').query(true).reply(200, { errcode: 45009, errmsg: 'api freq out of limit' });

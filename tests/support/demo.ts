@@ -11,7 +11,8 @@ export async function demo(bot: TestBot) {
   const classId = 'ZS01-3-1';
   const head = holder((r) => r.role === 'headTeacher' && r.classId === classId);
   const otherHead = holder((r) => r.role === 'headTeacher' && r.classId === 'ZS01-3-2');
-  const subject = holder((r) => r.role === 'subjectTeacher' && r.classId === classId && !r.students && r.subject !== undefined && !p(head, r));
+  // A subject teacher of the class who is not its head teacher and owns the whole class (no 包学生 list).
+  const subject = staff.find((p) => p.userid !== head.userid && p.roles.some((r) => r.role === 'subjectTeacher' && r.classId === classId && !r.students))!;
   const gradeLeader = holder((r) => r.role === 'gradeLeader' && r.schoolCode === 'ZS01' && r.grade === 3);
   const deputy = holder((r) => r.role === 'deputy' && r.schoolCode === 'ZS01');
   const principal = holder((r) => r.role === 'principal' && r.schoolCode === 'ZS01');
@@ -20,8 +21,4 @@ export async function demo(bot: TestBot) {
   const plain = students.find((s) => !s.atRisk && s.name !== '张欣怡' && students.filter((t) => t.name === s.name).length === 1)!;
   const atRisk = students.find((s) => s.atRisk)!;
   return { head, otherHead, subject, gradeLeader, deputy, principal, bureau, students, plain, atRisk, classId };
-}
-
-function p(head: StaffLike, r: StaffLike['roles'][number]): boolean {
-  return head.roles.includes(r);
 }
