@@ -6,7 +6,7 @@
  * each of the 200 demo students (case, events, obligations, jobs, outbox rows).
  * Figures are for jongodb on this machine; a real MongoDB will differ.
  */
-import { createServer } from 'node:net';
+import { freePort } from '../src/lib/free-port';
 import { loadSettings } from '../src/config/settings';
 import { startEmbedded } from '../src/db/embedded';
 import { withDbName } from '../src/db/connect';
@@ -21,12 +21,6 @@ import type { StaffLike, StudentLike } from '../src/domain/roster';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
 
 function stats(latencies: number[], seconds: number) {
   const sorted = [...latencies].sort((a, b) => a - b);

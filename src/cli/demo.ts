@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../lib/free-port';
 import { loadSettings } from '../config/settings';
 import { startEmbedded } from '../db/embedded';
 import { withDbName } from '../db/connect';
@@ -14,19 +14,8 @@ import { demoDriver } from '../sandbox/routes';
  * `npm run demo`: a throwaway sandbox (embedded database, fake WeCom) plays a scripted school
  * week through the real callback path and prints it as a transcript.
  */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function main(): Promise<void> {
-  process.env.LOG_LEVEL ??= 'warn';
   const embedded = await startEmbedded();
   const port = await freePort();
   const clock = new OffsetClock();

@@ -1,5 +1,5 @@
+import { freePort } from '../../src/lib/free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import nock from 'nock';
 import { OFFICIAL, testUri, TEST_DATA_KEY } from '../support/harness';
@@ -9,12 +9,6 @@ import { WecomCipher } from '../../src/wecom/crypto';
 const TSX = path.join(__dirname, '../../node_modules/.bin/tsx');
 const MAIN = path.join(__dirname, '../../src/main.ts');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
-}
 
 function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from '../../src/lib/free-port';
 import { boot, type Baoxue } from '../../src/boot';
 import { OffsetClock } from '../../src/lib/clock';
 import { generateCredentials } from '../../src/wecom/sandbox/simulator';
@@ -7,10 +7,7 @@ import { testSettings, testUri, TEST_DATA_KEY } from './harness';
 
 /** A real sandbox server (fake WeCom API, offset clock, demo district) on a free loopback port. */
 export async function startSandbox(): Promise<{ bot: Baoxue; url: string; clock: OffsetClock }> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
-  });
+  const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const clock = new OffsetClock();
   const bot = await boot({
