@@ -103,7 +103,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     app.use(say.routes());
     if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
     runner = new SandboxRunner(clock, scheduler, outbox);
-    const page = sandboxRoutes({ services, clock, ladder: features.ladder, reporting: features.reporting, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
+    const page = sandboxRoutes({ services, clock, ladder: features.ladder, reporting: features.reporting, handoffs: features.handoffs, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
     app.use(page.routes());
   }
   if (o.startScheduler) await scheduler.start();

@@ -9,13 +9,14 @@ import { Ladder } from './ladder/ladder';
 import { LadderJobs } from './ladder/jobs';
 import type { CardAction } from './ladder/messages';
 import { Reporting } from './reports/reporting';
+import { Handoffs } from './reports/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
 import { enrollmentCommands } from './chat/commands/enrollment';
 import { EnrollmentOps } from './roster/enrollment-ops';
 
 /** Every feature registers its commands, card handlers and jobs here. */
-export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting }> {
+export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting; handoffs: Handoffs }> {
   for (const cmd of rosterCommands(findStaff)) dispatcher.register(cmd);
   dispatcher.rolesOf = async (userid) => (await findStaff(userid))?.roles.map((r) => r.role);
 
@@ -38,7 +39,22 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));
   scheduler.define('report.visitRound', ({ key }) => reporting.onVisitRound(key));
   scheduler.define('report.deadline', ({ key }) => reporting.onDeadline(key));
-  if (opts.cycles !== false) await reporting.ensureCycles();
+  const handoffs = new Handoffs(services);
+  dispatcher.register({
+    name: '毕业交接', aliases: ['交接'],
+    summary: '（小学校长/分管领导）把六年级毕业生名单交给初中',
+    usage: '毕业交接 <初中学校> [班级]\n例：毕业交接 珠山区第二中学\n例：毕业交接 珠山区第二中学 六年级1班',
+    async run(ctx, args) {
+      const [junior = '', cls = ''] = args.split(/\s+/);
+      return handoffs.handOver((await findStaff(ctx.userId))!, junior, cls, ctx.now);
+    },
+  });
+  scheduler.define('handoff.remind', ({ key }) => handoffs.onRemind(key));
+  scheduler.define('handoff.check', ({ key }) => handoffs.onCheck(key));
+  if (opts.cycles !== false) {
+    await reporting.ensureCycles();
+    await handoffs.ensure();
+  }
 
   // Template-card buttons: lad:<action>:<caseId>[:<arg>].
   dispatcher.onCard('lad', async (ctx, key, _taskId, responseCode) => {
@@ -58,5 +74,5 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
     await audit({ actor: ctx.userId, action: verb || 'message', channel: 'wecom', outcome: 'refused', detail: 'not in roster', at: ctx.now });
     return '您好！您还不在保学的花名册中，暂时无法使用。请联系本校分管控辍保学的领导，把您加入花名册后再试。';
   };
-  return { ladder, reporting };
+  return { ladder, reporting, handoffs };
 }

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   try {
     await bot.listen(port);
     await loadDemoDistrict(bot.services.pii);
-    await playDemoWeek(demoDriver({ services: bot.services, clock, ladder: bot.features.ladder, reporting: bot.features.reporting, runner: bot.runner!, selfUrl }), (line) => console.log(line));
+    await playDemoWeek(demoDriver({ services: bot.services, clock, ladder: bot.features.ladder, reporting: bot.features.reporting, handoffs: bot.features.handoffs, runner: bot.runner!, selfUrl }), (line) => console.log(line));
   } finally {
     await bot.close();
     await embedded.stop();

@@ -10,6 +10,7 @@ import { CaseEvent } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { semesterRange, visitsThisSemester } from './visits';
+import { bureauStaff, pushText, schoolLeaders } from './recipients';
 import { School, Staff, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
@@ -54,16 +55,15 @@ export class Reporting {
   }
 
   private async leaders(schoolCode: string): Promise<string[]> {
-    const staff = await Staff.find({ roles: { $elemMatch: { role: { $in: ['principal', 'deputy'] }, schoolCode } } }).lean<StaffLike[]>();
-    return staff.map((p) => p.userid);
+    return (await schoolLeaders([schoolCode])).map((p) => p.userid);
   }
 
-  private async bureau(): Promise<string[]> {
-    return (await Staff.find({ 'roles.role': 'bureau' }).lean<StaffLike[]>()).map((p) => p.userid);
+  private bureau(): Promise<string[]> {
+    return bureauStaff();
   }
 
-  private async push(userids: string[], content: string, key: string): Promise<void> {
-    for (const u of new Set(userids)) await this.s.outbox.enqueue(u, { kind: 'text', content }, `${key}:${u}`);
+  private push(userids: string[], content: string, key: string): Promise<void> {
+    return pushText(this.s.outbox, userids, content, key);
   }
 
   // ───────────── report content (what the school submits) ─────────────

@@ -8,6 +8,7 @@ import type { SettableClock } from '../lib/clock';
 import type { Services } from '../services';
 import type { Ladder } from '../ladder/ladder';
 import type { Reporting } from '../reports/reporting';
+import type { Handoffs } from '../reports/handoff';
 import { SandboxMessage } from '../wecom/sandbox/fake-api';
 import { loadDemoDistrict } from '../roster/demo-load';
 import { fromIsoDay, isoDay, formatDeadline } from '../lib/time';
@@ -34,6 +35,7 @@ export interface SandboxDeps {
   clock: SettableClock;
   ladder: Ladder;
   reporting: Reporting;
+  handoffs: Handoffs;
   runner: SandboxRunner;
   selfUrl: () => string;
 }
@@ -103,6 +105,7 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     clock.set(new Date());
     await loadDemoDistrict(services.pii, true);
     await deps.reporting.ensureCycles();
+    await deps.handoffs.ensure();
   });
 
   router.post('/api/reset', async (ctx) => {
@@ -138,4 +141,5 @@ const JOB_LABEL: Record<string, string> = {
   'ladder.leaveEnd': '请假到期检查', 'ladder.checkIn': '返校帮扶周跟进',
   'report.monthly': '流失生月报开始', 'report.quarterly': '学籍变动季报开始', 'report.campaign': '控辍保学活动月提醒',
   'report.visitRound': '集中家访提醒', 'report.deadline': '报告截止检查',
+  'handoff.remind': '毕业交接提醒', 'handoff.check': '交接核查（毕业生是否已在初中注册）',
 };
