@@ -11,6 +11,11 @@ import { applyRoster } from '../../src/roster/apply';
 import { validateRoster } from '../../src/roster/validate';
 import { readRoster } from '../../src/roster/workbook';
 import { DEMO_WORKBOOK } from '../../src/roster/demo-load';
+import { exportPeriod } from '../../src/reports/export';
+import ExcelJS from 'exceljs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let bot: TestBot;
 let wecom: ReturnType<typeof mockWecom>;
@@ -67,6 +72,12 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
     expect(report.content).toMatch(/期初在籍 100 \+ 增加 0 − 减少 2 = 期末在籍 98/);
     expect(report.content).toMatch(/转出去向：.* → 珠山区第二中学；.* → 浙江省义乌市稠城小学/);
     expect(report.onRollEnd).toBe(98);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'q-')), '季报.xlsx');
+    await exportPeriod('2026-Q4', file);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const rows = wb.getWorksheet('学籍变动')!.getSheetValues().slice(2).map((r: any) => [r[4], r[5]]);
+    expect(rows).toEqual(expect.arrayContaining([['区内转出', '珠山区第二中学'], ['转出区外', '浙江省义乌市稠城小学'], ['休学', ''], ['休学复课', '']]));
 
     // A change made behind the bot's back (no record) shows up as a mismatch next quarter.
     await Student.updateOne({ studentNo: d.students[6].studentNo }, { $set: { status: 'graduated' } });

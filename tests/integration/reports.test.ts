@@ -6,6 +6,11 @@ import { CaseEvent } from '../../src/models/case';
 import { Report } from '../../src/models/report';
 import { Staff, Student } from '../../src/models/roster';
 import type { StaffLike } from '../../src/domain/roster';
+import ExcelJS from 'exceljs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { exportPeriod } from '../../src/reports/export';
 
 let bot: TestBot;
 let wecom: ReturnType<typeof mockWecom>;
@@ -58,6 +63,18 @@ describe('the bureau\'s reporting cycle', () => {
     expect(status).toMatch(/珠山区第一小学：已上报（流失生 1 人：）/);
     expect(status).toMatch(/珠山区第二中学：逾期未报/);
     expect(await say(zs02.principal, '提交月报')).toMatch(/（逾期）：本月无流失生/);
+  });
+
+  it('the bureau can export the period as a workbook: who reported when, and the dropouts in detail', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rep-')), '月报.xlsx');
+    expect(await exportPeriod('2026-11', file)).toEqual({ schools: 2, rows: 1 });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(file);
+    const status = wb.getWorksheet('上报情况')!.getSheetValues().slice(2).map((r: any) => [r[2], r[4]]);
+    expect(status).toEqual([['珠山区第一小学', '已上报'], ['珠山区第二中学', '已上报']]);
+    const detail = wb.getWorksheet('流失生明细')!.getRow(2).values as any[];
+    expect(detail.slice(1)).toEqual(['珠山区第一小学', '三年级1班', d.plain.name, d.plain.studentNo, '2026-11-20', '随父母外出务工']);
+    await expect(exportPeriod('2026/11', file)).rejects.toThrow(/期间格式应为 2026-11/);
   });
 
   it('quarterly: the enrollment-change table by the 15th of the quarter\'s last month', async () => {
