@@ -49,6 +49,15 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
       return handoffs.handOver((await findStaff(ctx.userId))!, junior, cls, ctx.now);
     },
   });
+  dispatcher.register({
+    name: '交接家访', aliases: [],
+    summary: '（初中老师）记录对交接来的小学毕业生的提前家访',
+    usage: '交接家访 <学籍号> <记录>\n例：交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难，已告知资助政策',
+    async run(ctx, args) {
+      const [no = '', ...rest] = args.split(/\s+/);
+      return handoffs.advanceVisit((await findStaff(ctx.userId))!, no, rest.join(' '), ctx.now);
+    },
+  });
   scheduler.define('handoff.remind', ({ key }) => handoffs.onRemind(key));
   scheduler.define('handoff.check', ({ key }) => handoffs.onCheck(key));
   if (opts.cycles !== false) {

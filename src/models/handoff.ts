@@ -12,10 +12,13 @@ const handoffSchema = new Schema({
   sentAt: { type: Date, required: true },
   /** Set by the autumn check once the student is on the junior school's roll. */
   arrivedAt: Date,
+  /** The junior school's advance home visit (各初中要提前运作…深入到小学毕业年级学生家中). */
+  visitedAt: Date,
+  visitedBy: String,
 }, { versionKey: false, collection: 'handoffs' });
 
 export const Handoff = mongoose.models.Handoff ?? mongoose.model('Handoff', handoffSchema);
 
 export interface HandoffDoc {
-  key: string; studentNo: string; fromSchool: string; toSchool: string; classId: string; year: number; sentBy: string; sentAt: Date; arrivedAt?: Date;
+  key: string; studentNo: string; fromSchool: string; toSchool: string; classId: string; year: number; sentBy: string; sentAt: Date; arrivedAt?: Date; visitedAt?: Date; visitedBy?: string;
 }

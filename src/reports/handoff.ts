@@ -5,6 +5,7 @@ import { canActOnSchool } from '../domain/policy';
 import { School, SchoolClass, Student } from '../models/roster';
 import { bureauStaff, pushText, schoolLeaders } from './recipients';
 import { Handoff, type HandoffDoc } from '../models/handoff';
+import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
 
@@ -85,8 +86,21 @@ export class Handoffs {
     if (!fresh.length) return `这些学生已经交接过了（共 ${students.length} 人）。`;
     const names = new Map(picked.map((c) => [c.classId, c.name]));
     const list = fresh.map((st, i) => `${i + 1}. ${st.name}（${names.get(st.classId)}，学籍号尾号 ${st.studentNo.slice(-4)}）`);
-    await this.push((await this.leaders([to.code])).map((p) => p.userid), `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作；新学期请及时在花名册中登记这些学生。`, `handoff:${from.code}:${to.code}:${year}:${fresh[0].studentNo}`);
+    await this.push((await this.leaders([to.code])).map((p) => p.userid), `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作，走访后发「交接家访 学籍号 记录」；新学期请及时在花名册中登记这些学生。`, `handoff:${from.code}:${to.code}:${year}:${fresh[0].studentNo}`);
     return `已把 ${fresh.length} 名毕业生的名单交给 ${to.name}，对方已收到并被提醒提前家访。开学一周后我会核查他们是否都已在初中注册。`;
+  }
+
+  /** `交接家访 <学籍号> <记录>`: any staff member of the receiving school records the advance visit. */
+  async advanceVisit(actor: StaffLike, studentNo: string, record: string, now: Date): Promise<string> {
+    const schools = new Set(actor.roles.map((r) => r.schoolCode).filter(Boolean));
+    const h = (await Handoff.find({ studentNo: studentNo.toUpperCase() }).sort({ year: -1 }).limit(1).lean<HandoffDoc[]>())[0];
+    if (!h || !schools.has(h.toSchool)) return `没有找到交接给贵校的学生「${studentNo}」。请用交接名单上的学籍号。`;
+    if (record.length < 4) return `请写上家访记录，例如：交接家访 ${studentNo} 见到父母，了解到……，约定……`;
+    await HomeVisit.create({ studentNo: h.studentNo, visitor: actor.userid, at: now, record: `（交接前家访）${record}`, channel: 'wecom' });
+    await Handoff.updateOne({ key: h.key }, { $set: { visitedAt: now, visitedBy: actor.userid } });
+    await audit({ actor: actor.userid, action: 'handoff.visit', target: h.studentNo, channel: 'wecom', at: now });
+    const left = await Handoff.countDocuments({ toSchool: h.toSchool, year: h.year, visitedAt: { $exists: false } });
+    return `已记录交接前家访（学籍号尾号 ${h.studentNo.slice(-4)}）。本批交接学生还有 ${left} 人未家访。`;
   }
 
   /** A week into the autumn semester: who was handed over but is not on the junior school's roll? */
@@ -108,7 +122,8 @@ export class Handoffs {
     for (const [pair, list] of byPair) {
       const [fromCode, toCode] = pair.split('>');
       const names = (await Student.find({ studentNo: { $in: list.map((h) => h.studentNo) } }).lean<StudentLike[]>()).map((st) => st.name);
-      const text = `【交接核查】${schools.get(fromCode)} 交接给 ${schools.get(toCode)} 的毕业生中，${list.length} 人开学一周后仍未在初中注册：${names.join('、')}。请两校核实去向，未入学的按控辍保学程序处理。`;
+      const unvisited = list.filter((h) => !h.visitedAt).length;
+      const text = `【交接核查】${schools.get(fromCode)} 交接给 ${schools.get(toCode)} 的毕业生中，${list.length} 人开学一周后仍未在初中注册：${names.join('、')}（其中 ${unvisited} 人未做交接前家访）。请两校核实去向，未入学的按控辍保学程序处理。`;
       await this.push([...bureau, ...(await this.leaders([fromCode, toCode])).map((p) => p.userid)], text, `${key}:${pair}`);
     }
   }

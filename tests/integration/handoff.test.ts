@@ -53,13 +53,19 @@ describe('义务教育交接 (二(三)2(1))', () => {
     expect(await Handoff.countDocuments({})).toBe(3);
   });
 
+  it('the junior school records its advance visits against the list', async () => {
+    expect(await say('pp', '交接家访 G360203201401010001 见到父母')).toMatch(/没有找到交接给贵校的学生/);
+    expect(await say('jp', '交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难')).toMatch(/已记录交接前家访.*还有 2 人未家访/);
+    expect(await Handoff.findOne({ studentNo: 'G360203201401010001' }).lean()).toMatchObject({ visitedBy: 'jp' });
+  });
+
   it('a week into autumn, graduates not on the junior school\'s roll are reported to the bureau and both schools', async () => {
     // Two of the three are registered at the junior school (e.g. by its roster import).
     await Student.updateMany({ studentNo: { $in: ['G360203201401010001', 'G360203201401010002'] } }, { $set: { schoolCode: 'J1', classId: 'J1-7-1', grade: 7 } });
     expect((await bot.services.scheduler.pending()).find((j) => j.key === 'handoff:check:2027')?.at).toEqual(new Date('2027-09-08T09:00:00+08:00'));
     await advance(bot, '2027-09-08T09:01:00+08:00'); // a week into the autumn semester
     expect(await Handoff.countDocuments({ arrivedAt: { $exists: true } })).toBe(2);
-    expect(pushes('bu')).toMatch(/【交接核查】一小 交接给 一中 的毕业生中，1 人开学一周后仍未在初中注册：毕业生3/);
+    expect(pushes('bu')).toMatch(/【交接核查】一小 交接给 一中 的毕业生中，1 人开学一周后仍未在初中注册：毕业生3（其中 1 人未做交接前家访）/);
     expect(pushes('jp')).toMatch(/【交接核查】/);
   });
 });
