@@ -10,6 +10,7 @@ import { LadderJobs } from './ladder/jobs';
 import type { CardAction } from './ladder/messages';
 import { Reporting } from './reports/reporting';
 import { Handoffs } from './reports/handoff';
+import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
 import { enrollmentCommands } from './chat/commands/enrollment';
@@ -40,24 +41,7 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   scheduler.define('report.visitRound', ({ key }) => reporting.onVisitRound(key));
   scheduler.define('report.deadline', ({ key }) => reporting.onDeadline(key));
   const handoffs = new Handoffs(services);
-  dispatcher.register({
-    name: '毕业交接', aliases: ['交接'],
-    summary: '（小学校长/分管领导）把六年级毕业生名单交给初中',
-    usage: '毕业交接 <初中学校> [班级]\n例：毕业交接 珠山区第二中学\n例：毕业交接 珠山区第二中学 六年级1班',
-    async run(ctx, args) {
-      const [junior = '', cls = ''] = args.split(/\s+/);
-      return handoffs.handOver((await findStaff(ctx.userId))!, junior, cls, ctx.now);
-    },
-  });
-  dispatcher.register({
-    name: '交接家访', aliases: [],
-    summary: '（初中老师）记录对交接来的小学毕业生的提前家访',
-    usage: '交接家访 <学籍号> <记录>\n例：交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难，已告知资助政策',
-    async run(ctx, args) {
-      const [no = '', ...rest] = args.split(/\s+/);
-      return handoffs.advanceVisit((await findStaff(ctx.userId))!, no, rest.join(' '), ctx.now);
-    },
-  });
+  for (const cmd of handoffCommands(findStaff, handoffs)) dispatcher.register(cmd);
   scheduler.define('handoff.remind', ({ key }) => handoffs.onRemind(key));
   scheduler.define('handoff.check', ({ key }) => handoffs.onCheck(key));
   if (opts.cycles !== false) {
