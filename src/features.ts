@@ -13,6 +13,7 @@ import { Handoffs } from './reports/handoff';
 import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
+import { overviewCommand } from './chat/commands/overview';
 import { enrollmentCommands } from './chat/commands/enrollment';
 import { EnrollmentOps } from './roster/enrollment-ops';
 
@@ -34,6 +35,7 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   const reporting = new Reporting(services);
   for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);
   dispatcher.register(retentionCommand(findStaff));
+  dispatcher.register(overviewCommand(findStaff));
   for (const cmd of enrollmentCommands(findStaff, new EnrollmentOps(services))) dispatcher.register(cmd);
   scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
   scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));

@@ -221,6 +221,18 @@ describe('the unexcused absence ladder (二(一)2(3), 二(三)2(2))', () => {
     expect(history).toMatch(/结案/);
   });
 
+  it('概况 gives leaders and the bureau one message on open cases and overdue duties', async () => {
+    await say(d.head, `缺勤 ${d.plain.name}`);
+    await advance(bot, '2026-12-01T18:01:00+08:00');
+    const school = await say(d.principal, '概况');
+    expect(school).toMatch(/未结案件 1 件：入学注册关（缺勤跟踪） 1/);
+    expect(school).toMatch(/逾期事项 1 项/);
+    expect(school).toMatch(/· 三年级1班：未结 1，逾期 1/);
+    const district = await say(d.bureau, '概况');
+    expect(district).toMatch(/· 珠山区第一小学：未结 1，逾期 1/);
+    expect(await say(d.otherHead, '概况')).toMatch(/没有未结的缺勤案件/);
+  });
+
   it('dropout cannot be confirmed before persuasion (state machine)', async () => {
     await say(d.head, `缺勤 ${d.plain.name}`);
     expect(await say(d.principal, `确认辍学 ${d.plain.name} 外出打工`)).toMatch(/只有在劝返阶段/);

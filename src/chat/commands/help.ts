@@ -8,7 +8,7 @@ import type { RoleName } from '../../domain/roster';
 const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
 const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
   { title: '报告', names: ['缺勤', '请假', '到校', '家访', '撤销'], roles: SCHOOL },
-  { title: '查看', names: ['待办', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'] },
+  { title: '查看', names: ['待办', '概况', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'] },
   { title: '劝返复学', names: ['劝返', '帮扶', '交接家访'], roles: SCHOOL },
   { title: '学籍', names: ['转出', '休学', '复课'], roles: ['headTeacher', 'gradeLeader', 'deputy', 'principal'] },
   { title: '校领导', names: ['确认辍学', '提交月报', '提交季报', '报告情况', '毕业交接'], roles: ['deputy', 'principal'] },
