@@ -111,8 +111,9 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   return {
     app, services, dispatcher, features, creds: o.creds,
     get runner() { return runner; },
-    listen: (port, host = '127.0.0.1') => new Promise((resolve) => {
+    listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
       server = app.listen(port, host, () => resolve(server!));
+      server.once('error', reject);
     }),
     async close() {
       shuttingDown = true;

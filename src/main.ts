@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   // Sandbox: time can be fast-forwarded, so jobs run by the sandbox clock, not Agenda's loop.
   const clock = env.sandbox ? new OffsetClock() : systemClock;
   const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, dataKey, clock, startScheduler: !env.sandbox, selfUrl: () => `http://127.0.0.1:${port}` });
-  await bot.listen(port, env.HOST);
+  try {
+    await bot.listen(port, env.HOST);
+  } catch (err) {
+    await bot.close();
+    await embedded?.stop();
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new ConfigError(`Port ${port} is already in use: stop the other program or set PORT, e.g. PORT=3001 npm start`);
+    throw err;
+  }
   if (env.sandbox) {
     const loaded = await loadDemoDistrict(bot.services.pii);
     if (loaded) logger.info(loaded, 'demo district loaded');
