@@ -8,6 +8,7 @@ import { Handoff, type HandoffDoc } from '../models/handoff';
 import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
+import { opaque } from '../lib/opaque';
 
 /**
  * 义务教育交接 (二(三)2(1)): primary schools hand every graduate over to a local junior middle
@@ -86,7 +87,7 @@ export class Handoffs {
     if (!fresh.length) return `这些学生已经交接过了（共 ${students.length} 人）。`;
     const names = new Map(picked.map((c) => [c.classId, c.name]));
     const list = fresh.map((st, i) => `${i + 1}. ${st.name}（${names.get(st.classId)}，学籍号尾号 ${st.studentNo.slice(-4)}）`);
-    await this.push((await this.leaders([to.code])).map((p) => p.userid), `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作，走访后发「交接家访 学籍号 记录」；新学期请及时在花名册中登记这些学生。`, `handoff:${from.code}:${to.code}:${year}:${fresh[0].studentNo}`);
+    await this.push((await this.leaders([to.code])).map((p) => p.userid), `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作，走访后发「交接家访 学籍号 记录」；新学期请及时在花名册中登记这些学生。`, `handoff:${from.code}:${to.code}:${year}:${opaque(fresh.map((x) => x.studentNo).join(','))}`);
     return `已把 ${fresh.length} 名毕业生的名单交给 ${to.name}，对方已收到并被提醒提前家访。开学一周后我会核查他们是否都已在初中注册。`;
   }
 

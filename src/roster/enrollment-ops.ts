@@ -9,6 +9,7 @@ import { className, type StudentDoc } from './directory';
 import { openCaseOf, updateCase, addEvent, settleObligations } from '../ladder/store';
 import { formatDay } from '../lib/time';
 import { isoDay } from '../lib/time';
+import { opaque } from '../lib/opaque';
 
 /**
  * 学籍变动 by chat (二(三)2(1)): transfer out (in or out of the district), suspension and its
@@ -49,7 +50,7 @@ export class EnrollmentOps {
       if (receiving) {
         const leaders = await Staff.find({ roles: { $elemMatch: { role: { $in: ['principal', 'deputy'] }, schoolCode: receiving.code } } }).lean<StaffLike[]>();
         for (const l of leaders) {
-          await this.s.outbox.enqueue(l.userid, { kind: 'text', content: `【转入通知】${student.name}（学籍号 ${student.studentNo}）由本区其他学校转入贵校（${actor.name} 登记）。请办理转入手续、安排班级，并在花名册中登记。` }, `transfer-in:${student.studentNo}:${isoDay(now)}:${l.userid}`);
+          await this.s.outbox.enqueue(l.userid, { kind: 'text', content: `【转入通知】${student.name}（学籍号 ${student.studentNo}）由本区其他学校转入贵校（${actor.name} 登记）。请办理转入手续、安排班级，并在花名册中登记。` }, `transfer-in:${opaque(student.studentNo)}:${isoDay(now)}:${l.userid}`);
         }
         lines.push(`已通知 ${receiving.name} 办理转入。`);
       } else lines.push('区内转学须先办理转学手续；未找到这所学校，请转入学校登记后在花名册中导入。');
