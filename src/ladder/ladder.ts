@@ -174,13 +174,8 @@ export class Ladder extends LadderCore {
     // A school leader's visit satisfies both visit duties; a teacher's only the head teacher's.
     const leader = actor.roles.some((r) => ['gradeLeader', 'deputy', 'principal'].includes(r.role)) || (student.atRisk && student.atRiskLeader === actor.userid);
     const steps: Step[] = leader ? ['headVisit', 'leaderVisit'] : ['headVisit'];
-    const met: string[] = [];
-    for (const o of await Obligation.find({ caseId: c.caseId, step: { $in: steps }, status: { $in: ['open', 'missed'] } }).lean<ObligationDoc[]>()) {
-      await Obligation.updateOne({ key: o.key }, { $set: { status: 'met', metBy: actor.userid, metAt: now } });
-      await this.s.scheduler.cancel('ladder.remind', o.key);
-      await this.s.scheduler.cancel('ladder.deadline', o.key);
-      met.push(`${STEPS[o.step].label}${o.status === 'missed' ? '（逾期后补做）' : ''}`);
-    }
+    const met = (await settleObligations(this.s, c.caseId, 'met', actor.userid, now, steps, true))
+      .map((o) => `${STEPS[o.step].label}${o.status === 'missed' ? '（逾期后补做）' : ''}`);
     const next = await this.nextStepLine(c.caseId);
     return [
       `已记录家访：${student.name}。${met.length ? `已完成：${met.join('、')}。` : ''}`,
@@ -204,12 +199,7 @@ export class Ladder extends LadderCore {
       throw err;
     }
     await addEvent(c, { type: 'persuasion', actor: actor.userid, channel, at: now, detail: record.slice(0, 500) });
-    const open = (await Obligation.find({ caseId: c.caseId, step: 'persuade', status: { $in: ['open', 'missed'] } }).lean<ObligationDoc[]>());
-    for (const o of open) {
-      await Obligation.updateOne({ key: o.key }, { $set: { status: 'met', metBy: actor.userid, metAt: now } });
-      await this.s.scheduler.cancel('ladder.remind', o.key);
-      await this.s.scheduler.cancel('ladder.deadline', o.key);
-    }
+    await settleObligations(this.s, c.caseId, 'met', actor.userid, now, ['persuade'], true);
     const n = (await Obligation.countDocuments({ caseId: c.caseId, step: 'persuade' })) + 1;
     if (c.state === 'persuasion') await this.openPersuasionWindow(c, student, await chainOf(student), n, isoDay(now));
     return `已记录劝返：${student.name}。如学生返校请发「到校 ${student.name}」；如经动员确认已辍学，由校长发送「确认辍学 ${student.name} 原因」。${await this.nextStepLine(c.caseId)}`;

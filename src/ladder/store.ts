@@ -70,10 +70,6 @@ export async function addEvent(c: Pick<CaseDoc, 'caseId' | 'studentNo'>, e: { ty
   await CaseEvent.create({ caseId: c.caseId, studentNo: c.studentNo, ...e });
 }
 
-export async function openObligations(caseId: string): Promise<ObligationDoc[]> {
-  return Obligation.find({ caseId, status: 'open' }).lean<ObligationDoc[]>();
-}
-
 /** Creates the obligation (idempotent per case+step+window) and its reminder and deadline jobs. */
 export async function createObligation(s: Services, o: Omit<ObligationDoc, 'status'>): Promise<boolean> {
   try {
@@ -87,11 +83,16 @@ export async function createObligation(s: Services, o: Omit<ObligationDoc, 'stat
   return true;
 }
 
-/** Closes open obligations (all, or of some steps) and cancels their jobs. */
-export async function settleObligations(s: Services, caseId: string, status: 'met' | 'cancelled', by: string, now: Date, steps?: Step[]): Promise<ObligationDoc[]> {
-  const open = (await openObligations(caseId)).filter((o) => !steps || steps.includes(o.step));
+/**
+ * Closes open obligations (all, or of some steps) and cancels their jobs. `includeMissed`: a
+ * late visit or persuasion also meets a duty that was already escalated. Returns them as they
+ * were (so callers can tell a late one).
+ */
+export async function settleObligations(s: Services, caseId: string, status: 'met' | 'cancelled', by: string, now: Date, steps?: Step[], includeMissed = false): Promise<ObligationDoc[]> {
+  const states = includeMissed ? ['open', 'missed'] : ['open'];
+  const open = (await Obligation.find({ caseId, status: { $in: states } }).lean<ObligationDoc[]>()).filter((o) => !steps || steps.includes(o.step));
   for (const o of open) {
-    await Obligation.updateOne({ key: o.key, status: 'open' }, { $set: { status, metBy: by, metAt: now } });
+    await Obligation.updateOne({ key: o.key, status: o.status }, { $set: { status, metBy: by, metAt: now } });
     await s.scheduler.cancel('ladder.remind', o.key);
     await s.scheduler.cancel('ladder.deadline', o.key);
   }
