@@ -5,6 +5,7 @@ import type { StaffLike } from '../domain/roster';
 import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
 import { Student } from '../models/roster';
+import type { ChatContext } from './command';
 
 const CHOICE_TTL_MS = 10 * 60_000;
 
@@ -47,4 +48,17 @@ export async function answerChoice(userid: string, text: string, now: Date): Pro
   if (n < 1 || n > pending.options.length) return undefined;
   await PendingChoice.deleteOne({ userid });
   return `${pending.verb} ${pending.options[n - 1]} ${pending.tail}`.trim();
+}
+
+/**
+ * A command shell about one student: find the sender and the student (in the sender's view
+ * scope; the operation then checks what the sender may do), or answer with the lookup's reply.
+ */
+export function aboutStudentOf(me: (userid: string) => Promise<StaffLike | null>) {
+  return (verb: string, run: (ctx: ChatContext, staff: StaffLike, student: StudentDoc, tail: string) => Promise<string>) =>
+    async (ctx: ChatContext, args: string): Promise<string> => {
+      const staff = (await me(ctx.userId))!;
+      const found = await lookupStudent(staff, verb, args, ctx.now, 'view');
+      return 'reply' in found ? found.reply : run(ctx, staff, found.student, found.tail);
+    };
 }

@@ -26,3 +26,8 @@ export function withDbName(uri: string, name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/** MongoDB's duplicate-key error (E11000): how unique indexes say "this happened already". */
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: number }).code === 11000;
+}

@@ -3,6 +3,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import mongoose from 'mongoose';
 import type { SettableClock } from '../lib/clock';
 import { logger } from '../lib/logger';
+import { isDuplicateKey } from '../db/connect';
 
 export type JobHandler = (data: { key: string }) => Promise<void>;
 /** `due` is the scheduled time (ISO), carried in the data so a run can be claimed exactly once. */
@@ -121,7 +122,7 @@ async function claimRun(runKey: string): Promise<boolean> {
     await JobRun.create({ runKey, at: new Date() });
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

@@ -4,6 +4,7 @@ import { transition, type CaseState, type Move } from '../domain/case-machine';
 import type { StudentDoc } from '../roster/directory';
 import type { Step } from '../domain/ladder';
 import type { Services } from '../services';
+import { isDuplicateKey } from '../db/connect';
 
 /** Case persistence: every move is a guarded state change plus an appended event. */
 export type Channel = 'wecom' | 'job' | 'cli' | 'sandbox';
@@ -35,7 +36,7 @@ export async function createCase(student: StudentDoc, state: CaseState, actor: s
     await Case.create(doc);
     return { doc, created: true };
   } catch (err) {
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const existing = await openCaseOf(student.studentNo);
     if (!existing) throw err;
     return { doc: existing, created: false };
@@ -75,7 +76,7 @@ export async function createObligation(s: Services, o: Omit<ObligationDoc, 'stat
   try {
     await Obligation.create({ ...o, status: 'open' });
   } catch (err) {
-    if ((err as { code?: number }).code === 11000) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
   if (o.remindAt && o.remindAt > s.clock.now()) await s.scheduler.at('ladder.remind', o.key, o.remindAt);

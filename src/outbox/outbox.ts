@@ -1,4 +1,5 @@
 import { OutboxMessage, type OutboxDoc } from './model';
+import { isDuplicateKey } from '../db/connect';
 import { splitText, TEXT_LIMIT_BYTES, WecomApiError, type SendResult, type WecomClient } from '../wecom/client';
 import type { Settings } from '../config/settings';
 import type { Clock } from '../lib/clock';
@@ -11,10 +12,6 @@ export type Push =
   /** `fallbackText` is sent instead when WeCom refuses the card outright (cards not allowed…). */
   | { kind: 'template_card'; card: Record<string, unknown>; fallbackText?: string }
   | { kind: 'update_card'; userids: string[]; responseCode: string; update: Record<string, unknown> };
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === 11000;
-}
 
 /** A 'sending' row older than this belongs to a crashed pump and is retried. */
 const STUCK_MS = 2 * 60_000;

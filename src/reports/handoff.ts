@@ -9,6 +9,7 @@ import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
 import { opaque } from '../lib/opaque';
+import { isDuplicateKey } from '../db/connect';
 
 /**
  * 义务教育交接 (二(三)2(1)): primary schools hand every graduate over to a local junior middle
@@ -80,7 +81,7 @@ export class Handoffs {
         await Handoff.create({ key: `${st.studentNo}:${year}`, studentNo: st.studentNo, fromSchool: from.code, toSchool: to.code, classId: st.classId, year, sentBy: actor.userid, sentAt: now });
         fresh.push(st);
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
+        if (!isDuplicateKey(err)) throw err;
       }
     }
     await audit({ actor: actor.userid, action: 'handoff', target: `${from.code}→${to.code}`, channel: 'wecom', at: now, detail: `${fresh.length} students` });

@@ -15,6 +15,7 @@ import { School, Staff, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
+import { isDuplicateKey } from '../db/connect';
 
 /**
  * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
@@ -113,7 +114,7 @@ export class Reporting {
       try {
         await Report.create({ key: reportKey, schoolCode: school.code, kind, period, label, dueAt, status: 'open' });
       } catch (err) {
-        if ((err as { code?: number }).code === 11000) continue;
+        if (isDuplicateKey(err)) continue;
         throw err;
       }
       const draft = await this.content(kind, school.code, period);

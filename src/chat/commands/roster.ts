@@ -3,7 +3,7 @@ import type { StaffLike } from '../../domain/roster';
 import { STATUS_LABEL, ROLE_LABEL } from '../../domain/roster';
 import { canActOnStudent, refusal } from '../../domain/policy';
 import { describeRole, namesFor, studentsInScope, chainOf, staffNames, className, schoolName } from '../../roster/directory';
-import { lookupStudent } from '../lookup';
+import { aboutStudentOf } from '../lookup';
 import { audit } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
 
@@ -49,12 +49,8 @@ export function rosterCommands(me: (userid: string) => Promise<StaffLike | null>
     aliases: ['查询', '查看', 'info'],
     summary: '看一位学生的情况：班级、老师、学籍状态、监护人',
     usage: '查 <姓名或学籍号> —— 如：查 张三\n查 <姓名> 电话 —— 显示监护人完整电话（仅本班老师和学校领导）',
-    async run(ctx, args) {
-      const staff = (await me(ctx.userId))!;
-      const found = await lookupStudent(staff, '查', args, ctx.now, 'view');
-      if ('reply' in found) return found.reply;
-      const s = found.student;
-      const full = /电话|手机|地址|完整/.test(found.tail);
+    run: aboutStudentOf(me)('查', async (ctx, staff, s, tail) => {
+      const full = /电话|手机|地址|完整/.test(tail);
       if (full && !canActOnStudent(staff, 'viewPersonal', s)) {
         await audit({ actor: staff.userid, action: 'viewPersonal', target: s.studentNo, channel: 'wecom', outcome: 'refused', at: ctx.now });
         return refusal('viewPersonal');
@@ -79,7 +75,7 @@ export function rosterCommands(me: (userid: string) => Promise<StaffLike | null>
       ].filter(Boolean);
       if (!full) lines.push(`需要完整电话请发送「查 ${s.name} 电话」。`);
       return lines.join('\n');
-    },
+    }),
   };
 
   return [whoami, mine, lookup];
