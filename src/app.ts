@@ -16,12 +16,28 @@ export function baseApp(): Koa {
     try {
       await next();
     } catch (err) {
-      logger.error({ requestId: ctx.state.requestId, err: (err as Error).message, stack: (err as Error).stack }, 'request failed');
+      logger.error(
+        {
+          requestId: ctx.state.requestId,
+          err: (err as Error).message,
+          stack: (err as Error).stack,
+        },
+        'request failed',
+      );
       ctx.status = 500;
       ctx.body = 'internal error';
     }
     if (ctx.path !== '/healthz' && ctx.path !== '/metrics') {
-      logger.debug({ requestId: ctx.state.requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started }, 'request');
+      logger.debug(
+        {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Date.now() - started,
+        },
+        'request',
+      );
     }
   });
   return app;

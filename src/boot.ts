@@ -64,13 +64,31 @@ export interface Baoxue {
 export async function boot(o: BootOptions): Promise<Baoxue> {
   const clock = o.clock ?? systemClock;
   await connectDb(o.mongoUri);
-  const scheduler = new Scheduler(o.mongoUri, { processEvery: o.processEveryMs, lockLifetimeMs: o.lockLifetimeMs });
-  const client = new WecomClient({ base: o.apiBase, corpId: o.creds.corpId, agentId: o.creds.agentId, secret: o.creds.secret, store: mongoTokenStore, now: () => new Date() });
+  const scheduler = new Scheduler(o.mongoUri, {
+    processEvery: o.processEveryMs,
+    lockLifetimeMs: o.lockLifetimeMs,
+  });
+  const client = new WecomClient({
+    base: o.apiBase,
+    corpId: o.creds.corpId,
+    agentId: o.creds.agentId,
+    secret: o.creds.secret,
+    store: mongoTokenStore,
+    now: () => new Date(),
+  });
   const outbox = new Outbox(client, o.settings.outbox, clock);
-  const services: Services = { settings: o.settings, clock, outbox, scheduler, pii: new PiiCipher(o.dataKey) };
+  const services: Services = {
+    settings: o.settings,
+    clock,
+    outbox,
+    scheduler,
+    pii: new PiiCipher(o.dataKey),
+  };
   const dispatcher = new Dispatcher(services);
   const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
-  await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => { await outbox.pump(); });
+  await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
+    await outbox.pump();
+  });
 
   let shuttingDown = false;
   let runner: SandboxRunner | undefined;
@@ -97,28 +115,56 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const ops = opsRouter(() => shuttingDown);
   app.use(ops.routes());
   if (o.sandbox) {
-    const fake = fakeWecomApi({ corpId: o.creds.corpId, secret: o.creds.secret, now: () => clock.now() });
+    const fake = fakeWecomApi({
+      corpId: o.creds.corpId,
+      secret: o.creds.secret,
+      now: () => clock.now(),
+    });
     app.use(fake.routes());
-    const say = sayRoute(o.creds, o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`), () => clock.now());
+    const say = sayRoute(
+      o.creds,
+      o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`),
+      () => clock.now(),
+    );
     app.use(say.routes());
     if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
     runner = new SandboxRunner(clock, scheduler, outbox);
-    const page = sandboxRoutes({ services, clock, ladder: features.ladder, reporting: features.reporting, handoffs: features.handoffs, runner, selfUrl: o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`) });
+    const page = sandboxRoutes({
+      services,
+      clock,
+      ladder: features.ladder,
+      reporting: features.reporting,
+      handoffs: features.handoffs,
+      runner,
+      selfUrl:
+        o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`),
+    });
     app.use(page.routes());
   }
   if (o.startScheduler) await scheduler.start();
 
   return {
-    app, services, dispatcher, features, creds: o.creds,
-    get runner() { return runner; },
-    listen: (port, host = '127.0.0.1') => new Promise((resolve, reject) => {
-      server = app.listen(port, host, () => resolve(server!));
-      server.once('error', reject);
-    }),
+    app,
+    services,
+    dispatcher,
+    features,
+    creds: o.creds,
+    get runner() {
+      return runner;
+    },
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server = app.listen(port, host, () => resolve(server!));
+        server.once('error', reject);
+      }),
     async close() {
       shuttingDown = true;
       await runner?.stop();
-      if (server) await new Promise<void>((r) => { server!.close(() => r()); server!.closeAllConnections?.(); });
+      if (server)
+        await new Promise<void>((r) => {
+          server!.close(() => r());
+          server!.closeAllConnections?.();
+        });
       await scheduler.stop();
       await mongoose.disconnect();
       logger.info('stopped');

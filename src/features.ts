@@ -18,7 +18,11 @@ import { enrollmentCommands } from './chat/commands/enrollment';
 import { EnrollmentOps } from './roster/enrollment-ops';
 
 /** Every feature registers its commands, card handlers and jobs here. */
-export async function registerFeatures(dispatcher: Dispatcher, services: Services, opts: { cycles?: boolean } = {}): Promise<{ ladder: Ladder; reporting: Reporting; handoffs: Handoffs }> {
+export async function registerFeatures(
+  dispatcher: Dispatcher,
+  services: Services,
+  opts: { cycles?: boolean } = {},
+): Promise<{ ladder: Ladder; reporting: Reporting; handoffs: Handoffs }> {
   for (const cmd of rosterCommands(findStaff)) dispatcher.register(cmd);
   dispatcher.rolesOf = async (userid) => (await findStaff(userid))?.roles.map((r) => r.role);
 
@@ -36,7 +40,8 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   for (const cmd of reportCommands(findStaff, reporting)) dispatcher.register(cmd);
   dispatcher.register(retentionCommand(findStaff));
   dispatcher.register(overviewCommand(findStaff));
-  for (const cmd of enrollmentCommands(findStaff, new EnrollmentOps(services))) dispatcher.register(cmd);
+  for (const cmd of enrollmentCommands(findStaff, new EnrollmentOps(services)))
+    dispatcher.register(cmd);
   scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
   scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));
   scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));
@@ -66,7 +71,14 @@ export async function registerFeatures(dispatcher: Dispatcher, services: Service
   dispatcher.gate = async (ctx, verb) => {
     if (verb === '帮助') return undefined;
     if (await findStaff(ctx.userId)) return undefined;
-    await audit({ actor: ctx.userId, action: verb || 'message', channel: 'wecom', outcome: 'refused', detail: 'not in roster', at: ctx.now });
+    await audit({
+      actor: ctx.userId,
+      action: verb || 'message',
+      channel: 'wecom',
+      outcome: 'refused',
+      detail: 'not in roster',
+      at: ctx.now,
+    });
     return '您好！您还不在保学的花名册中，暂时无法使用。请联系本校分管控辍保学的领导，把您加入花名册后再试。';
   };
   return { ladder, reporting, handoffs };

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   if (!mongoUri) {
     embedded = await startEmbedded();
     mongoUri = withDbName(embedded.uri, 'baoxue');
-    logger.warn('No MONGODB_URI: using the EMBEDDED database (jongodb). It is EPHEMERAL — all data is lost when the bot stops. Set MONGODB_URI for real use.');
+    logger.warn(
+      'No MONGODB_URI: using the EMBEDDED database (jongodb). It is EPHEMERAL — all data is lost when the bot stops. Set MONGODB_URI for real use.',
+    );
   }
   const creds = credentialsFrom(env) ?? generateCredentials();
   const port = env.PORT;
@@ -28,13 +30,26 @@ async function main(): Promise<void> {
   const dataKey = env.BAOXUE_DATA_KEY ?? PiiCipher.generateKey();
   // Sandbox: time can be fast-forwarded, so jobs run by the sandbox clock, not Agenda's loop.
   const clock = env.sandbox ? new OffsetClock() : systemClock;
-  const bot = await boot({ settings, mongoUri, creds, apiBase, sandbox: env.sandbox, dataKey, clock, startScheduler: !env.sandbox, selfUrl: () => `http://127.0.0.1:${port}` });
+  const bot = await boot({
+    settings,
+    mongoUri,
+    creds,
+    apiBase,
+    sandbox: env.sandbox,
+    dataKey,
+    clock,
+    startScheduler: !env.sandbox,
+    selfUrl: () => `http://127.0.0.1:${port}`,
+  });
   try {
     await bot.listen(port, env.HOST);
   } catch (err) {
     await bot.close();
     await embedded?.stop();
-    if ((err as { code?: string }).code === 'EADDRINUSE') throw new ConfigError(`Port ${port} is already in use: stop the other program or set PORT, e.g. PORT=3001 npm start`);
+    if ((err as { code?: string }).code === 'EADDRINUSE')
+      throw new ConfigError(
+        `Port ${port} is already in use: stop the other program or set PORT, e.g. PORT=3001 npm start`,
+      );
     throw err;
   }
   if (env.sandbox) {
@@ -42,8 +57,13 @@ async function main(): Promise<void> {
     if (loaded) logger.info(loaded, 'demo district loaded');
     writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl });
     bot.runner!.start();
-    logger.info({ url: selfUrl }, 'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.');
-    process.stdout.write(`\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`);
+    logger.info(
+      { url: selfUrl },
+      'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.',
+    );
+    process.stdout.write(
+      `\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`,
+    );
   } else {
     logger.info({ port, corpId: creds.corpId }, 'listening for WeCom callbacks at /wecom/callback');
   }

@@ -6,7 +6,12 @@ import { normalize, trimLeadingSeparators } from './normalize';
 import type { RoleName } from '../domain/roster';
 import { logger } from '../lib/logger';
 
-export type CardHandler = (ctx: ChatContext, key: string, taskId: string, responseCode: string) => Promise<string | undefined>;
+export type CardHandler = (
+  ctx: ChatContext,
+  key: string,
+  taskId: string,
+  responseCode: string,
+) => Promise<string | undefined>;
 
 /**
  * The chat router: a text becomes a command call; anything unrecognised gets help; an
@@ -16,7 +21,11 @@ export class Dispatcher {
   private readonly commands: Command[] = [];
   private readonly cards = new Map<string, CardHandler>();
   /** Menu-click EventKeys → the text they stand for. */
-  private readonly menu = new Map<string, string>([['help', '帮助'], ['todo', '待办'], ['me', '我是谁']]);
+  private readonly menu = new Map<string, string>([
+    ['help', '帮助'],
+    ['todo', '待办'],
+    ['me', '我是谁'],
+  ]);
   /** Runs before every command (e.g. "is this user in the roster?"); a string answers instead. */
   gate?: (ctx: ChatContext, verb: string) => Promise<string | undefined>;
   /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
@@ -26,7 +35,12 @@ export class Dispatcher {
   rolesOf: (userid: string) => Promise<RoleName[] | undefined> = async () => undefined;
 
   constructor(private readonly services: Services) {
-    this.register(helpCommand(() => this.commands, (u) => this.rolesOf(u)));
+    this.register(
+      helpCommand(
+        () => this.commands,
+        (u) => this.rolesOf(u),
+      ),
+    );
   }
 
   register(cmd: Command): void {
@@ -44,7 +58,8 @@ export class Dispatcher {
   private find(text: string): { cmd: Command; args: string } | undefined {
     const t = normalize(text);
     // Longest name first, and no space needed: "缺勤张三" works like "缺勤 张三".
-    const names = this.commands.flatMap((cmd) => [cmd.name, ...cmd.aliases].map((n) => ({ n, cmd })))
+    const names = this.commands
+      .flatMap((cmd) => [cmd.name, ...cmd.aliases].map((n) => ({ n, cmd })))
       .sort((a, b) => b.n.length - a.n.length);
     for (const { n, cmd } of names) {
       if (t.toLowerCase().startsWith(n.toLowerCase())) {
@@ -58,10 +73,16 @@ export class Dispatcher {
   }
 
   async handle(msg: Inbound): Promise<string | undefined> {
-    const ctx: ChatContext = { userId: msg.from, now: this.services.clock.now(), services: this.services };
+    const ctx: ChatContext = {
+      userId: msg.from,
+      now: this.services.clock.now(),
+      services: this.services,
+    };
     try {
-      if (msg.kind === 'enter_agent') return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
-      if (msg.kind === 'click') return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
+      if (msg.kind === 'enter_agent')
+        return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
+      if (msg.kind === 'click')
+        return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
       if (msg.kind === 'card') {
         const prefix = msg.key.split(':')[0];
         const handler = this.cards.get(prefix);
@@ -71,7 +92,10 @@ export class Dispatcher {
       if (msg.kind === 'text') return await this.text(ctx, msg.content);
       return undefined;
     } catch (err) {
-      logger.error({ err: (err as Error).message, stack: (err as Error).stack, user: msg.from }, 'command failed');
+      logger.error(
+        { err: (err as Error).message, stack: (err as Error).stack, user: msg.from },
+        'command failed',
+      );
       return '抱歉，系统出了点问题，您的消息已记录，技术人员会处理。请稍后再试，或联系学校管理员。';
     }
   }
@@ -85,7 +109,9 @@ export class Dispatcher {
     }
     if (!found) {
       const t = normalize(content);
-      return t ? `没看懂「${t.slice(0, 20)}」。\n${await this.help(ctx.userId)}` : this.help(ctx.userId);
+      return t
+        ? `没看懂「${t.slice(0, 20)}」。\n${await this.help(ctx.userId)}`
+        : this.help(ctx.userId);
     }
     return found.cmd.run(ctx, found.args);
   }

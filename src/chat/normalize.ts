@@ -5,7 +5,9 @@
  */
 export function normalize(input: string): string {
   return input
-    .replace(/[\uFF01-\uFF5E]/g, (c) => (/[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c))
+    .replace(/[\uFF01-\uFF5E]/g, (c) =>
+      /[０-９Ａ-Ｚａ-ｚ]/.test(c) ? String.fromCharCode(c.charCodeAt(0) - 0xfee0) : c,
+    )
     .replace(/[\u3000\s]+/g, ' ')
     .replace(/[。！？!?]+$/g, '')
     .trim();

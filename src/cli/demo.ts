@@ -21,13 +21,30 @@ async function main(): Promise<void> {
   const clock = new OffsetClock();
   const selfUrl = () => `http://127.0.0.1:${port}`;
   const bot = await boot({
-    settings: loadSettings(), mongoUri: withDbName(embedded.uri, 'demo'), creds: generateCredentials(), apiBase: `${selfUrl()}/sandbox`,
-    sandbox: true, dataKey: PiiCipher.generateKey(), clock, selfUrl,
+    settings: loadSettings(),
+    mongoUri: withDbName(embedded.uri, 'demo'),
+    creds: generateCredentials(),
+    apiBase: `${selfUrl()}/sandbox`,
+    sandbox: true,
+    dataKey: PiiCipher.generateKey(),
+    clock,
+    selfUrl,
   });
   try {
     await bot.listen(port);
     await loadDemoDistrict(bot.services.pii);
-    await playDemoWeek(demoDriver({ services: bot.services, clock, ladder: bot.features.ladder, reporting: bot.features.reporting, handoffs: bot.features.handoffs, runner: bot.runner!, selfUrl }), (line) => console.log(line));
+    await playDemoWeek(
+      demoDriver({
+        services: bot.services,
+        clock,
+        ladder: bot.features.ladder,
+        reporting: bot.features.reporting,
+        handoffs: bot.features.handoffs,
+        runner: bot.runner!,
+        selfUrl,
+      }),
+      (line) => console.log(line),
+    );
   } finally {
     await bot.close();
     await embedded.stop();

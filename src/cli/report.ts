@@ -9,7 +9,8 @@ import { readSandboxHandoff } from '../sandbox-handoff';
 /** `npm run report -- export 2026-11 月报.xlsx`: a period's district figures for the bureau. */
 const program = new Command().name('report').description('区教体局报表导出');
 
-program.command('export')
+program
+  .command('export')
   .description('导出某一期的上报情况和明细（月报：流失生明细；季报：学籍变动）')
   .argument('<period>', '期间：2026-11（月报）或 2026-Q4（季报）')
   .argument('<file>', '输出 .xlsx 文件')
@@ -19,7 +20,14 @@ program.command('export')
     await connectDb(uri);
     try {
       const { schools, rows } = await exportPeriod(period, file);
-      await audit({ actor: userInfo().username, action: 'report.export', target: period, channel: 'cli', at: new Date(), detail: file });
+      await audit({
+        actor: userInfo().username,
+        action: 'report.export',
+        target: period,
+        channel: 'cli',
+        at: new Date(),
+        detail: file,
+      });
       console.log(`已导出 ${period}：${schools} 所学校的上报情况，明细 ${rows} 条 → ${file}`);
     } finally {
       await mongoose.disconnect();

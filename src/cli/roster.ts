@@ -20,14 +20,17 @@ function target(): { uri: string; key: string } {
   const uri = process.env.MONGODB_URI ?? handoff?.mongoUri;
   const key = process.env.BAOXUE_DATA_KEY ?? handoff?.dataKey;
   if (!uri || !key) {
-    throw new Error('找不到数据库：请设置 MONGODB_URI 和 BAOXUE_DATA_KEY，或先用 npm start 启动沙盒。');
+    throw new Error(
+      '找不到数据库：请设置 MONGODB_URI 和 BAOXUE_DATA_KEY，或先用 npm start 启动沙盒。',
+    );
   }
   return { uri, key };
 }
 
 const program = new Command().name('roster').description('花名册：导入、导出、模板');
 
-program.command('template')
+program
+  .command('template')
   .description('生成一个空白花名册（带中文表头和一行示例）')
   .argument('<file>', '输出文件，如 花名册.xlsx；不带扩展名则输出为 CSV 文件夹')
   .action(async (file: string) => {
@@ -35,21 +38,31 @@ program.command('template')
     console.log(`已生成模板：${file}`);
   });
 
-program.command('import')
+program
+  .command('import')
   .description('从 Excel 工作簿（或 CSV 文件夹）导入花名册：先检查每一行，全部正确才导入')
-  .argument('<file>', '.xlsx 文件，或含 学校.csv、班级.csv、教职工.csv、任课.csv、学生.csv 的文件夹')
+  .argument(
+    '<file>',
+    '.xlsx 文件，或含 学校.csv、班级.csv、教职工.csv、任课.csv、学生.csv 的文件夹',
+  )
   .option('--dry-run', '只检查，不写入')
   .option('--skip-invalid', '跳过有错误的行，导入其余的')
   .action(async (file: string, opts: { dryRun?: boolean; skipInvalid?: boolean }) => {
     const { uri, key } = opts.dryRun ? { uri: '', key: PiiCipher.generateKey() } : target();
     if (uri) await connectDb(uri);
-    const bar = new SingleBar({ format: '导入中 [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+    const bar = new SingleBar(
+      { format: '导入中 [{bar}] {value}/{total}', hideCursor: true },
+      Presets.shades_classic,
+    );
     let started = false;
     try {
       const outcome = await importRoster(file, new PiiCipher(key), {
         ...opts,
         onProgress: (done, total) => {
-          if (!started) { bar.start(total, 0); started = true; }
+          if (!started) {
+            bar.start(total, 0);
+            started = true;
+          }
           bar.update(done);
         },
       });
@@ -57,8 +70,19 @@ program.command('import')
       console.log(describeImport(outcome, opts));
       if (outcome.report) {
         const r = outcome.report;
-        const count = (o: Record<string, unknown>) => Object.values(o).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : Number(v)), 0);
-        await audit({ actor: userInfo().username, action: 'roster.import', target: file, channel: 'cli', detail: `created ${count(r.created)}, updated ${count(r.updated)}`, at: new Date() });
+        const count = (o: Record<string, unknown>) =>
+          Object.values(o).reduce<number>(
+            (n, v) => n + (Array.isArray(v) ? v.length : Number(v)),
+            0,
+          );
+        await audit({
+          actor: userInfo().username,
+          action: 'roster.import',
+          target: file,
+          channel: 'cli',
+          detail: `created ${count(r.created)}, updated ${count(r.updated)}`,
+          at: new Date(),
+        });
       }
       if (outcome.validation.errors.length && !opts.skipInvalid) process.exitCode = 1;
     } finally {
@@ -66,7 +90,8 @@ program.command('import')
     }
   });
 
-program.command('export')
+program
+  .command('export')
   .description('把当前花名册导出为同样格式的工作簿（含监护人电话，请妥善保管）')
   .argument('<file>', '输出文件 .xlsx；不带扩展名则输出为 CSV 文件夹')
   .action(async (file: string) => {
@@ -74,7 +99,14 @@ program.command('export')
     await connectDb(uri);
     try {
       await writeRoster(file, await exportRows(new PiiCipher(key)));
-      await audit({ actor: userInfo().username, action: 'roster.export', target: file, channel: 'cli', detail: 'includes guardians\' personal data', at: new Date() });
+      await audit({
+        actor: userInfo().username,
+        action: 'roster.export',
+        target: file,
+        channel: 'cli',
+        detail: "includes guardians' personal data",
+        at: new Date(),
+      });
       console.log(`已导出：${file}`);
     } finally {
       await mongoose.disconnect();

@@ -5,12 +5,18 @@ const program = new Command()
   .name('say')
   .description('以某个成员的身份向沙盒里的保学助手发消息（走真实的加密回调）')
   .requiredOption('--as <userid>', '成员的企业微信 userid')
-  .option('--url <url>', '沙盒地址', process.env.BAOXUE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+  .option(
+    '--url <url>',
+    '沙盒地址',
+    process.env.BAOXUE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`,
+  )
   .argument('<text...>', '消息内容')
   .action(async (words: string[], opts: { as: string; url: string }) => {
     try {
       const res = await fetch(`${opts.url}/sandbox/say`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: opts.as, text: words.join(' ') }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ as: opts.as, text: words.join(' ') }),
       });
       const body = (await res.json()) as { reply?: string | null; error?: string };
       if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);

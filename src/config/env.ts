@@ -4,7 +4,13 @@ import { z } from 'zod';
  * Environment configuration. WeCom credentials are all-or-nothing: none set means sandbox
  * mode (generated credentials, in-process fake WeCom API); some set is a configuration error.
  */
-const WECOM_KEYS = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_AES_KEY'] as const;
+const WECOM_KEYS = [
+  'WECOM_CORP_ID',
+  'WECOM_AGENT_ID',
+  'WECOM_SECRET',
+  'WECOM_TOKEN',
+  'WECOM_AES_KEY',
+] as const;
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -16,7 +22,10 @@ const schema = z.object({
   WECOM_TOKEN: z.string().min(1).optional(),
   WECOM_AES_KEY: z.string().length(43, 'must be exactly 43 characters').optional(),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
-  BAOXUE_DATA_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)').optional(),
+  BAOXUE_DATA_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
+    .optional(),
   BAOXUE_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -49,7 +58,9 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env & { sandbox: boolean } 
     );
   }
   if (present.length === WECOM_KEYS.length && !env.BAOXUE_DATA_KEY) {
-    throw new ConfigError('Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production to encrypt personal data at rest.');
+    throw new ConfigError(
+      'Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production to encrypt personal data at rest.',
+    );
   }
   return { ...env, sandbox: present.length === 0 };
 }

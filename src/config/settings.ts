@@ -23,7 +23,11 @@ export const settingsSchema = z.object({
     morningCheckAt: hhmm,
     endOfDayAt: hhmm,
     reminderHoursBeforeDeadline: z.number().min(0).max(24),
-    undoWindowMinutes: z.number().int().min(0).max(24 * 60),
+    undoWindowMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60),
     returnCheckInWeeks: z.number().int().min(0).max(12),
   }),
   quotas: z.object({
@@ -53,7 +57,9 @@ export const settingsSchema = z.object({
 export type Settings = z.infer<typeof settingsSchema>;
 
 /** Loads config/default.json (or BAOXUE_CONFIG) and validates it; errors name the bad key. */
-export function loadSettings(file = process.env.BAOXUE_CONFIG ?? path.join(__dirname, '../../config/default.json')): Settings {
+export function loadSettings(
+  file = process.env.BAOXUE_CONFIG ?? path.join(__dirname, '../../config/default.json'),
+): Settings {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -29,7 +29,10 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const uri = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('embedded database did not start within 15 s')), 15000);
+    const timer = setTimeout(
+      () => reject(new Error('embedded database did not start within 15 s')),
+      15000,
+    );
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       const m = /^JONGODB_URI=(\S+)/.exec(line.trim());
@@ -38,8 +41,14 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
         resolve(m[1]);
       }
     });
-    child.once('error', (err) => { clearTimeout(timer); reject(err); });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`embedded database exited early (${code})`)); });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`embedded database exited early (${code})`));
+    });
   });
   // Keep draining so a chatty server never blocks on a full pipe.
   child.stdout!.resume();
@@ -50,7 +59,10 @@ export async function startEmbedded(): Promise<EmbeddedServer> {
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => { clearTimeout(kill); resolve(); });
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -8,7 +8,9 @@ import { ZONE } from '../lib/time';
  * functions are not used: they shift dates by a day when the machine's TZ is west of UTC
  * (seen under America/Los_Angeles); the dates themselves are plain YYYY-MM-DD keys.
  */
-const HOLIDAY_DATA = JSON.parse(readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8')) as {
+const HOLIDAY_DATA = JSON.parse(
+  readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8'),
+) as {
   holidays: Record<string, string>;
   workdays: Record<string, string>;
 };
@@ -48,7 +50,9 @@ export class SchoolCalendar {
     if (!this.semesterOf(day)) return '假期';
     if (this.closures.has(day)) return '学校停课';
     const dow = DateTime.fromISO(day, { zone: ZONE }).weekday;
-    return dow >= 6 && !this.holidays.has(day) && !(day in HOLIDAY_DATA.holidays) ? '周末' : '法定节假日';
+    return dow >= 6 && !this.holidays.has(day) && !(day in HOLIDAY_DATA.holidays)
+      ? '周末'
+      : '法定节假日';
   }
 
   private shift(day: string, by: number): string {
@@ -80,7 +84,7 @@ export class SchoolCalendar {
   /** School days in (from, to], i.e. how many school days `to` is after `from`. */
   schoolDaysBetween(from: string, to: string): number {
     let n = 0;
-    for (let d = from; d < to; ) {
+    for (let d = from; d < to;) {
       d = this.shift(d, 1);
       if (d <= to && this.isSchoolDay(d)) n++;
     }

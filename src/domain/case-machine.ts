@@ -3,31 +3,62 @@
  * leave or an unexcused absence, through persuasion (劝返关), dropout confirmation
  * (辍学确认关) and reporting (报告关), to the notice of return (复学通知关). Pure.
  */
-export type CaseState = 'leave' | 'watch' | 'persuasion' | 'reported' | 'returned' | 'closed' | 'cancelled';
+export type CaseState =
+  'leave' | 'watch' | 'persuasion' | 'reported' | 'returned' | 'closed' | 'cancelled';
 
 export type Move =
-  | 'leave'            // 请假 recorded
-  | 'leaveExpired'     // leave ended and the student is not back
-  | 'absence'          // 缺勤 reported (or reported again)
-  | 'dayAbsent'        // another school day absent (morning check)
-  | 'visit'            // 家访 record
-  | 'startPersuasion'  // still absent after the visits → 劝返关
-  | 'persuasion'       // 劝返 attempt recorded
-  | 'confirmDropout'   // 辍学确认关 by the principal → 报告关
-  | 'back'             // 到校 / 返校
-  | 'mentoring'        // 帮扶 assigned after a return
-  | 'checkIn'          // weekly check-in after a return
-  | 'complete'         // check-ins done
-  | 'undo'             // a mistaken report withdrawn
-  | 'transfer';        // transferred out: the school's case ends (the receiving school takes over)
+  | 'leave' // 请假 recorded
+  | 'leaveExpired' // leave ended and the student is not back
+  | 'absence' // 缺勤 reported (or reported again)
+  | 'dayAbsent' // another school day absent (morning check)
+  | 'visit' // 家访 record
+  | 'startPersuasion' // still absent after the visits → 劝返关
+  | 'persuasion' // 劝返 attempt recorded
+  | 'confirmDropout' // 辍学确认关 by the principal → 报告关
+  | 'back' // 到校 / 返校
+  | 'mentoring' // 帮扶 assigned after a return
+  | 'checkIn' // weekly check-in after a return
+  | 'complete' // check-ins done
+  | 'undo' // a mistaken report withdrawn
+  | 'transfer'; // transferred out: the school's case ends (the receiving school takes over)
 
 export const OPEN_STATES: CaseState[] = ['leave', 'watch', 'persuasion', 'reported', 'returned'];
 
 const T: Record<CaseState, Partial<Record<Move, CaseState>>> = {
-  leave: { leave: 'leave', leaveExpired: 'watch', absence: 'watch', back: 'closed', undo: 'cancelled', transfer: 'closed' },
-  watch: { absence: 'watch', dayAbsent: 'watch', visit: 'watch', leave: 'leave', startPersuasion: 'persuasion', back: 'closed', undo: 'cancelled', transfer: 'closed' },
-  persuasion: { absence: 'persuasion', dayAbsent: 'persuasion', visit: 'persuasion', persuasion: 'persuasion', confirmDropout: 'reported', back: 'returned', transfer: 'closed' },
-  reported: { absence: 'reported', visit: 'reported', persuasion: 'reported', back: 'returned', transfer: 'closed' },
+  leave: {
+    leave: 'leave',
+    leaveExpired: 'watch',
+    absence: 'watch',
+    back: 'closed',
+    undo: 'cancelled',
+    transfer: 'closed',
+  },
+  watch: {
+    absence: 'watch',
+    dayAbsent: 'watch',
+    visit: 'watch',
+    leave: 'leave',
+    startPersuasion: 'persuasion',
+    back: 'closed',
+    undo: 'cancelled',
+    transfer: 'closed',
+  },
+  persuasion: {
+    absence: 'persuasion',
+    dayAbsent: 'persuasion',
+    visit: 'persuasion',
+    persuasion: 'persuasion',
+    confirmDropout: 'reported',
+    back: 'returned',
+    transfer: 'closed',
+  },
+  reported: {
+    absence: 'reported',
+    visit: 'reported',
+    persuasion: 'reported',
+    back: 'returned',
+    transfer: 'closed',
+  },
   returned: { mentoring: 'returned', checkIn: 'returned', complete: 'closed', visit: 'returned' },
   closed: {},
   cancelled: {},

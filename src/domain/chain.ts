@@ -4,7 +4,14 @@ import type { RoleName, StaffLike, StudentLike } from './roster';
  * The chain of responsibility (二(一)2(1), 二(三)1(1)): who owns a student at each level.
  * 科任教师 → 班主任 → 中层领导 → 分管领导 → 校长 → 区教体局.
  */
-export const LEVELS: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal', 'bureau'];
+export const LEVELS: RoleName[] = [
+  'subjectTeacher',
+  'headTeacher',
+  'gradeLeader',
+  'deputy',
+  'principal',
+  'bureau',
+];
 
 export type Chain = Record<RoleName, string[]> & {
   /** 双包保 named leader of an at-risk student, if any. */
@@ -14,13 +21,27 @@ export type Chain = Record<RoleName, string[]> & {
 };
 
 export function chainFor(student: StudentLike, staff: StaffLike[]): Chain {
-  const chain: Chain = { subjectTeacher: [], headTeacher: [], gradeLeader: [], deputy: [], principal: [], bureau: [], missing: [] };
+  const chain: Chain = {
+    subjectTeacher: [],
+    headTeacher: [],
+    gradeLeader: [],
+    deputy: [],
+    principal: [],
+    bureau: [],
+    missing: [],
+  };
   for (const person of staff) {
     for (const r of person.roles) {
-      const add = (level: RoleName) => { if (!chain[level].includes(person.userid)) chain[level].push(person.userid); };
+      const add = (level: RoleName) => {
+        if (!chain[level].includes(person.userid)) chain[level].push(person.userid);
+      };
       switch (r.role) {
         case 'subjectTeacher':
-          if (r.classId === student.classId && (!r.students?.length || r.students.includes(student.studentNo))) add('subjectTeacher');
+          if (
+            r.classId === student.classId &&
+            (!r.students?.length || r.students.includes(student.studentNo))
+          )
+            add('subjectTeacher');
           break;
         case 'headTeacher':
           if (r.classId === student.classId) add('headTeacher');
@@ -58,7 +79,8 @@ export function responsibleAt(chain: Chain, level: RoleName): Responsible {
   const start = LEVELS.indexOf(level);
   for (let i = start; i < LEVELS.length; i++) {
     const l = LEVELS[i];
-    if (chain[l].length) return { userids: chain[l], level: l, ...(l !== level ? { fellBackFrom: level } : {}) };
+    if (chain[l].length)
+      return { userids: chain[l], level: l, ...(l !== level ? { fellBackFrom: level } : {}) };
   }
   for (let i = start - 1; i >= 0; i--) {
     const l = LEVELS[i];

@@ -21,9 +21,21 @@ export interface StepRule {
 export const STEPS: Record<Step, StepRule> = {
   headVisit: { holder: 'headTeacher', escalateTo: ['gradeLeader', 'deputy'], label: '班主任家访' },
   leaderVisit: { holder: 'atRiskLeader', escalateTo: ['principal'], label: '学校领导亲自家访' },
-  persuade: { holder: 'deputy', escalateTo: ['principal'], label: '劝返（分管领导与包保责任人共同研究措施）' },
-  govReport: { holder: 'principal', escalateTo: ['bureau'], label: '校长了解辍学原因并向当地政府报告' },
-  mentoring: { holder: 'headTeacher', escalateTo: ['gradeLeader'], label: '安排帮扶教师和学生干部' },
+  persuade: {
+    holder: 'deputy',
+    escalateTo: ['principal'],
+    label: '劝返（分管领导与包保责任人共同研究措施）',
+  },
+  govReport: {
+    holder: 'principal',
+    escalateTo: ['bureau'],
+    label: '校长了解辍学原因并向当地政府报告',
+  },
+  mentoring: {
+    holder: 'headTeacher',
+    escalateTo: ['gradeLeader'],
+    label: '安排帮扶教师和学生干部',
+  },
 };
 
 type Ladder = Settings['ladder'];
@@ -38,7 +50,11 @@ export function reminderBefore(due: Date, cfg: Ladder): Date {
 }
 
 /** The morning check of the next school day after `day`. */
-export function nextMorning(cal: SchoolCalendar, cfg: Ladder, day: string): { day: string; at: Date } {
+export function nextMorning(
+  cal: SchoolCalendar,
+  cfg: Ladder,
+  day: string,
+): { day: string; at: Date } {
   const next = cal.nextSchoolDay(day);
   return { day: next, at: fromIsoDay(next, cfg.morningCheckAt) };
 }
@@ -47,7 +63,10 @@ export function nextMorning(cal: SchoolCalendar, cfg: Ladder, day: string): { da
  * What a new count of full unexcused school days brings: day 1 → the head teacher visits,
  * day 2 → a school leader visits, day N (default 3) → persuasion.
  */
-export function stepsForDay(fullDays: number, cfg: Ladder): ('headVisit' | 'leaderVisit' | 'startPersuasion')[] {
+export function stepsForDay(
+  fullDays: number,
+  cfg: Ladder,
+): ('headVisit' | 'leaderVisit' | 'startPersuasion')[] {
   const out: ('headVisit' | 'leaderVisit' | 'startPersuasion')[] = [];
   if (fullDays === 1) out.push('headVisit');
   if (fullDays === 2) out.push('leaderVisit');
@@ -56,8 +75,18 @@ export function stepsForDay(fullDays: number, cfg: Ladder): ('headVisit' | 'lead
 }
 
 /** Deadline for a visit step triggered by the absence of `day`. */
-export function visitDeadline(cal: SchoolCalendar, cfg: Ladder, step: 'headVisit' | 'leaderVisit', day: string): Date {
-  return deadline(cal, cfg, day, step === 'headVisit' ? cfg.headTeacherVisitWithinSchoolDays : cfg.leaderVisitWithinSchoolDays);
+export function visitDeadline(
+  cal: SchoolCalendar,
+  cfg: Ladder,
+  step: 'headVisit' | 'leaderVisit',
+  day: string,
+): Date {
+  return deadline(
+    cal,
+    cfg,
+    day,
+    step === 'headVisit' ? cfg.headTeacherVisitWithinSchoolDays : cfg.leaderVisitWithinSchoolDays,
+  );
 }
 
 /** A half-day absence: the deputy is told at once; so is the head teacher when a subject teacher reported it. */

@@ -18,7 +18,11 @@ function at(d: DateTime, hour = OPEN_HOUR): Date {
 }
 
 /** The first run of `cycle` strictly after `now`. */
-export function nextRun(cycle: 'monthly' | 'quarterly' | 'campaign', now: Date, cfg: Settings['reports']): Date {
+export function nextRun(
+  cycle: 'monthly' | 'quarterly' | 'campaign',
+  now: Date,
+  cfg: Settings['reports'],
+): Date {
   let d = DateTime.fromJSDate(now, { zone: ZONE }).startOf('month');
   for (let i = 0; i < 24; i++, d = d.plus({ months: 1 })) {
     const when = at(d);
@@ -31,15 +35,27 @@ export function nextRun(cycle: 'monthly' | 'quarterly' | 'campaign', now: Date, 
 }
 
 /** The period a run reports on and when it is due. */
-export function periodOf(cycle: 'monthly' | 'quarterly', runAt: Date, cfg: Settings['reports']): { period: string; label: string; dueAt: Date } {
+export function periodOf(
+  cycle: 'monthly' | 'quarterly',
+  runAt: Date,
+  cfg: Settings['reports'],
+): { period: string; label: string; dueAt: Date } {
   const d = DateTime.fromJSDate(runAt, { zone: ZONE });
   if (cycle === 'monthly') {
     const last = d.minus({ months: 1 });
     // "Before the 8th": due at the end of the 7th.
-    return { period: last.toFormat('yyyy-MM'), label: `${last.year}年${last.month}月`, dueAt: at(d.set({ day: cfg.monthlyDueDay - 1 }), 18) };
+    return {
+      period: last.toFormat('yyyy-MM'),
+      label: `${last.year}年${last.month}月`,
+      dueAt: at(d.set({ day: cfg.monthlyDueDay - 1 }), 18),
+    };
   }
   const q = Math.ceil(d.month / 3);
-  return { period: `${d.year}-Q${q}`, label: `${d.year}年第${q}季度`, dueAt: at(d.set({ day: cfg.quarterlyDueDay }), 18) };
+  return {
+    period: `${d.year}-Q${q}`,
+    label: `${d.year}年第${q}季度`,
+    dueAt: at(d.set({ day: cfg.quarterlyDueDay }), 18),
+  };
 }
 
 /** Start and end of a monthly or quarterly period, for counting what happened in it. */
@@ -53,10 +69,20 @@ export function periodRange(period: string): { from: Date; to: Date } {
 }
 
 /** Visit rounds: the first school morning of the semester and two weeks before its end. */
-export function visitRounds(semesters: Settings['calendar']['semesters']): { key: string; at: Date; label: string }[] {
+export function visitRounds(
+  semesters: Settings['calendar']['semesters'],
+): { key: string; at: Date; label: string }[] {
   return semesters.flatMap((s) => [
-    { key: `${s.start}:start`, at: at(DateTime.fromISO(s.start, { zone: ZONE })), label: `${s.name}开学初集中家访` },
-    { key: `${s.end}:end`, at: at(DateTime.fromISO(s.end, { zone: ZONE }).minus({ days: 14 })), label: `${s.name}期末集中家访` },
+    {
+      key: `${s.start}:start`,
+      at: at(DateTime.fromISO(s.start, { zone: ZONE })),
+      label: `${s.name}开学初集中家访`,
+    },
+    {
+      key: `${s.end}:end`,
+      at: at(DateTime.fromISO(s.end, { zone: ZONE }).minus({ days: 14 })),
+      label: `${s.name}期末集中家访`,
+    },
   ]);
 }
 

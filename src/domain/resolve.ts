@@ -48,7 +48,10 @@ export function resolveStudent<T extends Named>(query: string, inScope: T[]): Re
   if (exact.length === 1) return { kind: 'one', student: exact[0] };
   if (exact.length > 1) return { kind: 'many', options: exact };
   const py = pinyinOf(q);
-  const near = inScope.filter((s) => pinyinOf(s.name) === py || oneCharOff(s.name, q) || (q.length >= 2 && s.name.includes(q)));
+  const near = inScope.filter(
+    (s) =>
+      pinyinOf(s.name) === py || oneCharOff(s.name, q) || (q.length >= 2 && s.name.includes(q)),
+  );
   return near.length ? { kind: 'suggest', options: near.slice(0, 9) } : { kind: 'none' };
 }
 
@@ -60,8 +63,13 @@ export function takeStudentToken(rest: string, names: string[]): { token: string
   const t = rest.trim();
   const cut = t.search(/[\s，,、；;：:]/);
   const first = cut < 0 ? t : t.slice(0, cut);
-  const after = (n: number) => t.slice(n).replace(/^[\s，,、；;：:]+/, '').trim();
-  if (names.includes(first) || looksLikeStudentNo(first)) return { token: first, tail: cut < 0 ? '' : after(cut) };
+  const after = (n: number) =>
+    t
+      .slice(n)
+      .replace(/^[\s，,、；;：:]+/, '')
+      .trim();
+  if (names.includes(first) || looksLikeStudentNo(first))
+    return { token: first, tail: cut < 0 ? '' : after(cut) };
   const prefix = [...names].sort((a, b) => b.length - a.length).find((n) => first.startsWith(n));
   if (prefix) return { token: prefix, tail: after(prefix.length) };
   return { token: first, tail: cut < 0 ? '' : after(cut) };

@@ -13,13 +13,18 @@ export interface Retention {
 }
 
 export function retentionOf(students: Pick<StudentLike, 'status'>[]): Retention {
-  const retained = students.filter((s) => s.status === 'enrolled' || s.status === 'suspended').length;
+  const retained = students.filter(
+    (s) => s.status === 'enrolled' || s.status === 'suspended',
+  ).length;
   const dropped = students.filter((s) => s.status === 'droppedOut').length;
   const base = retained + dropped;
   return { retained, dropped, rate: base === 0 ? 1 : retained / base };
 }
 
-export function groupRetention<K extends string>(students: StudentLike[], keyOf: (s: StudentLike) => K): Map<K, Retention> {
+export function groupRetention<K extends string>(
+  students: StudentLike[],
+  keyOf: (s: StudentLike) => K,
+): Map<K, Retention> {
   const groups = new Map<K, StudentLike[]>();
   for (const s of students) groups.set(keyOf(s), [...(groups.get(keyOf(s)) ?? []), s]);
   return new Map([...groups].map(([k, list]) => [k, retentionOf(list)]));

@@ -1,5 +1,6 @@
 /** The roster as the rules see it: plain data, no I/O. One name per idea (PROCEDURES.md "Words"). */
-export type RoleName = 'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
+export type RoleName =
+  'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
 
 export interface Role {
   role: RoleName;
@@ -17,7 +18,13 @@ export interface StaffLike {
   roles: Role[];
 }
 
-export type EnrollmentStatus = 'enrolled' | 'transferredInDistrict' | 'transferredOut' | 'suspended' | 'droppedOut' | 'graduated';
+export type EnrollmentStatus =
+  | 'enrolled'
+  | 'transferredInDistrict'
+  | 'transferredOut'
+  | 'suspended'
+  | 'droppedOut'
+  | 'graduated';
 
 export interface StudentLike {
   studentNo: string;
@@ -49,7 +56,18 @@ export const STATUS_LABEL: Record<EnrollmentStatus, string> = {
   graduated: '毕业',
 };
 
-export const GRADE_LABEL = ['', '一年级', '二年级', '三年级', '四年级', '五年级', '六年级', '七年级', '八年级', '九年级'];
+export const GRADE_LABEL = [
+  '',
+  '一年级',
+  '二年级',
+  '三年级',
+  '四年级',
+  '五年级',
+  '六年级',
+  '七年级',
+  '八年级',
+  '九年级',
+];
 
 export function classIdOf(schoolCode: string, grade: number, classNo: number): string {
   return `${schoolCode}-${grade}-${classNo}`;

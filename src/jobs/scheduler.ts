@@ -21,7 +21,10 @@ export class Scheduler {
   private readonly handlers = new Map<string, JobHandler>();
   private started = false;
 
-  constructor(uri: string, opts: { processEvery?: number; lockLifetimeMs?: number; name?: string } = {}) {
+  constructor(
+    uri: string,
+    opts: { processEvery?: number; lockLifetimeMs?: number; name?: string } = {},
+  ) {
     this.agenda = new Agenda({
       backend: new MongoBackend({ address: uri, collection: COLLECTION }),
       processEvery: opts.processEvery ?? 1000,
@@ -43,7 +46,11 @@ export class Scheduler {
 
   /** Schedules `name` for `key` at `when`; re-scheduling the same key moves it. */
   async at(name: string, key: string, when: Date): Promise<void> {
-    await this.agenda.create<JobData>(name, { key, due: when.toISOString() }).unique({ name, 'data.key': key }).schedule(when).save();
+    await this.agenda
+      .create<JobData>(name, { key, due: when.toISOString() })
+      .unique({ name, 'data.key': key })
+      .schedule(when)
+      .save();
   }
 
   async cancel(name: string, key: string): Promise<number> {
@@ -52,7 +59,9 @@ export class Scheduler {
 
   /** Cancels every job whose key starts with `prefix` (e.g. all of one case). */
   async cancelPrefix(prefix: string): Promise<number> {
-    const res = await mongoose.connection.collection(COLLECTION).deleteMany({ 'data.key': { $regex: `^${escapeRegex(prefix)}` } });
+    const res = await mongoose.connection
+      .collection(COLLECTION)
+      .deleteMany({ 'data.key': { $regex: `^${escapeRegex(prefix)}` } });
     return res.deletedCount;
   }
 
@@ -79,9 +88,21 @@ export class Scheduler {
 
   /** Jobs due up to `until`, soonest first (the sandbox's clock panel shows these). */
   async pending(until?: Date, limit = 50): Promise<{ name: string; key: string; at: Date }[]> {
-    const q: Record<string, unknown> = { 'data.key': { $exists: true }, nextRunAt: until ? { $lte: until } : { $ne: null } };
-    const docs = await mongoose.connection.collection(COLLECTION).find(q).sort({ nextRunAt: 1 }).limit(limit).toArray();
-    return docs.map((d) => ({ name: String(d.name), key: String(d.data?.key), at: d.nextRunAt as Date }));
+    const q: Record<string, unknown> = {
+      'data.key': { $exists: true },
+      nextRunAt: until ? { $lte: until } : { $ne: null },
+    };
+    const docs = await mongoose.connection
+      .collection(COLLECTION)
+      .find(q)
+      .sort({ nextRunAt: 1 })
+      .limit(limit)
+      .toArray();
+    return docs.map((d) => ({
+      name: String(d.name),
+      key: String(d.data?.key),
+      at: d.nextRunAt as Date,
+    }));
   }
 
   /**
@@ -93,7 +114,11 @@ export class Scheduler {
     const jobs = mongoose.connection.collection(COLLECTION);
     let ran = 0;
     for (let guard = 0; guard < 10_000; guard++) {
-      const [next] = await jobs.find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } }).sort({ nextRunAt: 1 }).limit(1).toArray();
+      const [next] = await jobs
+        .find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } })
+        .sort({ nextRunAt: 1 })
+        .limit(1)
+        .toArray();
       if (!next) break;
       if ((next.nextRunAt as Date) > clock.now()) clock.set(next.nextRunAt as Date);
       const taken = await jobs.deleteOne({ _id: next._id, nextRunAt: next.nextRunAt });
@@ -114,7 +139,10 @@ export class Scheduler {
   }
 }
 
-const runSchema = new mongoose.Schema({ runKey: { type: String, required: true, unique: true }, at: { type: Date, required: true } }, { versionKey: false, collection: 'job_runs' });
+const runSchema = new mongoose.Schema(
+  { runKey: { type: String, required: true, unique: true }, at: { type: Date, required: true } },
+  { versionKey: false, collection: 'job_runs' },
+);
 const JobRun = mongoose.models.JobRun ?? mongoose.model('JobRun', runSchema);
 
 async function claimRun(runKey: string): Promise<boolean> {

@@ -11,7 +11,11 @@ import { formatDay, formatDeadline } from '../lib/time';
 export type CardAction = 'visited' | 'back' | 'absent' | 'details' | 'ack';
 
 export const BUTTON_TEXT: Record<CardAction, string> = {
-  visited: '已家访', back: '已到校', absent: '仍未到校', details: '查看详情', ack: '已跟进',
+  visited: '已家访',
+  back: '已到校',
+  absent: '仍未到校',
+  details: '查看详情',
+  ack: '已跟进',
 };
 
 export function taskId(key: string): string {
@@ -33,10 +37,14 @@ export function buildCard(spec: CardSpec, key: string): Record<string, unknown> 
     card_type: 'button_interaction',
     source: { desc: '保学 · 控辍保学' },
     main_title: { title: spec.title.slice(0, 36), desc: spec.desc?.slice(0, 44) },
-    horizontal_content_list: spec.lines.slice(0, 6).map(([k, v]) => ({ keyname: k.slice(0, 5), value: v.slice(0, 30) })),
+    horizontal_content_list: spec.lines
+      .slice(0, 6)
+      .map(([k, v]) => ({ keyname: k.slice(0, 5), value: v.slice(0, 30) })),
     task_id: taskId(key),
     button_list: spec.actions.slice(0, 6).map((a, i) => ({
-      text: BUTTON_TEXT[a], style: i === 0 ? 1 : 2, key: ['lad', a, spec.caseId, spec.arg].filter(Boolean).join(':'),
+      text: BUTTON_TEXT[a],
+      style: i === 0 ? 1 : 2,
+      key: ['lad', a, spec.caseId, spec.arg].filter(Boolean).join(':'),
     })),
   };
 }
@@ -44,9 +52,20 @@ export function buildCard(spec: CardSpec, key: string): Record<string, unknown> 
 /** The text fallback for a card (where cards are not allowed): same facts, commands instead of buttons. */
 export function cardAsText(spec: CardSpec, studentName: string): string {
   const hints: Record<CardAction, string> = {
-    visited: `家访 ${studentName} 记录`, back: `到校 ${studentName}`, absent: `缺勤 ${studentName}`, details: `进展 ${studentName}`, ack: `进展 ${studentName}`,
+    visited: `家访 ${studentName} 记录`,
+    back: `到校 ${studentName}`,
+    absent: `缺勤 ${studentName}`,
+    details: `进展 ${studentName}`,
+    ack: `进展 ${studentName}`,
   };
-  return [`【${spec.title}】`, spec.desc ?? '', ...spec.lines.map(([k, v]) => `${k}：${v}`), `回复：${spec.actions.map((a) => `「${hints[a]}」`).join(' ')}`].filter(Boolean).join('\n');
+  return [
+    `【${spec.title}】`,
+    spec.desc ?? '',
+    ...spec.lines.map(([k, v]) => `${k}：${v}`),
+    `回复：${spec.actions.map((a) => `「${hints[a]}」`).join(' ')}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export class Notifier {
@@ -63,7 +82,10 @@ export class Notifier {
       if (!c) return;
       const merged = [...new Set([...c.notified, ...userids])];
       if (merged.length === c.notified.length) return;
-      const r = await Case.updateOne({ caseId, rev: c.rev }, { $set: { notified: merged, rev: c.rev + 1 } });
+      const r = await Case.updateOne(
+        { caseId, rev: c.rev },
+        { $set: { notified: merged, rev: c.rev + 1 } },
+      );
       if (r.modifiedCount === 1) return;
     }
   }
@@ -78,15 +100,34 @@ export class Notifier {
     const to = [...new Set(userids)].filter(Boolean);
     for (const u of to) {
       const k = `${key}:${u}`;
-      if (this.cards) await this.s.outbox.enqueue(u, { kind: 'template_card', card: buildCard(spec, k), fallbackText: cardAsText(spec, studentName) }, k);
-      else await this.s.outbox.enqueue(u, { kind: 'text', content: cardAsText(spec, studentName) }, k);
+      if (this.cards)
+        await this.s.outbox.enqueue(
+          u,
+          {
+            kind: 'template_card',
+            card: buildCard(spec, k),
+            fallbackText: cardAsText(spec, studentName),
+          },
+          k,
+        );
+      else
+        await this.s.outbox.enqueue(u, { kind: 'text', content: cardAsText(spec, studentName) }, k);
     }
     await this.remember(spec.caseId, to);
   }
 
   async updateCard(userid: string, responseCode: string, replaceName: string): Promise<void> {
     if (!responseCode) return;
-    await this.s.outbox.enqueue(userid, { kind: 'update_card', userids: [userid], responseCode, update: { button: { replace_name: replaceName } } }, `card-update:${responseCode}`);
+    await this.s.outbox.enqueue(
+      userid,
+      {
+        kind: 'update_card',
+        userids: [userid],
+        responseCode,
+        update: { button: { replace_name: replaceName } },
+      },
+      `card-update:${responseCode}`,
+    );
   }
 }
 

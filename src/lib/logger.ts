@@ -8,7 +8,19 @@ export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.JEST_WORKER_ID ? 'silent' : 'info'),
   base: { app: 'baoxue' },
   redact: {
-    paths: ['secret', 'token', 'aesKey', 'access_token', '*.secret', '*.token', '*.aesKey', '*.phone', '*.address', 'phone', 'address'],
+    paths: [
+      'secret',
+      'token',
+      'aesKey',
+      'access_token',
+      '*.secret',
+      '*.token',
+      '*.aesKey',
+      '*.phone',
+      '*.address',
+      'phone',
+      'address',
+    ],
     censor: '[redacted]',
   },
 });

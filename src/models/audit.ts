@@ -2,15 +2,18 @@ import mongoose, { Schema } from 'mongoose';
 import { logger } from '../lib/logger';
 
 /** Append-only: every change and every view of a minor's personal data, and every refusal. */
-const auditSchema = new Schema({
-  actor: { type: String, required: true, index: true },
-  action: { type: String, required: true },
-  target: { type: String },
-  channel: { type: String, enum: ['wecom', 'cli', 'job', 'sandbox'], required: true },
-  outcome: { type: String, enum: ['ok', 'refused'], default: 'ok' },
-  detail: { type: String },
-  at: { type: Date, required: true, index: true },
-}, { versionKey: false, collection: 'audit' });
+const auditSchema = new Schema(
+  {
+    actor: { type: String, required: true, index: true },
+    action: { type: String, required: true },
+    target: { type: String },
+    channel: { type: String, enum: ['wecom', 'cli', 'job', 'sandbox'], required: true },
+    outcome: { type: String, enum: ['ok', 'refused'], default: 'ok' },
+    detail: { type: String },
+    at: { type: Date, required: true, index: true },
+  },
+  { versionKey: false, collection: 'audit' },
+);
 
 export const AuditEntry = mongoose.models.AuditEntry ?? mongoose.model('AuditEntry', auditSchema);
 
@@ -27,5 +30,9 @@ export interface AuditInput {
 export async function audit(entry: AuditInput): Promise<void> {
   await AuditEntry.create(entry);
   // Refusals also go to the log (who and what, never the student or any personal data).
-  if (entry.outcome === 'refused') logger.info({ actor: entry.actor, action: entry.action, channel: entry.channel }, 'action refused');
+  if (entry.outcome === 'refused')
+    logger.info(
+      { actor: entry.actor, action: entry.action, channel: entry.channel },
+      'action refused',
+    );
 }

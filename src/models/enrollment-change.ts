@@ -6,20 +6,24 @@ import type { EnrollmentStatus } from '../domain/roster';
  * append-only, with who, when, where to and the paperwork, so the numbers always reconcile
  * (数字清楚、去向清楚、手续完备).
  */
-const changeSchema = new Schema({
-  studentNo: { type: String, required: true, index: true },
-  schoolCode: { type: String, required: true, index: true },
-  from: { type: String, required: true },
-  to: { type: String, required: true },
-  /** For transfers: the destination (a school of the district, or a place outside it). */
-  destination: String,
-  detail: String,
-  actor: { type: String, required: true },
-  channel: { type: String, required: true },
-  at: { type: Date, required: true, index: true },
-}, { versionKey: false, collection: 'enrollment_changes' });
+const changeSchema = new Schema(
+  {
+    studentNo: { type: String, required: true, index: true },
+    schoolCode: { type: String, required: true, index: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    /** For transfers: the destination (a school of the district, or a place outside it). */
+    destination: String,
+    detail: String,
+    actor: { type: String, required: true },
+    channel: { type: String, required: true },
+    at: { type: Date, required: true, index: true },
+  },
+  { versionKey: false, collection: 'enrollment_changes' },
+);
 
-export const EnrollmentChange = mongoose.models.EnrollmentChange ?? mongoose.model('EnrollmentChange', changeSchema);
+export const EnrollmentChange =
+  mongoose.models.EnrollmentChange ?? mongoose.model('EnrollmentChange', changeSchema);
 
 export interface ChangeInput {
   studentNo: string;

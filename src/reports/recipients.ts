@@ -4,7 +4,9 @@ import type { Outbox } from '../outbox/outbox';
 
 /** Who school-level notices go to, and the plain text push they use. */
 export async function schoolLeaders(codes: string[]): Promise<StaffLike[]> {
-  return Staff.find({ roles: { $elemMatch: { role: { $in: ['principal', 'deputy'] }, schoolCode: { $in: codes } } } }).lean<StaffLike[]>();
+  return Staff.find({
+    roles: { $elemMatch: { role: { $in: ['principal', 'deputy'] }, schoolCode: { $in: codes } } },
+  }).lean<StaffLike[]>();
 }
 
 export async function bureauStaff(): Promise<string[]> {
@@ -12,6 +14,12 @@ export async function bureauStaff(): Promise<string[]> {
 }
 
 /** One text per recipient, keyed so a repeated run sends nothing twice. */
-export async function pushText(outbox: Outbox, userids: string[], content: string, key: string): Promise<void> {
-  for (const u of new Set(userids)) await outbox.enqueue(u, { kind: 'text', content }, `${key}:${u}`);
+export async function pushText(
+  outbox: Outbox,
+  userids: string[],
+  content: string,
+  key: string,
+): Promise<void> {
+  for (const u of new Set(userids))
+    await outbox.enqueue(u, { kind: 'text', content }, `${key}:${u}`);
 }

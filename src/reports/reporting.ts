@@ -25,7 +25,10 @@ import { isDuplicateKey } from '../db/connect';
 type Kind = 'monthly' | 'quarterly';
 const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
 
-interface SchoolDoc { code: string; name: string }
+interface SchoolDoc {
+  code: string;
+  name: string;
+}
 
 export class Reporting {
   private readonly cal: SchoolCalendar;
@@ -43,16 +46,23 @@ export class Reporting {
     const now = this.s.clock.now();
     for (const cycle of ['monthly', 'quarterly', 'campaign'] as const) {
       const when = nextRun(cycle, now, this.cfg);
-      await this.s.scheduler.at(`report.${cycle}`, `cycle:${cycle}:${DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM')}`, when);
+      await this.s.scheduler.at(
+        `report.${cycle}`,
+        `cycle:${cycle}:${DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM')}`,
+        when,
+      );
     }
     for (const round of visitRounds(this.s.settings.calendar.semesters)) {
-      if (round.at > now) await this.s.scheduler.at('report.visitRound', `cycle:visitRound:${round.key}`, round.at);
+      if (round.at > now)
+        await this.s.scheduler.at('report.visitRound', `cycle:visitRound:${round.key}`, round.at);
     }
   }
 
   private runAt(key: string): Date {
     // cycle:<name>:<yyyy-MM> → the 1st of that month, 09:00.
-    return DateTime.fromFormat(key.split(':')[2], 'yyyy-MM', { zone: ZONE }).set({ hour: 9 }).toJSDate();
+    return DateTime.fromFormat(key.split(':')[2], 'yyyy-MM', { zone: ZONE })
+      .set({ hour: 9 })
+      .toJSDate();
   }
 
   private async leaders(schoolCode: string): Promise<string[]> {
@@ -74,33 +84,76 @@ export class Reporting {
   }
 
   /** The report's text, and for quarterly reports the roll at the time (checked next quarter). */
-  async figures(kind: Kind, schoolCode: string, period: string): Promise<{ text: string; onRollEnd?: number }> {
+  async figures(
+    kind: Kind,
+    schoolCode: string,
+    period: string,
+  ): Promise<{ text: string; onRollEnd?: number }> {
     const { from, to } = periodRange(period);
-    const students = await Student.find({ schoolCode }).lean<(StudentLike & { studentNo: string })[]>();
+    const students = await Student.find({ schoolCode }).lean<
+      (StudentLike & { studentNo: string })[]
+    >();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
-    const events = (await CaseEvent.find({ at: { $gte: from, $lt: to }, type: { $in: ['dropoutConfirmed', 'back'] } }).sort({ at: 1 }).lean<{ studentNo: string; type: string; at: Date; detail?: string; from?: string }[]>())
-      .filter((e) => bySchool.has(e.studentNo));
+    const events = (
+      await CaseEvent.find({
+        at: { $gte: from, $lt: to },
+        type: { $in: ['dropoutConfirmed', 'back'] },
+      })
+        .sort({ at: 1 })
+        .lean<{ studentNo: string; type: string; at: Date; detail?: string; from?: string }[]>()
+    ).filter((e) => bySchool.has(e.studentNo));
     const dropouts = events.filter((e) => e.type === 'dropoutConfirmed');
-    const lines = await Promise.all(dropouts.map(async (e, i) => {
-      const st = bySchool.get(e.studentNo)!;
-      return `${i + 1}. ${st.name}，${await className(st.classId)}，学籍号 ${st.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
-    }));
+    const lines = await Promise.all(
+      dropouts.map(async (e, i) => {
+        const st = bySchool.get(e.studentNo)!;
+        return `${i + 1}. ${st.name}，${await className(st.classId)}，学籍号 ${st.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
+      }),
+    );
     if (kind === 'monthly') {
-      return { text: dropouts.length ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}` : '本月无流失生。' };
+      return {
+        text: dropouts.length
+          ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}`
+          : '本月无流失生。',
+      };
     }
     const counts = new Map<EnrollmentStatus, number>();
     for (const st of students) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
-    const table = (Object.keys(STATUS_LABEL) as EnrollmentStatus[]).map((k) => `${STATUS_LABEL[k]} ${counts.get(k) ?? 0}`).join('，');
-    const changes = await EnrollmentChange.find({ schoolCode, at: { $gte: from, $lt: to } }).sort({ at: 1 }).lean<{ from: EnrollmentStatus | 'new'; to: EnrollmentStatus; studentNo: string; destination?: string }[]>();
+    const table = (Object.keys(STATUS_LABEL) as EnrollmentStatus[])
+      .map((k) => `${STATUS_LABEL[k]} ${counts.get(k) ?? 0}`)
+      .join('，');
+    const changes = await EnrollmentChange.find({ schoolCode, at: { $gte: from, $lt: to } })
+      .sort({ at: 1 })
+      .lean<
+        {
+          from: EnrollmentStatus | 'new';
+          to: EnrollmentStatus;
+          studentNo: string;
+          destination?: string;
+        }[]
+      >();
     const onRollNow = (counts.get('enrolled') ?? 0) + (counts.get('suspended') ?? 0);
-    const previous = (await Report.find({ schoolCode, kind: 'quarterly', status: 'submitted', period: { $lt: period } }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
-    const transfers = changes.filter((c) => c.destination).map((c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo} → ${c.destination}`);
+    const previous = (
+      await Report.find({
+        schoolCode,
+        kind: 'quarterly',
+        status: 'submitted',
+        period: { $lt: period },
+      })
+        .sort({ period: -1 })
+        .limit(1)
+        .lean<ReportDoc[]>()
+    )[0];
+    const transfers = changes
+      .filter((c) => c.destination)
+      .map((c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo} → ${c.destination}`);
     const text = [
       `学籍现状：${table}。`,
       describeReconciliation(reconcile(changes, onRollNow), previous?.onRollEnd ?? undefined),
       transfers.length ? `转出去向：${transfers.join('；')}` : '',
       lines.length ? `本季度辍学：\n${lines.join('\n')}` : '',
-    ].filter(Boolean).join('\n');
+    ]
+      .filter(Boolean)
+      .join('\n');
     return { text, onRollEnd: onRollNow };
   }
 
@@ -112,18 +165,34 @@ export class Reporting {
     for (const school of await School.find({}).lean<SchoolDoc[]>()) {
       const reportKey = `${school.code}:${kind}:${period}`;
       try {
-        await Report.create({ key: reportKey, schoolCode: school.code, kind, period, label, dueAt, status: 'open' });
+        await Report.create({
+          key: reportKey,
+          schoolCode: school.code,
+          kind,
+          period,
+          label,
+          dueAt,
+          status: 'open',
+        });
       } catch (err) {
         if (isDuplicateKey(err)) continue;
         throw err;
       }
       const draft = await this.content(kind, school.code, period);
       const verb = kind === 'monthly' ? '提交月报' : '提交季报';
-      await this.push(await this.leaders(school.code), `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`, `report:${reportKey}`);
+      await this.push(
+        await this.leaders(school.code),
+        `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
+        `report:${reportKey}`,
+      );
       await this.s.scheduler.at('report.deadline', reportKey, dueAt);
     }
     const next = nextRun(kind, runAt, this.cfg);
-    await this.s.scheduler.at(`report.${kind}`, `cycle:${kind}:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`, next);
+    await this.s.scheduler.at(
+      `report.${kind}`,
+      `cycle:${kind}:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`,
+      next,
+    );
   }
 
   onMonthly(key: string): Promise<void> {
@@ -136,21 +205,39 @@ export class Reporting {
 
   async onCampaign(key: string): Promise<void> {
     const runAt = this.runAt(key);
-    const staff = await Staff.find({ 'roles.role': { $in: ['principal', 'deputy', 'headTeacher'] } }).lean<StaffLike[]>();
+    const staff = await Staff.find({
+      'roles.role': { $in: ['principal', 'deputy', 'headTeacher'] },
+    }).lean<StaffLike[]>();
     const month = DateTime.fromJSDate(runAt, { zone: ZONE }).month;
-    await this.push(staff.map((p) => p.userid), `【控辍保学活动月】${month}月是控辍保学活动月。请本月完成：致家长一封信、召开家长会、开展家访，宣讲《义务教育法》《未成年人保护法》，并与学生监护人签订义务教育责任书。`, key);
+    await this.push(
+      staff.map((p) => p.userid),
+      `【控辍保学活动月】${month}月是控辍保学活动月。请本月完成：致家长一封信、召开家长会、开展家访，宣讲《义务教育法》《未成年人保护法》，并与学生监护人签订义务教育责任书。`,
+      key,
+    );
     const next = nextRun('campaign', runAt, this.cfg);
-    await this.s.scheduler.at('report.campaign', `cycle:campaign:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`, next);
+    await this.s.scheduler.at(
+      'report.campaign',
+      `cycle:campaign:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`,
+      next,
+    );
   }
 
   async onVisitRound(key: string): Promise<void> {
-    const round = visitRounds(this.s.settings.calendar.semesters).find((r) => `cycle:visitRound:${r.key}` === key);
+    const round = visitRounds(this.s.settings.calendar.semesters).find(
+      (r) => `cycle:visitRound:${r.key}` === key,
+    );
     if (!round) return;
-    const teachers = await Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
+    const teachers = await Staff.find({
+      'roles.role': { $in: ['headTeacher', 'subjectTeacher'] },
+    }).lean<StaffLike[]>();
     for (const t of teachers) {
       const quota = visitQuota(t.roles, this.s.settings.quotas);
       const done = await this.visitsThisSemester(t.userid, this.s.clock.now());
-      await this.push([t.userid], `【集中家访】${round.label}开始了。请对您所包的学生进行家访，有辍学苗头的要及时访、反复访。本学期您已家访 ${done} 人次，要求不少于 ${quota} 人次。家访后发「家访 姓名 记录」。`, `${key}:${t.userid}`);
+      await this.push(
+        [t.userid],
+        `【集中家访】${round.label}开始了。请对您所包的学生进行家访，有辍学苗头的要及时访、反复访。本学期您已家访 ${done} 人次，要求不少于 ${quota} 人次。家访后发「家访 姓名 记录」。`,
+        `${key}:${t.userid}`,
+      );
     }
   }
 
@@ -160,29 +247,76 @@ export class Reporting {
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
     const school = await School.findOne({ code: r.schoolCode }).lean<SchoolDoc>();
     const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
-    await this.push(await this.bureau(), `【逾期未报】${school?.name ?? r.schoolCode} ${r.label}${KIND_LABEL[r.kind]}未在 ${formatDeadline(r.dueAt)} 前上报。`, `late:${reportKey}`);
-    await this.push(await this.leaders(r.schoolCode), `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），已告知区教体局。请尽快发送「${verb}」。`, `late-school:${reportKey}`);
+    await this.push(
+      await this.bureau(),
+      `【逾期未报】${school?.name ?? r.schoolCode} ${r.label}${KIND_LABEL[r.kind]}未在 ${formatDeadline(r.dueAt)} 前上报。`,
+      `late:${reportKey}`,
+    );
+    await this.push(
+      await this.leaders(r.schoolCode),
+      `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），已告知区教体局。请尽快发送「${verb}」。`,
+      `late-school:${reportKey}`,
+    );
   }
 
   // ───────────── commands ─────────────
 
   async submit(actor: StaffLike, kind: Kind, now: Date): Promise<string> {
-    const schools = actor.roles.filter((r) => (r.role === 'principal' || r.role === 'deputy') && r.schoolCode).map((r) => r.schoolCode!);
+    const schools = actor.roles
+      .filter((r) => (r.role === 'principal' || r.role === 'deputy') && r.schoolCode)
+      .map((r) => r.schoolCode!);
     if (!schools.length || !schools.every((c) => canActOnSchool(actor, 'submitReport', c))) {
-      await audit({ actor: actor.userid, action: `submit:${kind}`, channel: 'wecom', outcome: 'refused', at: now });
+      await audit({
+        actor: actor.userid,
+        action: `submit:${kind}`,
+        channel: 'wecom',
+        outcome: 'refused',
+        at: now,
+      });
       return '上报由学校校长或分管领导操作。';
     }
     const lines: string[] = [];
     for (const code of schools) {
-      const r = (await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
+      const r = (
+        await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } })
+          .sort({ period: -1 })
+          .limit(1)
+          .lean<ReportDoc[]>()
+      )[0];
       const school = await School.findOne({ code }).lean<SchoolDoc>();
-      if (!r) { lines.push(`${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`); continue; }
+      if (!r) {
+        lines.push(`${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`);
+        continue;
+      }
       const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
-      await Report.updateOne({ key: r.key }, { $set: { status: 'submitted', content, submittedBy: actor.userid, submittedAt: now, ...(onRollEnd === undefined ? {} : { onRollEnd }) } });
+      await Report.updateOne(
+        { key: r.key },
+        {
+          $set: {
+            status: 'submitted',
+            content,
+            submittedBy: actor.userid,
+            submittedAt: now,
+            ...(onRollEnd === undefined ? {} : { onRollEnd }),
+          },
+        },
+      );
       await this.s.scheduler.cancel('report.deadline', r.key);
-      await audit({ actor: actor.userid, action: `submit:${kind}`, target: r.key, channel: 'wecom', at: now });
-      await this.push(await this.bureau(), `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`, `submitted:${r.key}`);
-      lines.push(`已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`);
+      await audit({
+        actor: actor.userid,
+        action: `submit:${kind}`,
+        target: r.key,
+        channel: 'wecom',
+        at: now,
+      });
+      await this.push(
+        await this.bureau(),
+        `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`,
+        `submitted:${r.key}`,
+      );
+      lines.push(
+        `已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`,
+      );
     }
     return `${lines.join('\n')}\n区教体局已收到。`;
   }
@@ -190,17 +324,34 @@ export class Reporting {
   /** Bureau: every school's latest reports; a principal or deputy: their own school. */
   async status(actor: StaffLike): Promise<string> {
     const isBureau = actor.roles.some((r) => r.role === 'bureau');
-    const own = actor.roles.filter((r) => r.role === 'principal' || r.role === 'deputy').map((r) => r.schoolCode!);
+    const own = actor.roles
+      .filter((r) => r.role === 'principal' || r.role === 'deputy')
+      .map((r) => r.schoolCode!);
     if (!isBureau && !own.length) return '报告情况由学校领导和区教体局查看。';
-    const schools = await School.find(isBureau ? {} : { code: { $in: own } }).sort({ code: 1 }).lean<SchoolDoc[]>();
+    const schools = await School.find(isBureau ? {} : { code: { $in: own } })
+      .sort({ code: 1 })
+      .lean<SchoolDoc[]>();
     const lines: string[] = [];
     for (const kind of ['monthly', 'quarterly'] as const) {
-      const latest = (await Report.find({ kind }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>())[0];
-      if (!latest) { lines.push(`${KIND_LABEL[kind]}：尚未开始`); continue; }
+      const latest = (
+        await Report.find({ kind }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>()
+      )[0];
+      if (!latest) {
+        lines.push(`${KIND_LABEL[kind]}：尚未开始`);
+        continue;
+      }
       lines.push(`${latest.label}${KIND_LABEL[kind]}（截止 ${formatDeadline(latest.dueAt)}）：`);
       for (const school of schools) {
-        const r = await Report.findOne({ key: `${school.code}:${kind}:${latest.period}` }).lean<ReportDoc>();
-        const state = !r ? '—' : r.status === 'submitted' ? `已上报（${r.content?.split('\n')[0]}）` : r.status === 'late' ? '逾期未报' : '待上报';
+        const r = await Report.findOne({
+          key: `${school.code}:${kind}:${latest.period}`,
+        }).lean<ReportDoc>();
+        const state = !r
+          ? '—'
+          : r.status === 'submitted'
+            ? `已上报（${r.content?.split('\n')[0]}）`
+            : r.status === 'late'
+              ? '逾期未报'
+              : '待上报';
         lines.push(`· ${school.name}：${state}`);
       }
     }
@@ -217,19 +368,39 @@ export class Reporting {
     if (!range) return '现在不在学期内。';
     const mine = await this.visitsThisSemester(actor.userid, now);
     const quota = visitQuota(actor.roles, this.s.settings.quotas);
-    const lines = [quota ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。` : `${range.name}您已家访 ${mine} 人次。`];
-    const scope = actor.roles.filter((r) => ['gradeLeader', 'deputy', 'principal', 'bureau'].includes(r.role));
+    const lines = [
+      quota
+        ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。`
+        : `${range.name}您已家访 ${mine} 人次。`,
+    ];
+    const scope = actor.roles.filter((r) =>
+      ['gradeLeader', 'deputy', 'principal', 'bureau'].includes(r.role),
+    );
     if (scope.length) {
-      const teachers = await Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
-      const inScope = teachers.filter((t) => t.roles.some((tr) => scope.some((sr) => sr.role === 'bureau'
-        || (tr.schoolCode === sr.schoolCode && (sr.role !== 'gradeLeader' || tr.grade === sr.grade)))));
+      const teachers = await Staff.find({
+        'roles.role': { $in: ['headTeacher', 'subjectTeacher'] },
+      }).lean<StaffLike[]>();
+      const inScope = teachers.filter((t) =>
+        t.roles.some((tr) =>
+          scope.some(
+            (sr) =>
+              sr.role === 'bureau' ||
+              (tr.schoolCode === sr.schoolCode &&
+                (sr.role !== 'gradeLeader' || tr.grade === sr.grade)),
+          ),
+        ),
+      );
       const behind: string[] = [];
       for (const t of inScope) {
         const n = await this.visitsThisSemester(t.userid, now);
         const q = visitQuota(t.roles, this.s.settings.quotas);
         if (n < q) behind.push(`${t.name} ${n}/${q}`);
       }
-      lines.push(behind.length ? `未达标的老师（${behind.length}/${inScope.length}）：${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}` : `您负责范围内的 ${inScope.length} 位老师都已达标。`);
+      lines.push(
+        behind.length
+          ? `未达标的老师（${behind.length}/${inScope.length}）：${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}`
+          : `您负责范围内的 ${inScope.length} 位老师都已达标。`,
+      );
     }
     return lines.join('\n');
   }

@@ -25,7 +25,10 @@ export async function findStudent(studentNo: string): Promise<StudentDoc | null>
 }
 
 /** The students a staff member may act on (`action`), from the roles' scopes. */
-export async function studentsInScope(staff: StaffLike, action: Action = 'view'): Promise<StudentDoc[]> {
+export async function studentsInScope(
+  staff: StaffLike,
+  action: Action = 'view',
+): Promise<StudentDoc[]> {
   const or: Record<string, unknown>[] = [];
   for (const r of staff.roles) {
     if (r.role === 'bureau') return action === 'view' ? Student.find({}).lean<StudentDoc[]>() : [];
@@ -40,7 +43,9 @@ export async function studentsInScope(staff: StaffLike, action: Action = 'view')
 
 /** The staff of the student's school plus the bureau: enough to compute the chain. */
 export async function chainOf(student: StudentLike): Promise<Chain> {
-  const staff = await Staff.find({ $or: [{ 'roles.schoolCode': student.schoolCode }, { 'roles.role': 'bureau' }] }).lean<StaffLike[]>();
+  const staff = await Staff.find({
+    $or: [{ 'roles.schoolCode': student.schoolCode }, { 'roles.role': 'bureau' }],
+  }).lean<StaffLike[]>();
   return chainFor(student, staff);
 }
 
@@ -54,24 +59,39 @@ export async function schoolName(code: string): Promise<string> {
   return s?.name ?? code;
 }
 
-export function describeRole(r: Role, classNames: Map<string, string>, schoolNames: Map<string, string>): string {
-  const school = r.schoolCode ? schoolNames.get(r.schoolCode) ?? r.schoolCode : '';
+export function describeRole(
+  r: Role,
+  classNames: Map<string, string>,
+  schoolNames: Map<string, string>,
+): string {
+  const school = r.schoolCode ? (schoolNames.get(r.schoolCode) ?? r.schoolCode) : '';
   switch (r.role) {
-    case 'principal': return `${school} 校长`;
-    case 'deputy': return `${school} 分管领导（控辍保学）`;
-    case 'gradeLeader': return `${school} ${r.grade}年级 中层领导（包年级）`;
-    case 'headTeacher': return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
-    case 'subjectTeacher': return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${r.students?.length ? `（包保 ${r.students.length} 名学生）` : ''}`;
-    case 'bureau': return '区教体局';
+    case 'principal':
+      return `${school} 校长`;
+    case 'deputy':
+      return `${school} 分管领导（控辍保学）`;
+    case 'gradeLeader':
+      return `${school} ${r.grade}年级 中层领导（包年级）`;
+    case 'headTeacher':
+      return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
+    case 'subjectTeacher':
+      return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${r.students?.length ? `（包保 ${r.students.length} 名学生）` : ''}`;
+    case 'bureau':
+      return '区教体局';
   }
 }
 
-export async function namesFor(roles: Role[]): Promise<{ classes: Map<string, string>; schools: Map<string, string> }> {
+export async function namesFor(
+  roles: Role[],
+): Promise<{ classes: Map<string, string>; schools: Map<string, string> }> {
   const classIds = roles.map((r) => r.classId).filter(Boolean) as string[];
   const codes = roles.map((r) => r.schoolCode).filter(Boolean) as string[];
   const [cs, ss] = await Promise.all([
     SchoolClass.find({ classId: { $in: classIds } }).lean<{ classId: string; name: string }[]>(),
     School.find({ code: { $in: codes } }).lean<{ code: string; name: string }[]>(),
   ]);
-  return { classes: new Map(cs.map((c) => [c.classId, c.name])), schools: new Map(ss.map((s) => [s.code, s.name])) };
+  return {
+    classes: new Map(cs.map((c) => [c.classId, c.name])),
+    schools: new Map(ss.map((s) => [s.code, s.name])),
+  };
 }

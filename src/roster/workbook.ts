@@ -17,7 +17,9 @@ function cellText(value: ExcelJS.CellValue): string {
 
 function readSheet(ws: ExcelJS.Worksheet): RawRow[] {
   const header: string[] = [];
-  ws.getRow(1).eachCell((cell, col) => { header[col] = cellText(cell.value); });
+  ws.getRow(1).eachCell((cell, col) => {
+    header[col] = cellText(cell.value);
+  });
   const rows: RawRow[] = [];
   ws.eachRow((r, n) => {
     if (n === 1) return;
@@ -58,18 +60,29 @@ export async function readRoster(file: string): Promise<RawWorkbook> {
 }
 
 /** Writes rows (already in sheet columns) as .xlsx, or as CSV files when `file` ends in / or has no extension. */
-export async function writeRoster(file: string, rows: Partial<Record<SheetKey, string[][]>>): Promise<void> {
+export async function writeRoster(
+  file: string,
+  rows: Partial<Record<SheetKey, string[][]>>,
+): Promise<void> {
   const wb = new ExcelJS.Workbook();
   wb.creator = '保学 Baoxue';
   for (const key of SHEET_KEYS) {
     const ws = wb.addWorksheet(SHEETS[key].title);
-    ws.columns = SHEETS[key].columns.map((c) => ({ header: c, key: c, width: Math.max(12, c.length * 3), style: { numFmt: '@' } }));
+    ws.columns = SHEETS[key].columns.map((c) => ({
+      header: c,
+      key: c,
+      width: Math.max(12, c.length * 3),
+      style: { numFmt: '@' },
+    }));
     ws.getRow(1).font = { bold: true };
     for (const r of rows[key] ?? []) ws.addRow(r);
   }
   if (!path.extname(file)) {
     mkdirSync(file, { recursive: true });
-    for (const key of SHEET_KEYS) await wb.csv.writeFile(path.join(file, `${SHEETS[key].title}.csv`), { sheetName: SHEETS[key].title });
+    for (const key of SHEET_KEYS)
+      await wb.csv.writeFile(path.join(file, `${SHEETS[key].title}.csv`), {
+        sheetName: SHEETS[key].title,
+      });
     return;
   }
   await wb.xlsx.writeFile(file);

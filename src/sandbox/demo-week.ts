@@ -19,18 +19,35 @@ export interface DemoDriver {
   calendar: SchoolCalendar;
 }
 
-interface Pushed { _id: unknown; to: string; msgtype: string; content?: string; card?: any; updatedCard?: any; at: Date }
+interface Pushed {
+  _id: unknown;
+  to: string;
+  msgtype: string;
+  content?: string;
+  card?: any;
+  updatedCard?: any;
+  at: Date;
+}
 
-export async function playDemoWeek(drv: DemoDriver, print: (line: string) => void = () => {}): Promise<string[]> {
+export async function playDemoWeek(
+  drv: DemoDriver,
+  print: (line: string) => void = () => {},
+): Promise<string[]> {
   const lines: string[] = [];
-  const out = (l: string) => { lines.push(l); print(l); };
+  const out = (l: string) => {
+    lines.push(l);
+    print(l);
+  };
   const staff = await Staff.find({}).lean<StaffLike[]>();
-  const by = (pred: (r: StaffLike['roles'][number]) => boolean) => staff.find((p) => p.roles.some(pred))!;
+  const by = (pred: (r: StaffLike['roles'][number]) => boolean) =>
+    staff.find((p) => p.roles.some(pred))!;
   const classId = 'ZS01-3-1';
   const head = by((r) => r.role === 'headTeacher' && r.classId === classId);
   const leader = by((r) => r.role === 'gradeLeader' && r.schoolCode === 'ZS01' && r.grade === 3);
   const students = await Student.find({ classId }).sort({ studentNo: 1 }).lean<StudentLike[]>();
-  const student = students.find((s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1)!;
+  const student = students.find(
+    (s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1,
+  )!;
   const names = new Map(staff.map((p) => [p.userid, p.name]));
   const who = (u: string) => names.get(u) ?? u;
   let seen = new Set((await SandboxMessage.find({}).lean<Pushed[]>()).map((m) => String(m._id)));
@@ -38,9 +55,14 @@ export async function playDemoWeek(drv: DemoDriver, print: (line: string) => voi
   const stamp = () => `[${formatDeadline(drv.now())}]`;
   const showPushes = async () => {
     await drv.flush();
-    const all = await SandboxMessage.find({ msgtype: { $nin: ['user', 'reply'] } }).sort({ at: 1 }).lean<Pushed[]>();
+    const all = await SandboxMessage.find({ msgtype: { $nin: ['user', 'reply'] } })
+      .sort({ at: 1 })
+      .lean<Pushed[]>();
     for (const m of all.filter((x) => !seen.has(String(x._id)))) {
-      if (m.card) out(`  推送 → ${who(m.to)}：[卡片] ${m.card.main_title?.title}｜${m.card.main_title?.desc ?? ''}｜按钮：${(m.card.button_list ?? []).map((b: any) => b.text).join(' / ')}`);
+      if (m.card)
+        out(
+          `  推送 → ${who(m.to)}：[卡片] ${m.card.main_title?.title}｜${m.card.main_title?.desc ?? ''}｜按钮：${(m.card.button_list ?? []).map((b: any) => b.text).join(' / ')}`,
+        );
       else out(`  推送 → ${who(m.to)}：${(m.content ?? '').replace(/\n/g, ' ')}`);
     }
     seen = new Set(all.map((m) => String(m._id)).concat([...seen]));
@@ -59,7 +81,8 @@ export async function playDemoWeek(drv: DemoDriver, print: (line: string) => voi
 
   // Start on the next Monday that is a school day, 08:00.
   let day = DateTime.fromJSDate(drv.now(), { zone: ZONE }).plus({ days: 1 });
-  while (day.weekday !== 1 || !drv.calendar.isSchoolDay(day.toISODate()!)) day = day.plus({ days: 1 });
+  while (day.weekday !== 1 || !drv.calendar.isSchoolDay(day.toISODate()!))
+    day = day.plus({ days: 1 });
   const at = (dayOffset: number, hhmm: string) => {
     const d = drv.calendar.addSchoolDays(day.toISODate()!, dayOffset);
     const [h, m] = hhmm.split(':').map(Number);
@@ -71,7 +94,9 @@ export async function playDemoWeek(drv: DemoDriver, print: (line: string) => voi
   await say(head, `缺勤 ${student.name} 全天 电话联系不上家长`);
   await jump(at(1, '09:00'), '第二天早上：没有人报告到校');
   await jump(at(1, '18:01'), '班主任家访的截止时间已过');
-  const card = (await SandboxMessage.find({ to: leader.userid }).sort({ at: -1 }).lean<Pushed[]>()).find((m) => m.card?.main_title?.title?.startsWith('【逾期】'));
+  const card = (
+    await SandboxMessage.find({ to: leader.userid }).sort({ at: -1 }).lean<Pushed[]>()
+  ).find((m) => m.card?.main_title?.title?.startsWith('【逾期】'));
   if (card) {
     const button = card.card.button_list.find((b: any) => b.text === '已家访');
     out(`${stamp()} ${leader.name} 在逾期卡片上点击「已家访」`);
@@ -81,7 +106,10 @@ export async function playDemoWeek(drv: DemoDriver, print: (line: string) => voi
     if (updated?.updatedCard) out(`  卡片已更新：${updated.updatedCard.replaceName ?? '已处理'}`);
   }
   await jump(at(1, '19:30'), '');
-  await say(leader, `家访 ${student.name} 与班主任一同上门，见到母亲，孩子因与同学闹矛盾不愿上学，已沟通，家长承诺明早送到校`);
+  await say(
+    leader,
+    `家访 ${student.name} 与班主任一同上门，见到母亲，孩子因与同学闹矛盾不愿上学，已沟通，家长承诺明早送到校`,
+  );
   await jump(at(2, '08:10'), '第三天早上');
   await say(head, `到校 ${student.name}`);
   await say(head, `进展 ${student.name}`);

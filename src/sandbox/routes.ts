@@ -21,9 +21,17 @@ import type { SandboxRunner } from './runner';
  * people, each person's phone, the clock panel, reset and the guided demo.
  */
 const UI = path.join(__dirname, 'ui');
-const FILES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+const FILES: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+};
 
-const clockBody = z.object({ to: z.union([z.enum(['nextMorning', 'nextSchoolDay', 'plusHour']), z.string().datetime({ offset: true })]) });
+const clockBody = z.object({
+  to: z.union([
+    z.enum(['nextMorning', 'nextSchoolDay', 'plusHour']),
+    z.string().datetime({ offset: true }),
+  ]),
+});
 
 async function json(ctx: RouterContext): Promise<unknown> {
   const raw = await getRawBody(ctx.req, { limit: '16kb', encoding: 'utf8' });
@@ -51,12 +59,17 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
   });
   router.get('/ui/:file', async (ctx) => {
     const type = FILES[ctx.params.file];
-    if (!type) { ctx.status = 404; return; }
+    if (!type) {
+      ctx.status = 404;
+      return;
+    }
     ctx.type = type;
     ctx.body = await readFile(path.join(UI, ctx.params.file), 'utf8');
   });
 
-  router.get('/api/people', async (ctx) => { ctx.body = await peopleGroups(); });
+  router.get('/api/people', async (ctx) => {
+    ctx.body = await peopleGroups();
+  });
 
   router.get('/api/messages', async (ctx) => {
     const user = String(ctx.query.user ?? '');
@@ -73,40 +86,67 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     const now = clock.now();
     const horizon = new Date(now.getTime() + 14 * 86_400_000);
     const jobs = await services.scheduler.pending(horizon, 30);
-    return { now, label: formatDeadline(now), jobs: jobs.map((j) => ({ ...j, label: formatDeadline(j.at), what: JOB_LABEL[j.name] ?? j.name })) };
+    return {
+      now,
+      label: formatDeadline(now),
+      jobs: jobs.map((j) => ({
+        ...j,
+        label: formatDeadline(j.at),
+        what: JOB_LABEL[j.name] ?? j.name,
+      })),
+    };
   };
-  router.get('/api/clock', async (ctx) => { ctx.body = await clockView(); });
+  router.get('/api/clock', async (ctx) => {
+    ctx.body = await clockView();
+  });
 
   router.post('/api/clock', async (ctx) => {
     const parsed = clockBody.safeParse(await json(ctx));
-    if (!parsed.success) { ctx.status = 400; ctx.body = { error: '时间格式不对' }; return; }
+    if (!parsed.success) {
+      ctx.status = 400;
+      ctx.body = { error: '时间格式不对' };
+      return;
+    }
     const now = clock.now();
     const today = isoDay(now);
     let target: Date;
     if (parsed.data.to === 'nextMorning') {
       const morningToday = fromIsoDay(today, cfg.morningCheckAt);
-      target = morningToday > now ? morningToday : fromIsoDay(isoDay(new Date(now.getTime() + 86_400_000)), cfg.morningCheckAt);
+      target =
+        morningToday > now
+          ? morningToday
+          : fromIsoDay(isoDay(new Date(now.getTime() + 86_400_000)), cfg.morningCheckAt);
       target = new Date(target.getTime() + 60_000);
     } else if (parsed.data.to === 'nextSchoolDay') {
-      target = new Date(fromIsoDay(ladder.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000);
+      target = new Date(
+        fromIsoDay(ladder.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000,
+      );
     } else if (parsed.data.to === 'plusHour') {
       target = new Date(now.getTime() + 3_600_000);
     } else target = new Date(parsed.data.to);
-    if (target <= now) { ctx.status = 400; ctx.body = { error: '只能向前快进' }; return; }
+    if (target <= now) {
+      ctx.status = 400;
+      ctx.body = { error: '只能向前快进' };
+      return;
+    }
     const ran = await runner.advanceTo(target);
     ctx.body = { ran, ...(await clockView()) };
   });
 
   // Back to the demo district at the real time: every record, push and job is wiped.
-  const reset = () => runner.exclusive(async () => {
-    // Every model's collection plus Agenda's (listCollections is not served by the embedded server).
-    const names = new Set([...Object.values(mongoose.models).map((m) => m.collection.collectionName), 'jobs']);
-    for (const name of names) await mongoose.connection.collection(name).deleteMany({});
-    clock.set(new Date());
-    await loadDemoDistrict(services.pii, true);
-    await deps.reporting.ensureCycles();
-    await deps.handoffs.ensure();
-  });
+  const reset = () =>
+    runner.exclusive(async () => {
+      // Every model's collection plus Agenda's (listCollections is not served by the embedded server).
+      const names = new Set([
+        ...Object.values(mongoose.models).map((m) => m.collection.collectionName),
+        'jobs',
+      ]);
+      for (const name of names) await mongoose.connection.collection(name).deleteMany({});
+      clock.set(new Date());
+      await loadDemoDistrict(services.pii, true);
+      await deps.reporting.ensureCycles();
+      await deps.handoffs.ensure();
+    });
 
   router.post('/api/reset', async (ctx) => {
     await reset();
@@ -124,22 +164,39 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
 }
 
 export function demoDriver(deps: SandboxDeps) {
-  const post = (body: unknown) => fetch(`${deps.selfUrl()}/sandbox/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-    .then((r) => r.json() as Promise<{ reply: string | null }>);
+  const post = (body: unknown) =>
+    fetch(`${deps.selfUrl()}/sandbox/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<{ reply: string | null }>);
   return {
     now: () => deps.clock.now(),
     calendar: deps.ladder.cal,
     say: async (as: string, text: string) => (await post({ as, text })).reply,
-    click: async (as: string, key: string, taskId: string) => { await post({ as, event: 'template_card_event', key, taskId }); },
-    advanceTo: async (at: Date) => { await deps.runner.advanceTo(at); },
-    flush: async () => { await deps.runner.tick(); },
+    click: async (as: string, key: string, taskId: string) => {
+      await post({ as, event: 'template_card_event', key, taskId });
+    },
+    advanceTo: async (at: Date) => {
+      await deps.runner.advanceTo(at);
+    },
+    flush: async () => {
+      await deps.runner.tick();
+    },
   };
 }
 
 const JOB_LABEL: Record<string, string> = {
-  'ladder.morning': '早晨到校询问', 'ladder.remind': '截止前提醒', 'ladder.deadline': '截止检查（逾期上报）',
-  'ladder.leaveEnd': '请假到期检查', 'ladder.checkIn': '返校帮扶周跟进',
-  'report.monthly': '流失生月报开始', 'report.quarterly': '学籍变动季报开始', 'report.campaign': '控辍保学活动月提醒',
-  'report.visitRound': '集中家访提醒', 'report.deadline': '报告截止检查',
-  'handoff.remind': '毕业交接提醒', 'handoff.check': '交接核查（毕业生是否已在初中注册）',
+  'ladder.morning': '早晨到校询问',
+  'ladder.remind': '截止前提醒',
+  'ladder.deadline': '截止检查（逾期上报）',
+  'ladder.leaveEnd': '请假到期检查',
+  'ladder.checkIn': '返校帮扶周跟进',
+  'report.monthly': '流失生月报开始',
+  'report.quarterly': '学籍变动季报开始',
+  'report.campaign': '控辍保学活动月提醒',
+  'report.visitRound': '集中家访提醒',
+  'report.deadline': '报告截止检查',
+  'handoff.remind': '毕业交接提醒',
+  'handoff.check': '交接核查（毕业生是否已在初中注册）',
 };

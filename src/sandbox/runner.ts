@@ -12,7 +12,11 @@ export class SandboxRunner {
   private chain: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly clock: SettableClock, private readonly scheduler: Scheduler, private readonly outbox: Outbox) {}
+  constructor(
+    private readonly clock: SettableClock,
+    private readonly scheduler: Scheduler,
+    private readonly outbox: Outbox,
+  ) {}
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.chain.then(fn, fn);
@@ -20,7 +24,9 @@ export class SandboxRunner {
     return next;
   }
 
-  private pump = async () => { await this.outbox.pump(); };
+  private pump = async () => {
+    await this.outbox.pump();
+  };
 
   tick(): Promise<number> {
     return this.serial(() => this.scheduler.runUntil(this.clock, this.clock.now(), this.pump));
@@ -39,7 +45,11 @@ export class SandboxRunner {
   }
 
   start(everyMs = 1000): void {
-    this.timer = setInterval(() => { this.tick().catch((err) => logger.error({ err: (err as Error).message }, 'sandbox tick failed')); }, everyMs);
+    this.timer = setInterval(() => {
+      this.tick().catch((err) =>
+        logger.error({ err: (err as Error).message }, 'sandbox tick failed'),
+      );
+    }, everyMs);
     this.timer.unref();
   }
 

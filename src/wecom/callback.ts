@@ -30,7 +30,10 @@ export interface CallbackOptions {
 
 function reject(ctx: Context, err: CallbackRejected): void {
   callbacksTotal.inc({ outcome: `rejected_${err.reason}` });
-  logger.warn({ reason: err.reason, ip: ctx.ip, requestId: ctx.state.requestId }, 'callback rejected');
+  logger.warn(
+    { reason: err.reason, ip: ctx.ip, requestId: ctx.state.requestId },
+    'callback rejected',
+  );
   ctx.status = err.status;
   ctx.body = 'bad request';
 }
@@ -42,7 +45,8 @@ function query(ctx: Context, name: string): string {
 
 function checkFresh(timestamp: string, windowS: number, nowS: number): void {
   const ts = Number(timestamp);
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowS - ts) > windowS) throw new CallbackRejected('stale');
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowS - ts) > windowS)
+    throw new CallbackRejected('stale');
 }
 
 export function callbackRouter(opts: CallbackOptions): Router {
@@ -73,11 +77,17 @@ export function callbackRouter(opts: CallbackOptions): Router {
       try {
         raw = await getRawBody(ctx.req, { limit: opts.maxBodyBytes, encoding: 'utf8' });
       } catch (err) {
-        throw (err as { type?: string }).type === 'entity.too.large' ? new CallbackRejected('too_large', 413) : new CallbackRejected('malformed');
+        throw (err as { type?: string }).type === 'entity.too.large'
+          ? new CallbackRejected('too_large', 413)
+          : new CallbackRejected('malformed');
       }
       const envelope = parseXml(raw);
       if (!envelope?.Encrypt) throw new CallbackRejected('malformed');
-      checkFresh(timestamp, opts.timestampWindowSeconds, opts.nowSeconds ? opts.nowSeconds() : Date.now() / 1000);
+      checkFresh(
+        timestamp,
+        opts.timestampWindowSeconds,
+        opts.nowSeconds ? opts.nowSeconds() : Date.now() / 1000,
+      );
       opts.cipher.verify(query(ctx, 'msg_signature'), timestamp, nonce, envelope.Encrypt);
       plaintext = opts.cipher.open(envelope.Encrypt);
       const fields = parseXml(plaintext);
@@ -108,21 +118,31 @@ export function callbackRouter(opts: CallbackOptions): Router {
 
     const work = opts.handle(msg);
     const late = Symbol('late');
-    const timer = new Promise<typeof late>((r) => setTimeout(() => r(late), opts.passiveReplyBudgetMs).unref());
+    const timer = new Promise<typeof late>((r) =>
+      setTimeout(() => r(late), opts.passiveReplyBudgetMs).unref(),
+    );
     const first = await Promise.race([work, timer]);
     const passiveOk = msg.kind !== 'card';
     if (first !== late && passiveOk && first && Buffer.byteLength(first) <= TEXT_LIMIT_BYTES) {
       const reply = buildXml({
-        ToUserName: msg.from, FromUserName: opts.corpId, CreateTime: Math.floor(Date.now() / 1000), MsgType: 'text', Content: first,
+        ToUserName: msg.from,
+        FromUserName: opts.corpId,
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'text',
+        Content: first,
       });
       ctx.type = 'application/xml';
       ctx.body = opts.cipher.replyEnvelope(reply, timestamp, nonce);
       return;
     }
     // Too slow, too long or a card event: acknowledge now, answer through the outbox.
-    const deliver = (text: string | undefined) => (text ? opts.deliverLate(msg.from, text, `reply:${key}`) : undefined);
+    const deliver = (text: string | undefined) =>
+      text ? opts.deliverLate(msg.from, text, `reply:${key}`) : undefined;
     if (first !== late) await deliver(first);
-    else work.then(deliver).catch((err) => logger.error({ err, requestId: ctx.state.requestId }, 'late reply failed'));
+    else
+      work
+        .then(deliver)
+        .catch((err) => logger.error({ err, requestId: ctx.state.requestId }, 'late reply failed'));
   });
 
   return router;

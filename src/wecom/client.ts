@@ -2,7 +2,12 @@ import type { TokenStore } from './token-store';
 
 /** A WeCom API answer with errcode != 0, or a transport failure. `retryable` drives the outbox. */
 export class WecomApiError extends Error {
-  constructor(readonly errcode: number, message: string, readonly retryable: boolean, readonly rateLimited = false) {
+  constructor(
+    readonly errcode: number,
+    message: string,
+    readonly retryable: boolean,
+    readonly rateLimited = false,
+  ) {
     super(`wecom ${errcode}: ${message}`);
   }
 }
@@ -49,7 +54,9 @@ export class WecomClient {
   async token(): Promise<string> {
     const now = this.now();
     if (this.cached && this.cached.expiresAt > now) return this.cached.token;
-    this.inflight ??= this.refresh().finally(() => { this.inflight = undefined; });
+    this.inflight ??= this.refresh().finally(() => {
+      this.inflight = undefined;
+    });
     return this.inflight;
   }
 
@@ -109,7 +116,10 @@ export class WecomClient {
     for (let attempt = 0; ; attempt++) {
       const token = await this.token();
       try {
-        return await this.fetchJson(`${this.opts.base}${path}?access_token=${encodeURIComponent(token)}`, body);
+        return await this.fetchJson(
+          `${this.opts.base}${path}?access_token=${encodeURIComponent(token)}`,
+          body,
+        );
       } catch (err) {
         if (err instanceof WecomApiError && TOKEN_ERRORS.has(err.errcode) && attempt === 0) {
           await this.invalidate(token);
@@ -121,13 +131,24 @@ export class WecomClient {
   }
 
   private async send(touser: string, payload: Json): Promise<SendResult> {
-    const json = await this.call('/cgi-bin/message/send', { touser, agentid: Number(this.opts.agentId), ...payload });
-    const invalid = String(json.invaliduser ?? '').split('|').filter(Boolean);
-    return { msgid: json.msgid as string | undefined, invalidUsers: invalid, responseCode: json.response_code as string | undefined };
+    const json = await this.call('/cgi-bin/message/send', {
+      touser,
+      agentid: Number(this.opts.agentId),
+      ...payload,
+    });
+    const invalid = String(json.invaliduser ?? '')
+      .split('|')
+      .filter(Boolean);
+    return {
+      msgid: json.msgid as string | undefined,
+      invalidUsers: invalid,
+      responseCode: json.response_code as string | undefined,
+    };
   }
 
   sendText(touser: string, content: string): Promise<SendResult> {
-    if (Buffer.byteLength(content) > TEXT_LIMIT_BYTES) throw new Error('text over 2048 bytes: split it first (splitText)');
+    if (Buffer.byteLength(content) > TEXT_LIMIT_BYTES)
+      throw new Error('text over 2048 bytes: split it first (splitText)');
     return this.send(touser, { msgtype: 'text', text: { content } });
   }
 
@@ -140,11 +161,20 @@ export class WecomClient {
   }
 
   /** `update` is `{ button: { replace_name } }` (grey out the buttons) or `{ template_card }`. */
-  async updateTemplateCard(userids: string[], responseCode: string, update: Json): Promise<SendResult> {
+  async updateTemplateCard(
+    userids: string[],
+    responseCode: string,
+    update: Json,
+  ): Promise<SendResult> {
     const json = await this.call('/cgi-bin/message/update_template_card', {
-      userids, agentid: Number(this.opts.agentId), response_code: responseCode, ...update,
+      userids,
+      agentid: Number(this.opts.agentId),
+      response_code: responseCode,
+      ...update,
     });
-    const invalid = String(json.invaliduser ?? '').split('|').filter(Boolean);
+    const invalid = String(json.invaliduser ?? '')
+      .split('|')
+      .filter(Boolean);
     return { invalidUsers: invalid };
   }
 }
@@ -154,15 +184,24 @@ export function splitText(text: string, maxBytes = TEXT_LIMIT_BYTES): string[] {
   if (Buffer.byteLength(text) <= maxBytes) return [text];
   const pieces: string[] = [];
   let current = '';
-  const push = () => { if (current) pieces.push(current); current = ''; };
+  const push = () => {
+    if (current) pieces.push(current);
+    current = '';
+  };
   for (const line of text.split('\n')) {
     const candidate = current ? `${current}\n${line}` : line;
-    if (Buffer.byteLength(candidate) <= maxBytes) { current = candidate; continue; }
+    if (Buffer.byteLength(candidate) <= maxBytes) {
+      current = candidate;
+      continue;
+    }
     push();
     // A single line too long: cut by characters (never inside a code point).
     let chunk = '';
     for (const ch of line) {
-      if (Buffer.byteLength(chunk + ch) > maxBytes) { pieces.push(chunk); chunk = ''; }
+      if (Buffer.byteLength(chunk + ch) > maxBytes) {
+        pieces.push(chunk);
+        chunk = '';
+      }
       chunk += ch;
     }
     current = chunk;

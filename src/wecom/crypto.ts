@@ -4,7 +4,10 @@ import { buildXml } from './xml';
 
 /** Why a callback was refused. Deliberately coarse: the HTTP answer says no more than this. */
 export class CallbackRejected extends Error {
-  constructor(readonly reason: 'signature' | 'receiver' | 'stale' | 'malformed' | 'too_large' | 'decrypt', readonly status = 400) {
+  constructor(
+    readonly reason: 'signature' | 'receiver' | 'stale' | 'malformed' | 'too_large' | 'decrypt',
+    readonly status = 400,
+  ) {
     super(reason);
   }
 }
@@ -30,7 +33,10 @@ export class WecomCipher {
   }
 
   verify(signature: string, timestamp: string, nonce: string, encrypted: string): void {
-    if (!signature || !safeEqualHex(this.sign(timestamp, nonce, encrypted), signature.toLowerCase())) {
+    if (
+      !signature ||
+      !safeEqualHex(this.sign(timestamp, nonce, encrypted), signature.toLowerCase())
+    ) {
       throw new CallbackRejected('signature', 401);
     }
   }

@@ -6,7 +6,14 @@ export type Inbound =
   | { kind: 'text'; from: string; createTime: number; content: string; msgId: string }
   | { kind: 'enter_agent'; from: string; createTime: number }
   | { kind: 'click'; from: string; createTime: number; key: string }
-  | { kind: 'card'; from: string; createTime: number; key: string; taskId: string; responseCode: string }
+  | {
+      kind: 'card';
+      from: string;
+      createTime: number;
+      key: string;
+      taskId: string;
+      responseCode: string;
+    }
   | { kind: 'ignored'; from: string; createTime: number; type: string };
 
 const base = z.object({
@@ -17,8 +24,14 @@ const base = z.object({
 });
 
 const text = base.extend({ Content: z.string().max(4096), MsgId: z.string().regex(/^\d{1,24}$/) });
-const event = base.extend({ Event: z.string().min(1).max(64), EventKey: z.string().max(1024).optional() });
-const card = event.extend({ TaskId: z.string().min(1).max(128), ResponseCode: z.string().max(1024).optional() });
+const event = base.extend({
+  Event: z.string().min(1).max(64),
+  EventKey: z.string().max(1024).optional(),
+});
+const card = event.extend({
+  TaskId: z.string().min(1).max(128),
+  ResponseCode: z.string().max(1024).optional(),
+});
 
 export class InvalidMessage extends Error {}
 
@@ -42,7 +55,13 @@ export function toInbound(fields: Record<string, string>): Inbound {
     if (name === 'template_card_event') {
       const c = card.safeParse(fields);
       if (!c.success) throw new InvalidMessage('bad card event');
-      return { kind: 'card', ...common, key: c.data.EventKey ?? '', taskId: c.data.TaskId, responseCode: c.data.ResponseCode ?? '' };
+      return {
+        kind: 'card',
+        ...common,
+        key: c.data.EventKey ?? '',
+        taskId: c.data.TaskId,
+        responseCode: c.data.ResponseCode ?? '',
+      };
     }
     return { kind: 'ignored', ...common, type: `event:${name}` };
   }

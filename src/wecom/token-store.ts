@@ -7,11 +7,14 @@ export interface TokenStore {
   invalidate(key: string, token: string): Promise<void>;
 }
 
-const tokenSchema = new Schema({
-  _id: { type: String, required: true },
-  token: { type: String, required: true },
-  expiresAt: { type: Date, required: true },
-}, { versionKey: false, collection: 'wecom_tokens' });
+const tokenSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    token: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'wecom_tokens' },
+);
 
 export const WecomToken = mongoose.models.WecomToken ?? mongoose.model('WecomToken', tokenSchema);
 

@@ -2,7 +2,12 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 // parseTagValue:false keeps every value a string: MsgIds exceed 2^53 and CDATA numbers
 // would otherwise be turned into (wrong) numbers. No entity processing: nothing to expand.
-const parser = new XMLParser({ parseTagValue: false, processEntities: false, ignoreAttributes: true, trimValues: true });
+const parser = new XMLParser({
+  parseTagValue: false,
+  processEntities: false,
+  ignoreAttributes: true,
+  trimValues: true,
+});
 
 /** Parses a flat `<xml>…</xml>` document to a map of strings; null when it is not one. */
 export function parseXml(text: string): Record<string, string> | null {
@@ -19,13 +24,17 @@ export function parseXml(text: string): Record<string, string> | null {
 
 /** Nested values (objects) become nested elements; strings go into CDATA. */
 export function buildXml(fields: Record<string, unknown>): string {
-  const body = Object.entries(fields).map(([k, v]) => element(k, v)).join('');
+  const body = Object.entries(fields)
+    .map(([k, v]) => element(k, v))
+    .join('');
   return `<xml>${body}</xml>`;
 }
 
 function element(name: string, value: unknown): string {
   if (value !== null && typeof value === 'object') {
-    const inner = Object.entries(value as Record<string, unknown>).map(([k, v]) => element(k, v)).join('');
+    const inner = Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => element(k, v))
+      .join('');
     return `<${name}>${inner}</${name}>`;
   }
   if (typeof value === 'number') return `<${name}>${value}</${name}>`;

@@ -15,11 +15,21 @@ let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 
 beforeAll(async () => {
   nock.enableNetConnect();
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs Debian's chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: .ci/run installs Debian's chromium`);
   sandbox = await startSandbox();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'zh-CN' });
 }, 60_000);
@@ -30,24 +40,39 @@ afterAll(async () => {
 });
 
 const driver = (): BrowserDriver => ({
-  goto: async (url) => { await page.goto(url); },
+  goto: async (url) => {
+    await page.goto(url);
+  },
   click: (sel) => page.click(sel),
-  waitFor: async (predicate, timeout = 5000) => { await page.waitForFunction(predicate, undefined, { timeout }); },
+  waitFor: async (predicate, timeout = 5000) => {
+    await page.waitForFunction(predicate, undefined, { timeout });
+  },
   evaluate: (script) => page.evaluate(script),
-  screenshot: async (path) => { await page.screenshot({ path }); },
+  screenshot: async (path) => {
+    await page.screenshot({ path });
+  },
 });
 
 describe('the sandbox page in Chromium', () => {
   jest.setTimeout(90_000);
 
   it('chat as a head teacher, report an absence, fast-forward, and handle the escalation card as the grade leader', async () => {
-    await absenceToEscalationFlow(driver(), sandbox.url, sandbox.clock.now(), process.env.BAOXUE_SCREENSHOT);
+    await absenceToEscalationFlow(
+      driver(),
+      sandbox.url,
+      sandbox.clock.now(),
+      process.env.BAOXUE_SCREENSHOT,
+    );
   });
 
   it('plays the guided demo from its button', async () => {
     page.once('dialog', (d) => d.accept());
     await page.click('[data-testid=demo]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=log]')!.textContent!.includes('演示结束'), undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=log]')!.textContent!.includes('演示结束'),
+      undefined,
+      { timeout: 60_000 },
+    );
     const log = await page.textContent('[data-testid=log]');
     expect(log).toContain('【逾期】班主任家访');
     expect(log).toContain('卡片已更新：已家访');
@@ -55,7 +80,9 @@ describe('the sandbox page in Chromium', () => {
 
   it('is readable on a narrow screen (no horizontal scrolling)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      400,
+    );
     await page.setViewportSize({ width: 1360, height: 860 });
   });
 });

@@ -15,7 +15,8 @@ let sandbox: Awaited<ReturnType<typeof startSandbox>>;
 
 beforeAll(async () => {
   nock.enableNetConnect();
-  if (!existsSync(FIREFOX)) throw new Error(`Firefox not found at ${FIREFOX}: .ci/run installs Debian's firefox-esr`);
+  if (!existsSync(FIREFOX))
+    throw new Error(`Firefox not found at ${FIREFOX}: .ci/run installs Debian's firefox-esr`);
   sandbox = await startSandbox();
   browser = await puppeteer.launch({
     browser: 'firefox',
@@ -23,8 +24,12 @@ beforeAll(async () => {
     headless: true,
     extraPrefsFirefox: {
       // No traffic beyond loopback: this machine has no network, and the tests want none.
-      'app.update.enabled': false, 'browser.safebrowsing.malware.enabled': false, 'browser.safebrowsing.phishing.enabled': false,
-      'network.captive-portal-service.enabled': false, 'network.connectivity-service.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false,
+      'app.update.enabled': false,
+      'browser.safebrowsing.malware.enabled': false,
+      'browser.safebrowsing.phishing.enabled': false,
+      'network.captive-portal-service.enabled': false,
+      'network.connectivity-service.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
       'intl.accept_languages': 'zh-CN',
     },
   });
@@ -38,9 +43,13 @@ afterAll(async () => {
 });
 
 const driver = (): BrowserDriver => ({
-  goto: async (url) => { await page.goto(url); },
+  goto: async (url) => {
+    await page.goto(url);
+  },
   click: (sel) => page.click(sel),
-  waitFor: async (predicate, timeout = 5000) => { await page.waitForFunction(predicate, { timeout }); },
+  waitFor: async (predicate, timeout = 5000) => {
+    await page.waitForFunction(predicate, { timeout });
+  },
   evaluate: (script) => page.evaluate(script) as never,
 });
 

@@ -18,10 +18,13 @@ export interface BrowserDriver {
 }
 
 const js = JSON.stringify;
-const textOf = (testid: string) => `(document.querySelector('[data-testid=${testid}]')?.textContent ?? '')`;
+const textOf = (testid: string) =>
+  `(document.querySelector('[data-testid=${testid}]')?.textContent ?? '')`;
 
 export async function setValue(d: BrowserDriver, testid: string, value: string): Promise<void> {
-  await d.evaluate(`(() => { const el = document.querySelector('[data-testid=${testid}]'); el.value = ${js(value)}; el.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+  await d.evaluate(
+    `(() => { const el = document.querySelector('[data-testid=${testid}]'); el.value = ${js(value)}; el.dispatchEvent(new Event('input', { bubbles: true })); })()`,
+  );
 }
 
 async function send(d: BrowserDriver, text: string): Promise<void> {
@@ -34,15 +37,27 @@ async function person(pred: (r: StaffLike['roles'][number]) => boolean): Promise
 }
 
 /** 帮助; an absence as a head teacher; fast-forward; the escalation card at the grade leader; its button; the card updated. */
-export async function absenceToEscalationFlow(d: BrowserDriver, url: string, now: Date, screenshot?: string): Promise<void> {
+export async function absenceToEscalationFlow(
+  d: BrowserDriver,
+  url: string,
+  now: Date,
+  screenshot?: string,
+): Promise<void> {
   const head = await person((r) => r.role === 'headTeacher' && r.classId === 'ZS01-3-1');
-  const leader = await person((r) => r.role === 'gradeLeader' && r.schoolCode === 'ZS01' && r.grade === 3);
-  const students = await Student.find({ classId: 'ZS01-3-1' }).sort({ studentNo: 1 }).lean<StudentLike[]>();
-  const student = students.find((s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1)!;
+  const leader = await person(
+    (r) => r.role === 'gradeLeader' && r.schoolCode === 'ZS01' && r.grade === 3,
+  );
+  const students = await Student.find({ classId: 'ZS01-3-1' })
+    .sort({ studentNo: 1 })
+    .lean<StudentLike[]>();
+  const student = students.find(
+    (s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1,
+  )!;
 
   await d.goto(`${url}/sandbox`);
   await d.waitFor(`!!document.querySelector('[data-testid=person-${head.userid}]')`);
-  if (!(await d.evaluate<string>(textOf('people'))).includes('区教体局')) throw new Error('people list lacks the bureau');
+  if (!(await d.evaluate<string>(textOf('people'))).includes('区教体局'))
+    throw new Error('people list lacks the bureau');
 
   await d.click(`[data-testid=person-${head.userid}]`);
   await send(d, '帮助');
@@ -64,15 +79,22 @@ export async function absenceToEscalationFlow(d: BrowserDriver, url: string, now
   const next = cal.nextSchoolDay(day.toISODate()!);
   await setValue(d, 'jump-at', `${next}T18:05`);
   await d.click('[data-testid=jump]');
-  await d.waitFor(`${textOf('now')}.includes(${js(DateTime.fromISO(next).setLocale('zh-CN').toFormat('M月d日'))})`);
+  await d.waitFor(
+    `${textOf('now')}.includes(${js(DateTime.fromISO(next).setLocale('zh-CN').toFormat('M月d日'))})`,
+  );
 
   // The grade leader has an unread escalation card; open it and click 已家访.
-  await d.waitFor(`!!document.querySelector('[data-testid=person-${leader.userid}] .badge')`, 10_000);
+  await d.waitFor(
+    `!!document.querySelector('[data-testid=person-${leader.userid}] .badge')`,
+    10_000,
+  );
   await d.click(`[data-testid=person-${leader.userid}]`);
   const escalation = `[...document.querySelectorAll('[data-testid=card]')].filter((c) => c.textContent.includes('【逾期】班主任家访')).pop()`;
   await d.waitFor(`!!${escalation}`);
   if (screenshot && d.screenshot) await d.screenshot(screenshot);
-  await d.evaluate(`[...${escalation}.querySelectorAll('button')].find((b) => b.textContent === '已家访').click()`);
+  await d.evaluate(
+    `[...${escalation}.querySelectorAll('button')].find((b) => b.textContent === '已家访').click()`,
+  );
 
   // Through template_card_event: the card is updated and the reply pushed.
   await d.waitFor(`(${escalation})?.querySelector('.done')?.textContent === '已家访'`, 15_000);

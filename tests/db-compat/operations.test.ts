@@ -10,18 +10,30 @@ import { testUri } from '../support/harness';
  * $push/$pull/$min/$max/$rename, $group accumulators other than $sum, change streams, TTL
  * indexes, find projections, computed $project/$addFields.
  */
-const Thing = mongoose.model('CompatThing', new Schema({
-  key: { type: String, unique: true },
-  group: String,
-  n: Number,
-  at: Date,
-  tags: [String],
-  sub: { a: String },
-}, { collection: 'compat_things', versionKey: false }));
+const Thing = mongoose.model(
+  'CompatThing',
+  new Schema(
+    {
+      key: { type: String, unique: true },
+      group: String,
+      n: Number,
+      at: Date,
+      tags: [String],
+      sub: { a: String },
+    },
+    { collection: 'compat_things', versionKey: false },
+  ),
+);
 
-beforeAll(async () => { await connectDb(testUri()); });
-afterAll(async () => { await mongoose.disconnect(); });
-beforeEach(async () => { await Thing.deleteMany({}); });
+beforeAll(async () => {
+  await connectDb(testUri());
+});
+afterAll(async () => {
+  await mongoose.disconnect();
+});
+beforeEach(async () => {
+  await Thing.deleteMany({});
+});
 
 describe('operations Baoxue relies on', () => {
   it('unique index rejects a duplicate with E11000 (dedupe, outbox keys, one open case)', async () => {
@@ -30,17 +42,24 @@ describe('operations Baoxue relies on', () => {
   });
 
   it('concurrent inserts of one key: exactly one wins', async () => {
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => Thing.create({ key: 'race' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => Thing.create({ key: 'race' })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   });
 
   it('partial unique index (unique among documents matching a filter)', async () => {
     const col = mongoose.connection.collection('compat_partial');
-    await col.createIndex({ student: 1 }, { unique: true, partialFilterExpression: { open: true } });
+    await col.createIndex(
+      { student: 1 },
+      { unique: true, partialFilterExpression: { open: true } },
+    );
     await col.insertOne({ student: 's1', open: false });
     await col.insertOne({ student: 's1', open: false });
     await col.insertOne({ student: 's1', open: true });
-    await expect(col.insertOne({ student: 's1', open: true })).rejects.toMatchObject({ code: 11000 });
+    await expect(col.insertOne({ student: 's1', open: true })).rejects.toMatchObject({
+      code: 11000,
+    });
     await col.deleteMany({}); // note: jongodb has no `drop` command; Baoxue never drops
   });
 
@@ -48,7 +67,10 @@ describe('operations Baoxue relies on', () => {
     await Thing.updateOne({ key: 'u' }, { $set: { n: 1 } }, { upsert: true });
     await Thing.updateOne({ key: 'u' }, { $inc: { n: 2 } });
     expect((await Thing.findOne({ key: 'u' }).lean())?.n).toBe(3);
-    await Thing.create([{ key: 'x', n: 0 }, { key: 'y', n: 0 }]);
+    await Thing.create([
+      { key: 'x', n: 0 },
+      { key: 'y', n: 0 },
+    ]);
     const r = await Thing.updateMany({ key: { $in: ['x', 'y'] }, n: 0 }, { $set: { n: 9 } });
     expect(r.modifiedCount).toBe(2);
   });
@@ -64,7 +86,11 @@ describe('operations Baoxue relies on', () => {
 
   it('findOneAndUpdate returns the new document', async () => {
     await Thing.create({ key: 'f', n: 1 });
-    const doc = await Thing.findOneAndUpdate({ key: 'f' }, { $set: { n: 2 } }, { returnDocument: 'after' }).lean();
+    const doc = await Thing.findOneAndUpdate(
+      { key: 'f' },
+      { $set: { n: 2 } },
+      { returnDocument: 'after' },
+    ).lean();
     expect(doc?.n).toBe(2);
   });
 
@@ -75,12 +101,17 @@ describe('operations Baoxue relies on', () => {
       { key: 'a2', group: 'g', at: new Date(t0.getTime() + 1000), n: 1 },
       { key: 'b1', group: 'h', at: new Date(t0.getTime() + 2000) },
     ]);
-    const due = await Thing.find({ at: { $lte: new Date(t0.getTime() + 2500) } }).sort({ at: 1 }).limit(5).lean();
+    const due = await Thing.find({ at: { $lte: new Date(t0.getTime() + 2500) } })
+      .sort({ at: 1 })
+      .limit(5)
+      .lean();
     expect(due.map((d) => d.key)).toEqual(['a2', 'b1']);
     expect(await Thing.countDocuments({ n: { $exists: false } })).toBe(1);
     expect(await Thing.countDocuments({ group: { $ne: 'g' } })).toBe(1);
     expect(await Thing.countDocuments({ key: { $regex: '^a' } })).toBe(2);
-    expect(await Thing.countDocuments({ at: { $gt: t0, $lt: new Date(t0.getTime() + 2500) } })).toBe(2);
+    expect(
+      await Thing.countDocuments({ at: { $gt: t0, $lt: new Date(t0.getTime() + 2500) } }),
+    ).toBe(2);
   });
 
   it('deleteMany by $regex prefix (cancelling all jobs of a case)', async () => {
@@ -103,7 +134,11 @@ describe('operations Baoxue relies on', () => {
   });
 
   it('aggregate $match + $group with $sum only', async () => {
-    await Thing.create([{ key: '1', group: 'g', n: 2 }, { key: '2', group: 'g', n: 3 }, { key: '3', group: 'h', n: 1 }]);
+    await Thing.create([
+      { key: '1', group: 'g', n: 2 },
+      { key: '2', group: 'g', n: 3 },
+      { key: '3', group: 'h', n: 1 },
+    ]);
     const rows = await Thing.aggregate<{ _id: string; total: number; count: number }>([
       { $match: { n: { $gte: 1 } } },
       { $group: { _id: '$group', total: { $sum: '$n' }, count: { $sum: 1 } } },

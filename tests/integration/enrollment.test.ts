@@ -27,40 +27,63 @@ beforeAll(async () => {
   bot = await startBot({ clock: new ManualClock('2026-12-01T10:00:00+08:00') });
   d = await demo(bot);
 });
-afterAll(async () => { await bot.close(); nock.cleanAll(); });
+afterAll(async () => {
+  await bot.close();
+  nock.cleanAll();
+});
 
-const say = async (who: { userid: string }, text: string) => (await bot.say(text, who.userid)).reply ?? '';
+const say = async (who: { userid: string }, text: string) =>
+  (await bot.say(text, who.userid)).reply ?? '';
 
 describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly table that reconciles', () => {
   it('a transfer within the district ends the open case and tells the receiving school', async () => {
     const s = d.students[3];
     await say(d.head, `缺勤 ${s.name}`);
-    expect(await say(d.subject, `转出 ${s.name} 区内 珠山区第二中学`)).toMatch(/由本班班主任或学校领导登记/);
+    expect(await say(d.subject, `转出 ${s.name} 区内 珠山区第二中学`)).toMatch(
+      /由本班班主任或学校领导登记/,
+    );
     expect(await say(d.head, `转出 ${s.name} 珠山区第二中学`)).toMatch(/请写明区内还是区外/);
     const reply = await say(d.head, `转出 ${s.name} 区内 珠山区第二中学 已办理转学手续`);
     expect(reply).toMatch(new RegExp(`已登记转出：${s.name}（三年级1班）→ 珠山区第二中学（区内）`));
     expect(reply).toMatch(/未结的缺勤案件已结束/);
     expect(reply).toMatch(/已通知 珠山区第二中学 办理转入/);
     await advance(bot, bot.clock.now());
-    const zs02 = (await Staff.find({}).lean<StaffLike[]>()).find((p) => p.roles.some((r) => r.role === 'principal' && r.schoolCode === 'ZS02'))!;
+    const zs02 = (await Staff.find({}).lean<StaffLike[]>()).find((p) =>
+      p.roles.some((r) => r.role === 'principal' && r.schoolCode === 'ZS02'),
+    )!;
     expect(wecom.to(zs02.userid).map(textOf).join()).toMatch(new RegExp(`【转入通知】${s.name}`));
-    expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({ status: 'transferredInDistrict' });
-    expect(await Case.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({ state: 'closed' });
-    expect(await EnrollmentChange.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({ from: 'enrolled', to: 'transferredInDistrict', destination: '珠山区第二中学', actor: d.head.userid });
+    expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      status: 'transferredInDistrict',
+    });
+    expect(await Case.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      state: 'closed',
+    });
+    expect(await EnrollmentChange.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      from: 'enrolled',
+      to: 'transferredInDistrict',
+      destination: '珠山区第二中学',
+      actor: d.head.userid,
+    });
     expect(await say(d.head, `缺勤 ${s.name}`)).toMatch(/学籍状态不是在读/);
   });
 
   it('an out-of-district transfer reminds the school to use the registry system', async () => {
-    expect(await say(d.deputy, `转出 ${d.students[4].name} 区外 浙江省义乌市稠城小学 随父母务工`)).toMatch(/请及时在中小学学籍系统办理转学/);
+    expect(
+      await say(d.deputy, `转出 ${d.students[4].name} 区外 浙江省义乌市稠城小学 随父母务工`),
+    ).toMatch(/请及时在中小学学籍系统办理转学/);
   });
 
   it('suspension and its end: no absences while suspended', async () => {
     const s = d.students[5];
     expect(await say(d.head, `休学 ${s.name}`)).toMatch(/请写明休学原因/);
-    expect(await say(d.head, `休学 ${s.name} 因病住院治疗`)).toMatch(/已登记休学.*复课时请发「复课/);
+    expect(await say(d.head, `休学 ${s.name} 因病住院治疗`)).toMatch(
+      /已登记休学.*复课时请发「复课/,
+    );
     expect(await say(d.head, `缺勤 ${s.name}`)).toMatch(/学籍状态不是在读/);
     expect(await say(d.head, `复课 ${s.name}`)).toMatch(/已登记复课/);
-    expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({ status: 'enrolled' });
+    expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      status: 'enrolled',
+    });
   });
 
   it('the quarterly table lists the changes and reconciles; next quarter is checked against it', async () => {
@@ -76,16 +99,32 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
     await exportPeriod('2026-Q4', file);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    const rows = wb.getWorksheet('学籍变动')!.getSheetValues().slice(2).map((r: any) => [r[4], r[5]]);
-    expect(rows).toEqual(expect.arrayContaining([['区内转出', '珠山区第二中学'], ['转出区外', '浙江省义乌市稠城小学'], ['休学', ''], ['休学复课', '']]));
+    const rows = wb
+      .getWorksheet('学籍变动')!
+      .getSheetValues()
+      .slice(2)
+      .map((r: any) => [r[4], r[5]]);
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['区内转出', '珠山区第二中学'],
+        ['转出区外', '浙江省义乌市稠城小学'],
+        ['休学', ''],
+        ['休学复课', ''],
+      ]),
+    );
 
     // A change made behind the bot's back (no record) shows up as a mismatch next quarter.
-    await Student.updateOne({ studentNo: d.students[6].studentNo }, { $set: { status: 'graduated' } });
+    await Student.updateOne(
+      { studentNo: d.students[6].studentNo },
+      { $set: { status: 'graduated' } },
+    );
     bot.clock.set('2027-03-01T10:00:00+08:00');
     await bot.features.reporting.onQuarterly('cycle:quarterly:2027-03');
     await say(d.principal, '提交季报');
     const q1 = await Report.findOne({ key: 'ZS01:quarterly:2027-Q1' }).lean<any>();
-    expect(q1.content).toMatch(/期初在籍 97 .* = 期末在籍 97；上期上报期末为 98，相差 -1，请核查是否有未登记的学籍变动/);
+    expect(q1.content).toMatch(
+      /期初在籍 97 .* = 期末在籍 97；上期上报期末为 98，相差 -1，请核查是否有未登记的学籍变动/,
+    );
   });
 
   it('a later roster import records status and school changes as enrollment changes', async () => {
@@ -93,8 +132,14 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
     const row = wb.students!.find((r) => r.values['学籍号'] === d.students[7].studentNo)!;
     row.values['学籍状态'] = '毕业';
     await EnrollmentChange.deleteMany({});
-    await applyRoster(validateRoster(wb).data, bot.services.pii, undefined, { actor: 'admin', channel: 'cli', at: new Date() });
+    await applyRoster(validateRoster(wb).data, bot.services.pii, undefined, {
+      actor: 'admin',
+      channel: 'cli',
+      at: new Date(),
+    });
     const changes = await EnrollmentChange.find({}).lean<any[]>();
-    expect(changes.map((c) => [c.studentNo, c.from, c.to])).toEqual(expect.arrayContaining([[d.students[7].studentNo, 'enrolled', 'graduated']]));
+    expect(changes.map((c) => [c.studentNo, c.from, c.to])).toEqual(
+      expect.arrayContaining([[d.students[7].studentNo, 'enrolled', 'graduated']]),
+    );
   });
 });

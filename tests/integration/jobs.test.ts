@@ -6,8 +6,12 @@ import { ManualClock } from '../../src/lib/clock';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { connectDb } from '../../src/db/connect';
 
-beforeAll(() => { setupNock(); });
-afterAll(() => { nock.cleanAll(); });
+beforeAll(() => {
+  setupNock();
+});
+afterAll(() => {
+  nock.cleanAll();
+});
 
 describe('jobs', () => {
   it('a restart loses no scheduled job: the deadline still escalates after it', async () => {
@@ -23,7 +27,11 @@ describe('jobs', () => {
     bot = await startBot({ mongoUri: uri, clock });
     expect(await bot.services.scheduler.pending()).toEqual(before);
     await advance(bot, '2026-12-01T18:01:00+08:00');
-    expect(wecom.to(d.gradeLeader.userid).some((m) => m.card?.main_title?.title?.startsWith('【逾期】班主任家访'))).toBe(true);
+    expect(
+      wecom
+        .to(d.gradeLeader.userid)
+        .some((m) => m.card?.main_title?.title?.startsWith('【逾期】班主任家访')),
+    ).toBe(true);
     await bot.close();
   });
 
@@ -35,7 +43,9 @@ describe('jobs', () => {
       s.define('test.noop', async () => {});
       await s.at('test.noop', 'k1', new Date('2030-01-01T00:00:00Z'));
       await s.at('test.noop', 'k1', new Date('2030-01-02T00:00:00Z'));
-      expect(await s.pending()).toEqual([{ name: 'test.noop', key: 'k1', at: new Date('2030-01-02T00:00:00Z') }]);
+      expect(await s.pending()).toEqual([
+        { name: 'test.noop', key: 'k1', at: new Date('2030-01-02T00:00:00Z') },
+      ]);
       expect(await s.cancel('test.noop', 'k1')).toBe(1);
       expect(await s.pending()).toEqual([]);
     } finally {
@@ -61,7 +71,8 @@ describe('jobs', () => {
     const due = new Date(Date.now() + 300);
     for (let i = 0; i < 12; i++) await a.at('test.once', `job${i}`, due);
     await Promise.all([a.start(), b.start()]);
-    for (let i = 0; i < 60 && Object.keys(runs).length < 12; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 60 && Object.keys(runs).length < 12; i++)
+      await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 500));
     await Promise.all([a.stop(), b.stop()]);
     await mongoose.disconnect();

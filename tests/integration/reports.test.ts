@@ -23,41 +23,75 @@ beforeAll(async () => {
   bot = await startBot({ clock: new ManualClock('2026-11-30T08:00:00+08:00'), cycles: true });
   d = await demo(bot);
   const staff = await Staff.find({}).lean<StaffLike[]>();
-  const of = (role: string) => staff.find((p) => p.roles.some((r) => r.role === role && r.schoolCode === 'ZS02'))!;
+  const of = (role: string) =>
+    staff.find((p) => p.roles.some((r) => r.role === role && r.schoolCode === 'ZS02'))!;
   zs02 = { principal: of('principal'), deputy: of('deputy') };
   await bot.features.reporting.ensureCycles();
 });
-afterAll(async () => { await bot.close(); nock.cleanAll(); });
+afterAll(async () => {
+  await bot.close();
+  nock.cleanAll();
+});
 
-const say = async (who: { userid: string }, text: string) => (await bot.say(text, who.userid)).reply ?? '';
+const say = async (who: { userid: string }, text: string) =>
+  (await bot.say(text, who.userid)).reply ?? '';
 const pushes = (who: { userid: string }) => wecom.to(who.userid).map(textOf).join('\n');
 
-describe('the bureau\'s reporting cycle', () => {
+describe("the bureau's reporting cycle", () => {
   it('schedules the next runs at start-up, idempotently', async () => {
     await bot.features.reporting.ensureCycles();
     const names = (await bot.services.scheduler.pending()).map((j) => `${j.name} ${j.key}`);
-    expect(names).toEqual(expect.arrayContaining(['report.monthly cycle:monthly:2026-12', 'report.quarterly cycle:quarterly:2026-12', 'report.campaign cycle:campaign:2027-03']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'report.monthly cycle:monthly:2026-12',
+        'report.quarterly cycle:quarterly:2026-12',
+        'report.campaign cycle:campaign:2027-03',
+      ]),
+    );
     expect(names.filter((n) => n.startsWith('report.monthly'))).toHaveLength(1);
   });
 
   it('monthly: drafts go to each school on the 1st, a submission reaches the bureau, a missing one is flagged after the 7th', async () => {
     // A dropout confirmed in November at school ZS01.
-    await CaseEvent.create({ caseId: 'C1', studentNo: d.plain.studentNo, type: 'dropoutConfirmed', actor: d.principal.userid, channel: 'wecom', at: new Date('2026-11-20T10:00:00+08:00'), detail: '随父母外出务工' });
+    await CaseEvent.create({
+      caseId: 'C1',
+      studentNo: d.plain.studentNo,
+      type: 'dropoutConfirmed',
+      actor: d.principal.userid,
+      channel: 'wecom',
+      at: new Date('2026-11-20T10:00:00+08:00'),
+      detail: '随父母外出务工',
+    });
     await advance(bot, '2026-12-01T09:01:00+08:00');
-    expect(pushes(d.principal)).toMatch(new RegExp(`【流失生月报】珠山区第一小学 2026年11月：\\n流失生 1 人：\\n1\\. ${d.plain.name}`));
+    expect(pushes(d.principal)).toMatch(
+      new RegExp(
+        `【流失生月报】珠山区第一小学 2026年11月：\\n流失生 1 人：\\n1\\. ${d.plain.name}`,
+      ),
+    );
     expect(pushes(d.principal)).toMatch(/12月7日 周一 18:00 前发送「提交月报」/);
     expect(pushes(zs02.principal)).toMatch(/2026年11月：\n本月无流失生/);
 
     expect(await say(d.head, '提交月报')).toMatch(/由学校校长或分管领导操作/);
-    expect(await say(d.principal, '提交月报')).toMatch(/已上报 珠山区第一小学 2026年11月流失生月报：流失生 1 人/);
+    expect(await say(d.principal, '提交月报')).toMatch(
+      /已上报 珠山区第一小学 2026年11月流失生月报：流失生 1 人/,
+    );
     await advance(bot, bot.clock.now());
-    expect(pushes(d.bureau)).toMatch(new RegExp(`【流失生月报·已上报】珠山区第一小学 2026年11月.*\\n流失生 1 人：\\n1\\. ${d.plain.name}.*随父母外出务工`));
+    expect(pushes(d.bureau)).toMatch(
+      new RegExp(
+        `【流失生月报·已上报】珠山区第一小学 2026年11月.*\\n流失生 1 人：\\n1\\. ${d.plain.name}.*随父母外出务工`,
+      ),
+    );
 
     await advance(bot, '2026-12-07T18:01:00+08:00');
     expect(pushes(d.bureau)).toMatch(/【逾期未报】珠山区第二中学 2026年11月流失生月报/);
     expect(pushes(zs02.deputy)).toMatch(/已逾期/);
-    expect(await Report.findOne({ key: 'ZS01:monthly:2026-11' }).lean()).toMatchObject({ status: 'submitted', submittedBy: d.principal.userid });
-    expect(await Report.findOne({ key: 'ZS02:monthly:2026-11' }).lean()).toMatchObject({ status: 'late' });
+    expect(await Report.findOne({ key: 'ZS01:monthly:2026-11' }).lean()).toMatchObject({
+      status: 'submitted',
+      submittedBy: d.principal.userid,
+    });
+    expect(await Report.findOne({ key: 'ZS02:monthly:2026-11' }).lean()).toMatchObject({
+      status: 'late',
+    });
 
     const status = await say(d.bureau, '报告情况');
     expect(status).toMatch(/珠山区第一小学：已上报（流失生 1 人：）/);
@@ -70,31 +104,51 @@ describe('the bureau\'s reporting cycle', () => {
     expect(await exportPeriod('2026-11', file)).toEqual({ schools: 2, rows: 1 });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    const status = wb.getWorksheet('上报情况')!.getSheetValues().slice(2).map((r: any) => [r[2], r[4]]);
-    expect(status).toEqual([['珠山区第一小学', '已上报'], ['珠山区第二中学', '已上报']]);
+    const status = wb
+      .getWorksheet('上报情况')!
+      .getSheetValues()
+      .slice(2)
+      .map((r: any) => [r[2], r[4]]);
+    expect(status).toEqual([
+      ['珠山区第一小学', '已上报'],
+      ['珠山区第二中学', '已上报'],
+    ]);
     const detail = wb.getWorksheet('流失生明细')!.getRow(2).values as any[];
-    expect(detail.slice(1)).toEqual(['珠山区第一小学', '三年级1班', d.plain.name, d.plain.studentNo, '2026-11-20', '随父母外出务工']);
+    expect(detail.slice(1)).toEqual([
+      '珠山区第一小学',
+      '三年级1班',
+      d.plain.name,
+      d.plain.studentNo,
+      '2026-11-20',
+      '随父母外出务工',
+    ]);
     await expect(exportPeriod('2026/11', file)).rejects.toThrow(/期间格式应为 2026-11/);
   });
 
-  it('quarterly: the enrollment-change table by the 15th of the quarter\'s last month', async () => {
+  it("quarterly: the enrollment-change table by the 15th of the quarter's last month", async () => {
     const reply = await say(d.principal, '提交季报');
     expect(reply).toMatch(/已上报 珠山区第一小学 2026年第4季度学籍变动季报：学籍现状：在读 \d+/);
     await advance(bot, bot.clock.now());
-    expect(pushes(d.bureau)).toMatch(/【学籍变动季报·已上报】珠山区第一小学 2026年第4季度.*\n学籍现状：在读 \d+，区内转出 0/);
+    expect(pushes(d.bureau)).toMatch(
+      /【学籍变动季报·已上报】珠山区第一小学 2026年第4季度.*\n学籍现状：在读 \d+，区内转出 0/,
+    );
     expect(pushes(d.bureau)).toMatch(/本季度辍学：\n1\. /);
     expect(pushes(d.bureau)).toMatch(/期初在籍 \d+ \+ 增加 0 − 减少 0 = 期末在籍 \d+/);
   });
 
   it('home-visit quotas: a teacher sees their count, a leader sees who is behind', async () => {
-    expect(await say(d.head, `家访 ${d.plain.name} 上门了解情况，约定周一返校`)).toMatch(/本学期您已家访 1 人次（要求不少于 20 人次）/);
+    expect(await say(d.head, `家访 ${d.plain.name} 上门了解情况，约定周一返校`)).toMatch(
+      /本学期您已家访 1 人次（要求不少于 20 人次）/,
+    );
     await say(d.head, `家访 ${d.students[2].name} 学期初例行家访，家庭支持孩子上学`);
-    expect(await say(d.head, '家访统计')).toMatch(/已家访 2 人次，要求不少于 20 人次，还差 18 人次/);
+    expect(await say(d.head, '家访统计')).toMatch(
+      /已家访 2 人次，要求不少于 20 人次，还差 18 人次/,
+    );
     const leader = await say(d.gradeLeader, '家访统计');
     expect(leader).toMatch(new RegExp(`未达标的老师.*${d.head.name} 2/20`));
   });
 
-  it('巩固率: retention for the sender\'s scope and the no-dropout recognition', async () => {
+  it("巩固率: retention for the sender's scope and the no-dropout recognition", async () => {
     await Student.updateOne({ studentNo: d.plain.studentNo }, { $set: { status: 'droppedOut' } });
     try {
       expect(await say(d.head, '巩固率')).toMatch(/巩固率 96\.00%（在籍 24 人，流失 1 人）/);
@@ -111,8 +165,12 @@ describe('the bureau\'s reporting cycle', () => {
 
   it('campaign months and the end-of-semester visit round reach the teachers', async () => {
     await advance(bot, '2027-03-01T09:01:00+08:00');
-    expect(pushes(d.head)).toMatch(/【集中家访】2026年秋季学期期末集中家访开始了.*本学期您已家访 2 人次，要求不少于 20 人次/);
+    expect(pushes(d.head)).toMatch(
+      /【集中家访】2026年秋季学期期末集中家访开始了.*本学期您已家访 2 人次，要求不少于 20 人次/,
+    );
     expect(pushes(d.head)).toMatch(/【控辍保学活动月】3月是控辍保学活动月/);
-    expect((await bot.services.scheduler.pending()).map((j) => j.key)).toContain('cycle:campaign:2027-09');
+    expect((await bot.services.scheduler.pending()).map((j) => j.key)).toContain(
+      'cycle:campaign:2027-09',
+    );
   });
 });

@@ -12,14 +12,21 @@ beforeAll(async () => {
   bot = await startBot();
   d = await demo(bot);
 });
-afterAll(async () => { await bot.close(); nock.cleanAll(); });
+afterAll(async () => {
+  await bot.close();
+  nock.cleanAll();
+});
 
 describe('roster in chat', () => {
   it('an unknown WeCom member gets a polite note, help still works, and it is logged', async () => {
-    expect((await bot.say('我是谁', 'stranger')).reply).toMatch(/还不在保学的花名册中.*联系本校分管/);
+    expect((await bot.say('我是谁', 'stranger')).reply).toMatch(
+      /还不在保学的花名册中.*联系本校分管/,
+    );
     expect((await bot.say('查 张三', 'stranger')).reply).toMatch(/还不在保学的花名册中/);
     expect((await bot.say('帮助', 'stranger')).reply).toMatch(/保学助手（控辍保学）能帮您/);
-    expect(await AuditEntry.countDocuments({ actor: 'stranger', outcome: 'refused' })).toBeGreaterThanOrEqual(2);
+    expect(
+      await AuditEntry.countDocuments({ actor: 'stranger', outcome: 'refused' }),
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('help is short and lists what the sender can use: a teacher no leader commands, the bureau no reporting', async () => {
@@ -31,7 +38,8 @@ describe('roster in chat', () => {
     const bureau = (await bot.say('帮助', d.bureau.userid)).reply!;
     expect(bureau).not.toMatch(/缺勤/);
     expect(bureau).toMatch(/教体局：报告情况/);
-    for (const r of [teacher, principal, bureau]) expect(r.split('\n').length).toBeLessThanOrEqual(8);
+    for (const r of [teacher, principal, bureau])
+      expect(r.split('\n').length).toBeLessThanOrEqual(8);
   });
 
   it('我是谁 lists every role the person holds', async () => {
@@ -50,16 +58,34 @@ describe('roster in chat', () => {
     const reply = (await bot.say(`查 ${d.plain.name}`, d.head.userid)).reply!;
     expect(reply).toContain(`【${d.plain.name}】`);
     expect(reply).toMatch(/1\d\d\*\*\*\*\d{4}/);
-    expect(await AuditEntry.countDocuments({ actor: d.head.userid, action: 'view', target: d.plain.studentNo })).toBe(1);
+    expect(
+      await AuditEntry.countDocuments({
+        actor: d.head.userid,
+        action: 'view',
+        target: d.plain.studentNo,
+      }),
+    ).toBe(1);
   });
 
-  it('full phone only for the student\'s own teachers and leaders; the bureau sees it masked', async () => {
+  it("full phone only for the student's own teachers and leaders; the bureau sees it masked", async () => {
     const own = (await bot.say(`查 ${d.plain.name} 电话`, d.head.userid)).reply!;
     expect(own).toMatch(/1\d{10}/);
-    expect(await AuditEntry.countDocuments({ actor: d.head.userid, action: 'viewPersonal', outcome: 'ok' })).toBe(1);
+    expect(
+      await AuditEntry.countDocuments({
+        actor: d.head.userid,
+        action: 'viewPersonal',
+        outcome: 'ok',
+      }),
+    ).toBe(1);
     const bureau = (await bot.say(`查 ${d.plain.studentNo} 电话`, d.bureau.userid)).reply!;
     expect(bureau).toMatch(/不在您负责的范围内/);
-    expect(await AuditEntry.countDocuments({ actor: d.bureau.userid, action: 'viewPersonal', outcome: 'refused' })).toBe(1);
+    expect(
+      await AuditEntry.countDocuments({
+        actor: d.bureau.userid,
+        action: 'viewPersonal',
+        outcome: 'refused',
+      }),
+    ).toBe(1);
     const bureauCard = (await bot.say(`查 ${d.plain.studentNo}`, d.bureau.userid)).reply!;
     expect(bureauCard).toMatch(/\*\*\*\*/);
   });
@@ -80,17 +106,25 @@ describe('roster in chat', () => {
     expect((await bot.say('1', d.head.userid)).reply).toMatch(/【张欣怡】/);
   });
 
-  it('a student outside the sender\'s scope is never revealed, and the refusal is logged', async () => {
+  it("a student outside the sender's scope is never revealed, and the refusal is logged", async () => {
     const outside = await Student.findOne({ classId: 'ZS01-3-2' }).lean<any>();
     const reply = (await bot.say(`查 ${outside.name}`, d.head.userid)).reply!;
     expect(reply).not.toContain(outside.studentNo);
     expect(reply).not.toMatch(/三年级2班/);
     const viaNo = (await bot.say(`查 ${outside.studentNo}`, d.head.userid)).reply!;
     expect(viaNo).toMatch(/没有找到/);
-    expect(await AuditEntry.countDocuments({ actor: d.head.userid, outcome: 'refused', target: outside.studentNo })).toBe(1);
+    expect(
+      await AuditEntry.countDocuments({
+        actor: d.head.userid,
+        outcome: 'refused',
+        target: outside.studentNo,
+      }),
+    ).toBe(1);
   });
 
   it('a menu click maps to a command', async () => {
-    expect((await bot.say({ as: d.head.userid, event: 'click', key: 'ME' })).reply).toMatch(/老师，您在保学中的职责/);
+    expect((await bot.say({ as: d.head.userid, event: 'click', key: 'ME' })).reply).toMatch(
+      /老师，您在保学中的职责/,
+    );
   });
 });

@@ -15,9 +15,14 @@ const dir = mkdtempSync(path.join(tmpdir(), 'cli-'));
 const TSX = path.join(__dirname, '../../node_modules/.bin/tsx');
 const CLI = path.join(__dirname, '../../src/cli/roster.ts');
 
-async function roster(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+async function roster(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string }> {
   try {
-    const { stdout, stderr } = await run(TSX, [CLI, ...args], { env: { ...process.env, ...env, LOG_LEVEL: 'silent' } });
+    const { stdout, stderr } = await run(TSX, [CLI, ...args], {
+      env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
+    });
     return { code: 0, out: stdout + stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -47,18 +52,26 @@ describe('npm run roster (the command-line tool)', () => {
 
   it('imports into the database named by MONGODB_URI, with a progress bar, and audits it', async () => {
     const uri = testUri();
-    const res = await roster(['import', path.join(__dirname, '../../config/demo/demo-district.xlsx')], { MONGODB_URI: uri, BAOXUE_DATA_KEY: TEST_DATA_KEY });
+    const res = await roster(
+      ['import', path.join(__dirname, '../../config/demo/demo-district.xlsx')],
+      { MONGODB_URI: uri, BAOXUE_DATA_KEY: TEST_DATA_KEY },
+    );
     expect(res.code).toBe(0);
     expect(res.out).toMatch(/学生：新增 200，更新 0，未变 0/);
     await connectDb(uri);
     try {
       expect(await Student.countDocuments({})).toBe(200);
       expect(await AuditEntry.countDocuments({ action: 'roster.import', channel: 'cli' })).toBe(1);
-    } finally { await mongoose.disconnect(); }
+    } finally {
+      await mongoose.disconnect();
+    }
   });
 
   it('without a database it says how to get one', async () => {
-    const res = await roster(['export', path.join(dir, 'x.xlsx')], { MONGODB_URI: '', BAOXUE_DATA_KEY: '' });
+    const res = await roster(['export', path.join(dir, 'x.xlsx')], {
+      MONGODB_URI: '',
+      BAOXUE_DATA_KEY: '',
+    });
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/找不到数据库/);
   });

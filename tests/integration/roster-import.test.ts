@@ -17,21 +17,72 @@ const pii = new PiiCipher(TEST_DATA_KEY);
 const dir = mkdtempSync(path.join(tmpdir(), 'roster-'));
 const file = (name: string) => path.join(dir, name);
 
-beforeAll(async () => { await connectDb(testUri()); });
-afterAll(async () => { await mongoose.disconnect(); });
-beforeEach(async () => { await Promise.all([School, SchoolClass, Staff, Student].map((m) => m.deleteMany({}))); });
+beforeAll(async () => {
+  await connectDb(testUri());
+});
+afterAll(async () => {
+  await mongoose.disconnect();
+});
+beforeEach(async () => {
+  await Promise.all([School, SchoolClass, Staff, Student].map((m) => m.deleteMany({})));
+});
 
 /** A small valid roster; tests break one row at a time. */
 function base() {
   return {
     schools: [['S1', '一小', '小学']],
-    classes: [['S1', '3', '1', ''], ['S1', '3', '2', '']],
-    staff: [['head1', '王芳', '班主任', 'S1', '3', '1'], ['lead3', '刘强', '中层领导', 'S1', '3', ''], ['dep', '陈静', '分管领导', 'S1', '', ''],
-      ['prin', '赵校长', '校长', 'S1', '', ''], ['bur', '局员', '教育局', '', '', ''], ['sub1', '李老师', '科任教师', 'S1', '', '']],
+    classes: [
+      ['S1', '3', '1', ''],
+      ['S1', '3', '2', ''],
+    ],
+    staff: [
+      ['head1', '王芳', '班主任', 'S1', '3', '1'],
+      ['lead3', '刘强', '中层领导', 'S1', '3', ''],
+      ['dep', '陈静', '分管领导', 'S1', '', ''],
+      ['prin', '赵校长', '校长', 'S1', '', ''],
+      ['bur', '局员', '教育局', '', '', ''],
+      ['sub1', '李老师', '科任教师', 'S1', '', ''],
+    ],
     subjects: [['sub1', 'S1', '3', '1', '数学', '']],
     students: [
-      ['G360203201501010001', '张三', '男', '2015-01-01', 'S1', '3', '1', '在读', '张父', '父亲', '13812345678', '', '', '', '珠山区新厂街道1号', '否', ''],
-      ['G360203201501010002', '李四', '女', '2015-02-02', 'S1', '3', '2', '在读', '李母', '母亲', '13987654321', '', '', '', '珠山区里村街道2号', '是', 'dep'],
+      [
+        'G360203201501010001',
+        '张三',
+        '男',
+        '2015-01-01',
+        'S1',
+        '3',
+        '1',
+        '在读',
+        '张父',
+        '父亲',
+        '13812345678',
+        '',
+        '',
+        '',
+        '珠山区新厂街道1号',
+        '否',
+        '',
+      ],
+      [
+        'G360203201501010002',
+        '李四',
+        '女',
+        '2015-02-02',
+        'S1',
+        '3',
+        '2',
+        '在读',
+        '李母',
+        '母亲',
+        '13987654321',
+        '',
+        '',
+        '',
+        '珠山区里村街道2号',
+        '是',
+        'dep',
+      ],
     ],
   };
 }
@@ -44,25 +95,121 @@ async function run(rows: ReturnType<typeof base>, opts = {}) {
 
 describe('import validation: each error kind, in plain Chinese, with sheet and row', () => {
   const cases: [string, (r: ReturnType<typeof base>) => void, RegExp, string][] = [
-    ['missing class', (r) => { r.students[0][6] = '9'; }, /班级 S1 三年级9班 不存在/, '学生'],
-    ['duplicate 学籍号', (r) => { r.students[1][0] = r.students[0][0]; }, /学籍号 G360203201501010001 重复（第 2 行已有）/, '学生'],
-    ['unknown userid in 任课', (r) => { r.subjects[0][0] = 'ghost'; }, /账号「ghost」不在「教职工」表中/, '任课'],
-    ['unknown 包保领导', (r) => { r.students[1][16] = 'ghost'; }, /包保领导账号「ghost」不在「教职工」表中/, '学生'],
-    ['bad phone', (r) => { r.students[0][10] = '12345'; }, /监护人电话「12345」格式不对/, '学生'],
-    ['bad role', (r) => { r.staff[0][2] = '主任'; }, /角色「主任」不对/, '教职工'],
-    ['bad gender', (r) => { r.students[0][2] = 'M'; }, /性别「M」应为 男 或 女/, '学生'],
-    ['bad date', (r) => { r.students[0][3] = '2015/1/1'; }, /出生日期「2015\/1\/1」应为 YYYY-MM-DD/, '学生'],
-    ['unknown school', (r) => { r.classes[0][0] = 'S9'; }, /学校代码「S9」不在「学校」表中/, '班级'],
-    ['no guardian', (r) => { r.students[0][8] = ''; r.students[0][10] = ''; }, /至少需要一位监护人/, '学生'],
-    ['grade leader without grade', (r) => { r.staff[1][4] = ''; }, /中层领导需要填写所包的年级/, '教职工'],
-    ['bad 学籍号', (r) => { r.students[0][0] = 'abc'; }, /学籍号「abc」格式不对/, '学生'],
-    ['same userid, two names', (r) => { r.staff.push(['head1', '别人', '校长', 'S1', '', '']); }, /已对应姓名「王芳」/, '教职工'],
+    [
+      'missing class',
+      (r) => {
+        r.students[0][6] = '9';
+      },
+      /班级 S1 三年级9班 不存在/,
+      '学生',
+    ],
+    [
+      'duplicate 学籍号',
+      (r) => {
+        r.students[1][0] = r.students[0][0];
+      },
+      /学籍号 G360203201501010001 重复（第 2 行已有）/,
+      '学生',
+    ],
+    [
+      'unknown userid in 任课',
+      (r) => {
+        r.subjects[0][0] = 'ghost';
+      },
+      /账号「ghost」不在「教职工」表中/,
+      '任课',
+    ],
+    [
+      'unknown 包保领导',
+      (r) => {
+        r.students[1][16] = 'ghost';
+      },
+      /包保领导账号「ghost」不在「教职工」表中/,
+      '学生',
+    ],
+    [
+      'bad phone',
+      (r) => {
+        r.students[0][10] = '12345';
+      },
+      /监护人电话「12345」格式不对/,
+      '学生',
+    ],
+    [
+      'bad role',
+      (r) => {
+        r.staff[0][2] = '主任';
+      },
+      /角色「主任」不对/,
+      '教职工',
+    ],
+    [
+      'bad gender',
+      (r) => {
+        r.students[0][2] = 'M';
+      },
+      /性别「M」应为 男 或 女/,
+      '学生',
+    ],
+    [
+      'bad date',
+      (r) => {
+        r.students[0][3] = '2015/1/1';
+      },
+      /出生日期「2015\/1\/1」应为 YYYY-MM-DD/,
+      '学生',
+    ],
+    [
+      'unknown school',
+      (r) => {
+        r.classes[0][0] = 'S9';
+      },
+      /学校代码「S9」不在「学校」表中/,
+      '班级',
+    ],
+    [
+      'no guardian',
+      (r) => {
+        r.students[0][8] = '';
+        r.students[0][10] = '';
+      },
+      /至少需要一位监护人/,
+      '学生',
+    ],
+    [
+      'grade leader without grade',
+      (r) => {
+        r.staff[1][4] = '';
+      },
+      /中层领导需要填写所包的年级/,
+      '教职工',
+    ],
+    [
+      'bad 学籍号',
+      (r) => {
+        r.students[0][0] = 'abc';
+      },
+      /学籍号「abc」格式不对/,
+      '学生',
+    ],
+    [
+      'same userid, two names',
+      (r) => {
+        r.staff.push(['head1', '别人', '校长', 'S1', '', '']);
+      },
+      /已对应姓名「王芳」/,
+      '教职工',
+    ],
   ];
   it.each(cases)('%s', async (_n, breakIt, message, sheet) => {
     const rows = base();
     breakIt(rows);
     const out = await run(rows);
-    expect(out.validation.errors).toEqual(expect.arrayContaining([expect.objectContaining({ sheet, message: expect.stringMatching(message) })]));
+    expect(out.validation.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ sheet, message: expect.stringMatching(message) }),
+      ]),
+    );
     expect(out.report).toBeUndefined();
     expect(await Student.countDocuments({})).toBe(0);
     expect(await Staff.countDocuments({})).toBe(0);
@@ -87,7 +234,12 @@ describe('import validation: each error kind, in plain Chinese, with sheet and r
     const rows = base();
     rows.staff = rows.staff.filter((r) => r[0] !== 'lead3');
     const out = await run(rows);
-    expect(out.validation.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/一小 三年级2班 没有班主任/), expect.stringMatching(/一小 三年级 没有中层领导/)]));
+    expect(out.validation.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/一小 三年级2班 没有班主任/),
+        expect.stringMatching(/一小 三年级 没有中层领导/),
+      ]),
+    );
   });
 
   it('the template is well-formed: its example rows import cleanly', async () => {
@@ -115,7 +267,9 @@ describe('import is idempotent and reports changes', () => {
     rows.students[0][10] = '13900000000'; // guardian phone
     rows.students[0][6] = '2'; // moved class
     const out = await run(rows);
-    expect(out.report!.updated['学生']).toEqual([{ key: 'G360203201501010001', fields: expect.arrayContaining(['classId', 'guardians']) }]);
+    expect(out.report!.updated['学生']).toEqual([
+      { key: 'G360203201501010001', fields: expect.arrayContaining(['classId', 'guardians']) },
+    ]);
     expect(out.report!.unchanged['学生']).toBe(1);
     const s = await Student.findOne({ studentNo: 'G360203201501010001' }).lean<any>();
     expect(s.classId).toBe('S1-3-2');
@@ -145,7 +299,9 @@ describe('import is idempotent and reports changes', () => {
 describe('personal data at rest', () => {
   it('the raw document holds no plaintext phone or address', async () => {
     await run(base());
-    const raw = await mongoose.connection.collection('students').findOne({ studentNo: 'G360203201501010001' });
+    const raw = await mongoose.connection
+      .collection('students')
+      .findOne({ studentNo: 'G360203201501010001' });
     const text = JSON.stringify(raw);
     expect(text).not.toContain('13812345678');
     expect(text).not.toContain('新厂街道');

@@ -5,7 +5,12 @@ import { boot, type Baoxue, type BootOptions } from '../../src/boot';
 import { withDbName } from '../../src/db/connect';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { ManualClock } from '../../src/lib/clock';
-import { plaintextFor, sealDelivery, openReply, type Simulated } from '../../src/wecom/sandbox/simulator';
+import {
+  plaintextFor,
+  sealDelivery,
+  openReply,
+  type Simulated,
+} from '../../src/wecom/sandbox/simulator';
 
 /** WeCom's official test credentials (their documentation's vectors use these). */
 export const OFFICIAL = {
@@ -21,7 +26,10 @@ export const TEST_DATA_KEY = '0f'.repeat(32);
 
 export function testUri(): string {
   const base = process.env.BAOXUE_TEST_MONGO;
-  if (!base) throw new Error('BAOXUE_TEST_MONGO not set: run through jest (global setup starts the embedded server)');
+  if (!base)
+    throw new Error(
+      'BAOXUE_TEST_MONGO not set: run through jest (global setup starts the embedded server)',
+    );
   return withDbName(base, `t${process.env.JEST_WORKER_ID}_${randomBytes(4).toString('hex')}`);
 }
 
@@ -38,7 +46,9 @@ export interface TestBot extends Baoxue {
   say(m: Simulated | string, as?: string): Promise<{ status: number; reply?: string }>;
 }
 
-export async function startBot(opts: Partial<BootOptions> & { clock?: ManualClock } = {}): Promise<TestBot> {
+export async function startBot(
+  opts: Partial<BootOptions> & { clock?: ManualClock } = {},
+): Promise<TestBot> {
   const clock = opts.clock ?? new ManualClock('2026-11-30T08:00:00+08:00');
   const bot = await boot({
     settings: opts.settings ?? testSettings(),
@@ -58,7 +68,11 @@ export async function startBot(opts: Partial<BootOptions> & { clock?: ManualCloc
     async say(m: Simulated | string, as = 'teacher') {
       const sim: Simulated = typeof m === 'string' ? { as, text: m } : m;
       const d = sealDelivery(OFFICIAL, plaintextFor(OFFICIAL.corpId, OFFICIAL.agentId, sim));
-      const res = await request(server).post('/wecom/callback').query(d.query).set('content-type', 'text/xml').send(d.body);
+      const res = await request(server)
+        .post('/wecom/callback')
+        .query(d.query)
+        .set('content-type', 'text/xml')
+        .send(d.body);
       return { status: res.status, reply: res.text ? openReply(OFFICIAL, res.text) : undefined };
     },
   });
@@ -69,17 +83,38 @@ export function mockWecom() {
   const sent: { touser: string; msgtype: string; content?: string; card?: any }[] = [];
   const updates: any[] = [];
   let tokenCalls = 0;
-  const scope = nock(API).persist()
-    .get('/cgi-bin/gettoken').query(true).reply(() => { tokenCalls++; return [200, { errcode: 0, access_token: `tok${tokenCalls}`, expires_in: 7200 }]; })
-    .post('/cgi-bin/message/send').query(true).reply((_uri, body: any) => {
-      sent.push({ touser: body.touser, msgtype: body.msgtype, content: body.text?.content ?? body.markdown?.content, card: body.template_card });
+  const scope = nock(API)
+    .persist()
+    .get('/cgi-bin/gettoken')
+    .query(true)
+    .reply(() => {
+      tokenCalls++;
+      return [200, { errcode: 0, access_token: `tok${tokenCalls}`, expires_in: 7200 }];
+    })
+    .post('/cgi-bin/message/send')
+    .query(true)
+    .reply((_uri, body: any) => {
+      sent.push({
+        touser: body.touser,
+        msgtype: body.msgtype,
+        content: body.text?.content ?? body.markdown?.content,
+        card: body.template_card,
+      });
       return [200, { errcode: 0, errmsg: 'ok', msgid: `m${sent.length}`, invaliduser: '' }];
     })
-    .post('/cgi-bin/message/update_template_card').query(true).reply((_uri, body: any) => {
+    .post('/cgi-bin/message/update_template_card')
+    .query(true)
+    .reply((_uri, body: any) => {
       updates.push(body);
       return [200, { errcode: 0, errmsg: 'ok' }];
     });
-  return { sent, updates, tokenCalls: () => tokenCalls, scope, to: (u: string) => sent.filter((s) => s.touser === u) };
+  return {
+    sent,
+    updates,
+    tokenCalls: () => tokenCalls,
+    scope,
+    to: (u: string) => sent.filter((s) => s.touser === u),
+  };
 }
 
 export function setupNock(): void {
@@ -89,7 +124,9 @@ export function setupNock(): void {
 
 /** Walks the clock to `to`, running every job due on the way (in order) and delivering pushes. */
 export async function advance(bot: TestBot, to: string | Date): Promise<number> {
-  return bot.services.scheduler.runUntil(bot.clock, new Date(to), async () => { await bot.services.outbox.pump(); });
+  return bot.services.scheduler.runUntil(bot.clock, new Date(to), async () => {
+    await bot.services.outbox.pump();
+  });
 }
 
 export type Sent = ReturnType<typeof mockWecom>['sent'][number];

@@ -11,8 +11,14 @@ export async function startSandbox(): Promise<{ bot: Baoxue; url: string; clock:
   const url = `http://127.0.0.1:${port}`;
   const clock = new OffsetClock();
   const bot = await boot({
-    settings: testSettings(), mongoUri: testUri(), creds: generateCredentials(), apiBase: `${url}/sandbox`,
-    sandbox: true, dataKey: TEST_DATA_KEY, clock, selfUrl: () => url,
+    settings: testSettings(),
+    mongoUri: testUri(),
+    creds: generateCredentials(),
+    apiBase: `${url}/sandbox`,
+    sandbox: true,
+    dataKey: TEST_DATA_KEY,
+    clock,
+    selfUrl: () => url,
   });
   await bot.listen(port);
   await loadDemoDistrict(bot.services.pii, true);

@@ -14,7 +14,8 @@ describe('school days (二(一)2(3): count school days, not weekends, holidays o
     expect(cal.schoolDaysBetween('2026-11-27', '2026-11-30')).toBe(1);
   });
   it('the National Day week is not counted; the 调休 Saturday (Oct 10, 2026) is a school day', () => {
-    for (const d of ['2026-10-01', '2026-10-05', '2026-10-07']) expect(cal.isSchoolDay(d)).toBe(false);
+    for (const d of ['2026-10-01', '2026-10-05', '2026-10-07'])
+      expect(cal.isSchoolDay(d)).toBe(false);
     expect(cal.nextSchoolDay('2026-09-30')).toBe('2026-10-08');
     expect(cal.isSchoolDay('2026-10-10')).toBe(true); // make-up workday on a Saturday
     expect(cal.nextSchoolDay('2026-10-09')).toBe('2026-10-10');
@@ -30,7 +31,11 @@ describe('school days (二(一)2(3): count school days, not weekends, holidays o
     expect(cal.nextSchoolDay('2026-12-31')).toBe('2027-01-04');
   });
   it('config make-up workdays and school closures', () => {
-    const c = new SchoolCalendar({ ...loadSettings().calendar, workdays: ['2026-11-28'], closures: ['2026-11-30'] });
+    const c = new SchoolCalendar({
+      ...loadSettings().calendar,
+      workdays: ['2026-11-28'],
+      closures: ['2026-11-30'],
+    });
     expect(c.isSchoolDay('2026-11-28')).toBe(true);
     expect(c.isSchoolDay('2026-11-30')).toBe(false);
     expect(c.whyNot('2026-11-30')).toBe('学校停课');

@@ -3,14 +3,43 @@ import { canActOnStudent, canActOnSchool, type Action } from '../../src/domain/p
 import { resolveStudent, takeStudentToken } from '../../src/domain/resolve';
 import type { StaffLike, StudentLike } from '../../src/domain/roster';
 
-const student: StudentLike = { studentNo: 'G1', name: '张三', schoolCode: 'S1', grade: 3, classId: 'S1-3-2', status: 'enrolled' };
+const student: StudentLike = {
+  studentNo: 'G1',
+  name: '张三',
+  schoolCode: 'S1',
+  grade: 3,
+  classId: 'S1-3-2',
+  status: 'enrolled',
+};
 const staff: StaffLike[] = [
-  { userid: 'sub', name: '科任', roles: [{ role: 'subjectTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2' }] },
-  { userid: 'subNamed', name: '包学生', roles: [{ role: 'subjectTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2', students: ['G2'] }] },
-  { userid: 'head', name: '班主任', roles: [{ role: 'headTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2' }] },
-  { userid: 'otherHead', name: '别班', roles: [{ role: 'headTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-1' }] },
+  {
+    userid: 'sub',
+    name: '科任',
+    roles: [{ role: 'subjectTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2' }],
+  },
+  {
+    userid: 'subNamed',
+    name: '包学生',
+    roles: [
+      { role: 'subjectTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2', students: ['G2'] },
+    ],
+  },
+  {
+    userid: 'head',
+    name: '班主任',
+    roles: [{ role: 'headTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-2' }],
+  },
+  {
+    userid: 'otherHead',
+    name: '别班',
+    roles: [{ role: 'headTeacher', schoolCode: 'S1', grade: 3, classId: 'S1-3-1' }],
+  },
   { userid: 'grade', name: '年级', roles: [{ role: 'gradeLeader', schoolCode: 'S1', grade: 3 }] },
-  { userid: 'grade5', name: '五年级', roles: [{ role: 'gradeLeader', schoolCode: 'S1', grade: 5 }] },
+  {
+    userid: 'grade5',
+    name: '五年级',
+    roles: [{ role: 'gradeLeader', schoolCode: 'S1', grade: 5 }],
+  },
   { userid: 'deputy', name: '分管', roles: [{ role: 'deputy', schoolCode: 'S1' }] },
   { userid: 'principal', name: '校长', roles: [{ role: 'principal', schoolCode: 'S1' }] },
   { userid: 'otherPrincipal', name: '别校', roles: [{ role: 'principal', schoolCode: 'S2' }] },
@@ -30,27 +59,44 @@ describe('chain of responsibility (二(一)2(1))', () => {
   });
 
   it('a named subject teacher (包学生) owns exactly their students', () => {
-    expect(chainFor({ ...student, studentNo: 'G2' }, staff).subjectTeacher.sort()).toEqual(['sub', 'subNamed']);
+    expect(chainFor({ ...student, studentNo: 'G2' }, staff).subjectTeacher.sort()).toEqual([
+      'sub',
+      'subNamed',
+    ]);
   });
 
-  it('the at-risk student\'s named leader (双包保) is part of the chain', () => {
-    expect(chainFor({ ...student, atRisk: true, atRiskLeader: 'deputy' }, staff).atRiskLeader).toBe('deputy');
-    expect(chainFor({ ...student, atRisk: false, atRiskLeader: 'deputy' }, staff).atRiskLeader).toBeUndefined();
+  it("the at-risk student's named leader (双包保) is part of the chain", () => {
+    expect(chainFor({ ...student, atRisk: true, atRiskLeader: 'deputy' }, staff).atRiskLeader).toBe(
+      'deputy',
+    );
+    expect(
+      chainFor({ ...student, atRisk: false, atRiskLeader: 'deputy' }, staff).atRiskLeader,
+    ).toBeUndefined();
   });
 
-  it.each(LEVELS.filter((l) => l !== 'bureau'))('a missing %s falls back upward, never to nobody', (level) => {
-    const without = staff.filter((p) => !p.roles.some((r) => r.role === level));
-    const c = chainFor(student, without);
-    expect(c.missing).toContain(level);
-    const r = responsibleAt(c, level);
-    expect(r.userids.length).toBeGreaterThan(0);
-    expect(r.fellBackFrom).toBe(level);
-    expect(LEVELS.indexOf(r.level)).toBeGreaterThan(LEVELS.indexOf(level));
-  });
+  it.each(LEVELS.filter((l) => l !== 'bureau'))(
+    'a missing %s falls back upward, never to nobody',
+    (level) => {
+      const without = staff.filter((p) => !p.roles.some((r) => r.role === level));
+      const c = chainFor(student, without);
+      expect(c.missing).toContain(level);
+      const r = responsibleAt(c, level);
+      expect(r.userids.length).toBeGreaterThan(0);
+      expect(r.fellBackFrom).toBe(level);
+      expect(LEVELS.indexOf(r.level)).toBeGreaterThan(LEVELS.indexOf(level));
+    },
+  );
 
   it('with nobody above, falls back to the highest level held below', () => {
-    const c = chainFor(student, staff.filter((p) => ['head', 'sub'].includes(p.userid)));
-    expect(responsibleAt(c, 'principal')).toEqual({ userids: ['head'], level: 'headTeacher', fellBackFrom: 'principal' });
+    const c = chainFor(
+      student,
+      staff.filter((p) => ['head', 'sub'].includes(p.userid)),
+    );
+    expect(responsibleAt(c, 'principal')).toEqual({
+      userids: ['head'],
+      level: 'headTeacher',
+      fellBackFrom: 'principal',
+    });
   });
 
   it('escalation goes one level up; the bureau is the top', () => {
@@ -61,7 +107,14 @@ describe('chain of responsibility (二(一)2(1))', () => {
 });
 
 describe('policies: every role × every action', () => {
-  const actions: Action[] = ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout', 'changeEnrollment'];
+  const actions: Action[] = [
+    'view',
+    'viewPersonal',
+    'report',
+    'correct',
+    'confirmDropout',
+    'changeEnrollment',
+  ];
   const expected: Record<string, Action[]> = {
     sub: ['view', 'viewPersonal', 'report'],
     subNamed: [],
@@ -101,15 +154,37 @@ describe('finding a student by what a teacher typed', () => {
     { studentNo: 'G360203201501010013', name: '李浩然' },
     { studentNo: 'G360203201501010014', name: '王五' },
   ];
-  it('exact name', () => expect(resolveStudent('王五', scope)).toMatchObject({ kind: 'one', student: { studentNo: 'G360203201501010014' } }));
-  it('学籍号 (any case)', () => expect(resolveStudent('g360203201501010011', scope)).toMatchObject({ kind: 'one', student: { name: '张欣怡' } }));
-  it('duplicates → a choice', () => expect(resolveStudent('李浩然', scope)).toMatchObject({ kind: 'many', options: [{}, {}] }));
-  it('same-pinyin homophone → suggestion', () => expect(resolveStudent('张心怡', scope)).toEqual({ kind: 'suggest', options: [scope[0]] }));
-  it('one character off → suggestion', () => expect(resolveStudent('王六', scope)).toMatchObject({ kind: 'suggest', options: [{ name: '王五' }] }));
-  it('nothing near → none', () => expect(resolveStudent('赵钱孙', scope)).toEqual({ kind: 'none' }));
-  it('out of scope is simply not found', () => expect(resolveStudent('张欣怡', scope.slice(1))).toEqual({ kind: 'none' }));
+  it('exact name', () =>
+    expect(resolveStudent('王五', scope)).toMatchObject({
+      kind: 'one',
+      student: { studentNo: 'G360203201501010014' },
+    }));
+  it('学籍号 (any case)', () =>
+    expect(resolveStudent('g360203201501010011', scope)).toMatchObject({
+      kind: 'one',
+      student: { name: '张欣怡' },
+    }));
+  it('duplicates → a choice', () =>
+    expect(resolveStudent('李浩然', scope)).toMatchObject({ kind: 'many', options: [{}, {}] }));
+  it('same-pinyin homophone → suggestion', () =>
+    expect(resolveStudent('张心怡', scope)).toEqual({ kind: 'suggest', options: [scope[0]] }));
+  it('one character off → suggestion', () =>
+    expect(resolveStudent('王六', scope)).toMatchObject({
+      kind: 'suggest',
+      options: [{ name: '王五' }],
+    }));
+  it('nothing near → none', () =>
+    expect(resolveStudent('赵钱孙', scope)).toEqual({ kind: 'none' }));
+  it('out of scope is simply not found', () =>
+    expect(resolveStudent('张欣怡', scope.slice(1))).toEqual({ kind: 'none' }));
   it('splits a name typed without a space', () => {
-    expect(takeStudentToken('张欣怡上午 发烧', ['张欣怡', '王五'])).toEqual({ token: '张欣怡', tail: '上午 发烧' });
-    expect(takeStudentToken('王五 全天', ['张欣怡', '王五'])).toEqual({ token: '王五', tail: '全天' });
+    expect(takeStudentToken('张欣怡上午 发烧', ['张欣怡', '王五'])).toEqual({
+      token: '张欣怡',
+      tail: '上午 发烧',
+    });
+    expect(takeStudentToken('王五 全天', ['张欣怡', '王五'])).toEqual({
+      token: '王五',
+      tail: '全天',
+    });
   });
 });

@@ -5,8 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const full = {
-  WECOM_CORP_ID: 'ww1', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's', WECOM_TOKEN: 't',
-  WECOM_AES_KEY: 'a'.repeat(43), BAOXUE_DATA_KEY: 'ab'.repeat(32),
+  WECOM_CORP_ID: 'ww1',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 's',
+  WECOM_TOKEN: 't',
+  WECOM_AES_KEY: 'a'.repeat(43),
+  BAOXUE_DATA_KEY: 'ab'.repeat(32),
 };
 
 describe('environment', () => {
@@ -20,10 +24,14 @@ describe('environment', () => {
     expect(parseEnv(full).sandbox).toBe(false);
   });
   it('half the credentials is an error naming what is missing', () => {
-    expect(() => parseEnv({ WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 't' })).toThrow(/Missing: WECOM_AGENT_ID, WECOM_SECRET, WECOM_AES_KEY/);
+    expect(() => parseEnv({ WECOM_CORP_ID: 'ww1', WECOM_TOKEN: 't' })).toThrow(
+      /Missing: WECOM_AGENT_ID, WECOM_SECRET, WECOM_AES_KEY/,
+    );
   });
   it('names the bad variable', () => {
-    expect(() => parseEnv({ ...full, WECOM_AES_KEY: 'short' })).toThrow(/WECOM_AES_KEY: must be exactly 43 characters/);
+    expect(() => parseEnv({ ...full, WECOM_AES_KEY: 'short' })).toThrow(
+      /WECOM_AES_KEY: must be exactly 43 characters/,
+    );
     expect(() => parseEnv({ PORT: 'abc' })).toThrow(ConfigError);
     expect(() => parseEnv({ MONGODB_URI: 'not a uri' })).toThrow(/MONGODB_URI/);
   });

@@ -5,7 +5,13 @@ import { toInbound, dedupeKey } from '../../src/wecom/message';
 import { POST_VECTOR } from '../fixtures/vectors';
 
 // WeCom's published test vectors (token QDG6eK, corp wx5823bf96d3bd56c7).
-const ECHO = { sig: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3', ts: '1409659589', nonce: '263014780', echostr: 'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==' };
+const ECHO = {
+  sig: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
+  ts: '1409659589',
+  nonce: '263014780',
+  echostr:
+    'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==',
+};
 
 describe('WeCom crypto with the official test vectors', () => {
   const cipher = new WecomCipher(OFFICIAL);
@@ -19,14 +25,24 @@ describe('WeCom crypto with the official test vectors', () => {
     cipher.verify(POST_VECTOR.sig, POST_VECTOR.ts, POST_VECTOR.nonce, POST_VECTOR.encrypt);
     const fields = parseXml(cipher.open(POST_VECTOR.encrypt))!;
     const msg = toInbound(fields);
-    expect(msg).toEqual({ kind: 'text', from: 'mycreate', createTime: 1409659813, content: 'hello', msgId: '4561255354251345929' });
+    expect(msg).toEqual({
+      kind: 'text',
+      from: 'mycreate',
+      createTime: 1409659813,
+      content: 'hello',
+      msgId: '4561255354251345929',
+    });
     expect(dedupeKey(msg, '')).toBe('msg:4561255354251345929');
   });
 
   it('rejects a forged signature (any one character changed)', () => {
     const forged = POST_VECTOR.sig.slice(0, -1) + (POST_VECTOR.sig.endsWith('6') ? '7' : '6');
-    expect(() => cipher.verify(forged, POST_VECTOR.ts, POST_VECTOR.nonce, POST_VECTOR.encrypt)).toThrow(CallbackRejected);
-    expect(() => cipher.verify('', POST_VECTOR.ts, POST_VECTOR.nonce, POST_VECTOR.encrypt)).toThrow(CallbackRejected);
+    expect(() =>
+      cipher.verify(forged, POST_VECTOR.ts, POST_VECTOR.nonce, POST_VECTOR.encrypt),
+    ).toThrow(CallbackRejected);
+    expect(() => cipher.verify('', POST_VECTOR.ts, POST_VECTOR.nonce, POST_VECTOR.encrypt)).toThrow(
+      CallbackRejected,
+    );
   });
 
   it('checks the receiver id, which @wecom/crypto does not', () => {
@@ -36,8 +52,12 @@ describe('WeCom crypto with the official test vectors', () => {
   });
 
   it('round-trips a reply envelope that WeCom can verify', () => {
-    const env = parseXml(cipher.replyEnvelope('<xml><Content><![CDATA[好]]></Content></xml>', '1700000000', '42'))!;
-    expect(() => cipher.verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt)).not.toThrow();
+    const env = parseXml(
+      cipher.replyEnvelope('<xml><Content><![CDATA[好]]></Content></xml>', '1700000000', '42'),
+    )!;
+    expect(() =>
+      cipher.verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt),
+    ).not.toThrow();
     expect(parseXml(cipher.open(env.Encrypt))!.Content).toBe('好');
   });
 });

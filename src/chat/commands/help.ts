@@ -8,14 +8,28 @@ import type { RoleName } from '../../domain/roster';
 const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
 const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
   { title: '报告', names: ['缺勤', '请假', '到校', '家访', '撤销'], roles: SCHOOL },
-  { title: '查看', names: ['待办', '概况', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'] },
+  {
+    title: '查看',
+    names: ['待办', '概况', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'],
+  },
   { title: '劝返复学', names: ['劝返', '帮扶', '交接家访'], roles: SCHOOL },
-  { title: '学籍', names: ['转出', '休学', '复课'], roles: ['headTeacher', 'gradeLeader', 'deputy', 'principal'] },
-  { title: '校领导', names: ['确认辍学', '提交月报', '提交季报', '报告情况', '毕业交接'], roles: ['deputy', 'principal'] },
+  {
+    title: '学籍',
+    names: ['转出', '休学', '复课'],
+    roles: ['headTeacher', 'gradeLeader', 'deputy', 'principal'],
+  },
+  {
+    title: '校领导',
+    names: ['确认辍学', '提交月报', '提交季报', '报告情况', '毕业交接'],
+    roles: ['deputy', 'principal'],
+  },
   { title: '教体局', names: ['报告情况'], roles: ['bureau'] },
 ];
 
-export function helpCommand(all: () => Command[], rolesOf: (userid: string) => Promise<RoleName[] | undefined>): Command {
+export function helpCommand(
+  all: () => Command[],
+  rolesOf: (userid: string) => Promise<RoleName[] | undefined>,
+): Command {
   return {
     name: '帮助',
     aliases: ['help', '?', '？', '菜单'],
@@ -24,7 +38,9 @@ export function helpCommand(all: () => Command[], rolesOf: (userid: string) => P
     async run(ctx, args) {
       const wanted = args.trim();
       if (wanted) {
-        const cmd = all().find((c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()));
+        const cmd = all().find(
+          (c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()),
+        );
         if (cmd) return `【${cmd.name}】${cmd.summary}\n${cmd.usage}`;
         return `没有「${wanted}」这个命令。\n${summary(all(), await rolesOf(ctx.userId))}`;
       }
@@ -44,7 +60,9 @@ export function summary(commands: Command[], roles?: RoleName[]): string {
     names.forEach((n) => listed.add(n));
     if (names.length) lines.push(`${g.title}：${names.join('、')}`);
   }
-  const other = commands.map((c) => c.name).filter((n) => !listed.has(n) && !GROUPS.some((g) => g.names.includes(n)));
+  const other = commands
+    .map((c) => c.name)
+    .filter((n) => !listed.has(n) && !GROUPS.some((g) => g.names.includes(n)));
   if (other.length) lines.push(`其他：${other.join('、')}`);
   const example = listed.has('缺勤') ? '缺勤' : '查';
   return `保学助手（控辍保学）能帮您：\n${lines.join('\n')}\n发送「帮助 ${example}」看用法和例子。`;

@@ -2,7 +2,15 @@ import type { Command } from '../command';
 import type { StaffLike } from '../../domain/roster';
 import { STATUS_LABEL, ROLE_LABEL } from '../../domain/roster';
 import { canActOnStudent, refusal } from '../../domain/policy';
-import { describeRole, namesFor, studentsInScope, chainOf, staffNames, className, schoolName } from '../../roster/directory';
+import {
+  describeRole,
+  namesFor,
+  studentsInScope,
+  chainOf,
+  staffNames,
+  className,
+  schoolName,
+} from '../../roster/directory';
 import { aboutStudentOf } from '../lookup';
 import { audit } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
@@ -37,8 +45,13 @@ export function rosterCommands(me: (userid: string) => Promise<StaffLike | null>
       for (const [classId, list] of [...byClass].sort(([a], [b]) => a.localeCompare(b))) {
         const atRisk = list.filter((s) => s.atRisk).map((s) => s.name);
         const enrolled = list.filter((s) => s.status === 'enrolled').length;
-        lines.push(`· ${await schoolName(list[0].schoolCode)} ${await className(classId)}：在读 ${enrolled} 人${atRisk.length ? `，易辍对象 ${atRisk.join('、')}` : ''}`);
-        if (lines.length >= 30) { lines.push(`……共 ${byClass.size} 个班`); break; }
+        lines.push(
+          `· ${await schoolName(list[0].schoolCode)} ${await className(classId)}：在读 ${enrolled} 人${atRisk.length ? `，易辍对象 ${atRisk.join('、')}` : ''}`,
+        );
+        if (lines.length >= 30) {
+          lines.push(`……共 ${byClass.size} 个班`);
+          break;
+        }
       }
       return `您负责 ${students.length} 名学生：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
     },
@@ -48,15 +61,28 @@ export function rosterCommands(me: (userid: string) => Promise<StaffLike | null>
     name: '查',
     aliases: ['查询', '查看', 'info'],
     summary: '看一位学生的情况：班级、老师、学籍状态、监护人',
-    usage: '查 <姓名或学籍号> —— 如：查 张三\n查 <姓名> 电话 —— 显示监护人完整电话（仅本班老师和学校领导）',
+    usage:
+      '查 <姓名或学籍号> —— 如：查 张三\n查 <姓名> 电话 —— 显示监护人完整电话（仅本班老师和学校领导）',
     run: aboutStudentOf(me)('查', async (ctx, staff, s, tail) => {
       const full = /电话|手机|地址|完整/.test(tail);
       if (full && !canActOnStudent(staff, 'viewPersonal', s)) {
-        await audit({ actor: staff.userid, action: 'viewPersonal', target: s.studentNo, channel: 'wecom', outcome: 'refused', at: ctx.now });
+        await audit({
+          actor: staff.userid,
+          action: 'viewPersonal',
+          target: s.studentNo,
+          channel: 'wecom',
+          outcome: 'refused',
+          at: ctx.now,
+        });
         return refusal('viewPersonal');
       }
       const chain = await chainOf(s);
-      const names = await staffNames([...chain.headTeacher, ...chain.gradeLeader, ...chain.deputy, ...(chain.atRiskLeader ? [chain.atRiskLeader] : [])]);
+      const names = await staffNames([
+        ...chain.headTeacher,
+        ...chain.gradeLeader,
+        ...chain.deputy,
+        ...(chain.atRiskLeader ? [chain.atRiskLeader] : []),
+      ]);
       const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）';
       const pii = ctx.services.pii;
       const guardians = s.guardians.map((g) => {
@@ -64,12 +90,20 @@ export function rosterCommands(me: (userid: string) => Promise<StaffLike | null>
         return `${g.name}（${g.relation}）${full ? phone : maskPhone(phone)}`;
       });
       const address = s.addressSealed ? pii.open(s.addressSealed) : '';
-      await audit({ actor: staff.userid, action: full ? 'viewPersonal' : 'view', target: s.studentNo, channel: 'wecom', at: ctx.now });
+      await audit({
+        actor: staff.userid,
+        action: full ? 'viewPersonal' : 'view',
+        target: s.studentNo,
+        channel: 'wecom',
+        at: ctx.now,
+      });
       const lines = [
         `【${s.name}】${s.gender}　${await schoolName(s.schoolCode)} ${await className(s.classId)}`,
         `学籍号：${s.studentNo}　学籍状态：${STATUS_LABEL[s.status] ?? s.status}`,
         `${ROLE_LABEL.headTeacher}：${who(chain.headTeacher)}　${ROLE_LABEL.gradeLeader}：${who(chain.gradeLeader)}　${ROLE_LABEL.deputy}：${who(chain.deputy)}`,
-        s.atRisk ? `易辍对象，双包保：${who(chain.atRiskLeader ? [chain.atRiskLeader] : chain.gradeLeader)}、${who(chain.headTeacher)}` : '',
+        s.atRisk
+          ? `易辍对象，双包保：${who(chain.atRiskLeader ? [chain.atRiskLeader] : chain.gradeLeader)}、${who(chain.headTeacher)}`
+          : '',
         `监护人：${guardians.join('；')}`,
         address ? `家庭住址：${full ? address : maskAddress(address)}` : '',
       ].filter(Boolean);

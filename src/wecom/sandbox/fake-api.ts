@@ -8,19 +8,23 @@ import { randomBytes } from 'node:crypto';
  * update_template_card, recording every push per recipient so a person (or a test) can see
  * what a phone would have shown. Sandbox mode only.
  */
-const sandboxMessageSchema = new Schema({
-  to: { type: String, required: true, index: true },
-  msgtype: { type: String, required: true },
-  content: { type: String },
-  card: { type: Schema.Types.Mixed },
-  taskId: { type: String, index: true },
-  responseCode: { type: String },
-  updatedCard: { type: Schema.Types.Mixed },
-  at: { type: Date, required: true },
-  read: { type: Boolean, default: false },
-}, { versionKey: false, collection: 'sandbox_messages' });
+const sandboxMessageSchema = new Schema(
+  {
+    to: { type: String, required: true, index: true },
+    msgtype: { type: String, required: true },
+    content: { type: String },
+    card: { type: Schema.Types.Mixed },
+    taskId: { type: String, index: true },
+    responseCode: { type: String },
+    updatedCard: { type: Schema.Types.Mixed },
+    at: { type: Date, required: true },
+    read: { type: Boolean, default: false },
+  },
+  { versionKey: false, collection: 'sandbox_messages' },
+);
 
-export const SandboxMessage = mongoose.models.SandboxMessage ?? mongoose.model('SandboxMessage', sandboxMessageSchema);
+export const SandboxMessage =
+  mongoose.models.SandboxMessage ?? mongoose.model('SandboxMessage', sandboxMessageSchema);
 
 export interface FakeApiOptions {
   corpId: string;
@@ -53,13 +57,18 @@ export function fakeWecomApi(opts: FakeApiOptions): Router {
 
   router.post('/message/send', authed, async (ctx) => {
     const body = ctx.state.json as Record<string, any>;
-    const users = String(body.touser ?? '').split('|').filter(Boolean);
+    const users = String(body.touser ?? '')
+      .split('|')
+      .filter(Boolean);
     const msgid = randomBytes(12).toString('hex');
     for (const to of users) {
       await SandboxMessage.create({
-        to, msgtype: body.msgtype, at: opts.now(),
+        to,
+        msgtype: body.msgtype,
+        at: opts.now(),
         content: body.text?.content ?? body.markdown?.content,
-        card: body.template_card, taskId: body.template_card?.task_id,
+        card: body.template_card,
+        taskId: body.template_card?.task_id,
       });
     }
     ctx.body = { errcode: 0, errmsg: 'ok', msgid, invaliduser: '' };

@@ -11,22 +11,59 @@ export type Simulated =
   | { as: string; text: string; msgId?: string }
   | { as: string; event: 'enter_agent' }
   | { as: string; event: 'click'; key: string }
-  | { as: string; event: 'template_card_event'; key: string; taskId: string; responseCode?: string };
+  | {
+      as: string;
+      event: 'template_card_event';
+      key: string;
+      taskId: string;
+      responseCode?: string;
+    };
 
 let seq = BigInt(Date.now()) * 1000n;
 
-export function plaintextFor(corpId: string, agentId: string, m: Simulated, createTime = Math.floor(Date.now() / 1000)): string {
+export function plaintextFor(
+  corpId: string,
+  agentId: string,
+  m: Simulated,
+  createTime = Math.floor(Date.now() / 1000),
+): string {
   const common = { ToUserName: corpId, FromUserName: m.as, CreateTime: createTime };
   if ('text' in m) {
     // Real MsgIds exceed 2^53; ours do too, so nothing rounds them unnoticed.
     const msgId = m.msgId ?? String(7_000_000_000_000_000_000n + (seq++ % 1_000_000_000_000n));
-    return buildXml({ ...common, MsgType: 'text', Content: m.text, MsgId: msgId, AgentID: agentId });
+    return buildXml({
+      ...common,
+      MsgType: 'text',
+      Content: m.text,
+      MsgId: msgId,
+      AgentID: agentId,
+    });
   }
-  if (m.event === 'enter_agent') return buildXml({ ...common, MsgType: 'event', Event: 'enter_agent', EventKey: '', AgentID: agentId });
-  if (m.event === 'click') return buildXml({ ...common, MsgType: 'event', Event: 'click', EventKey: m.key, AgentID: agentId });
+  if (m.event === 'enter_agent')
+    return buildXml({
+      ...common,
+      MsgType: 'event',
+      Event: 'enter_agent',
+      EventKey: '',
+      AgentID: agentId,
+    });
+  if (m.event === 'click')
+    return buildXml({
+      ...common,
+      MsgType: 'event',
+      Event: 'click',
+      EventKey: m.key,
+      AgentID: agentId,
+    });
   return buildXml({
-    ...common, MsgType: 'event', Event: 'template_card_event', EventKey: m.key, TaskId: m.taskId, CardType: 'button_interaction',
-    ResponseCode: m.responseCode ?? randomBytes(8).toString('hex'), AgentID: agentId,
+    ...common,
+    MsgType: 'event',
+    Event: 'template_card_event',
+    EventKey: m.key,
+    TaskId: m.taskId,
+    CardType: 'button_interaction',
+    ResponseCode: m.responseCode ?? randomBytes(8).toString('hex'),
+    AgentID: agentId,
   });
 }
 
@@ -35,7 +72,11 @@ export interface SignedDelivery {
   body: string;
 }
 
-export function sealDelivery(creds: CipherCredentials & { agentId: string }, plaintext: string, timestamp = String(Math.floor(Date.now() / 1000))): SignedDelivery {
+export function sealDelivery(
+  creds: CipherCredentials & { agentId: string },
+  plaintext: string,
+  timestamp = String(Math.floor(Date.now() / 1000)),
+): SignedDelivery {
   const cipher = new WecomCipher(creds);
   const encrypted = cipher.seal(plaintext);
   const nonce = String(Math.floor(Math.random() * 1e9));
