@@ -18,6 +18,8 @@ export interface StaffLike {
   roles: Role[];
 }
 
+export type SchoolKind = 'primary' | 'junior' | 'nineYear';
+
 export type EnrollmentStatus =
   | 'enrolled'
   | 'transferredInDistrict'

@@ -1,9 +1,15 @@
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
-import mongoose from 'mongoose';
+import mongoose, { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
 import type { SettableClock } from '../lib/clock';
 import { logger } from '../lib/logger';
 import { isDuplicateKey } from '../db/connect';
+
+interface JobRunRow {
+  runKey: string;
+  at: Date;
+}
 
 export type JobHandler = (data: { key: string }) => Promise<void>;
 /** `due` is the scheduled time (ISO), carried in the data so a run can be claimed exactly once. */
@@ -139,11 +145,11 @@ export class Scheduler {
   }
 }
 
-const runSchema = new mongoose.Schema(
+const runSchema = new Schema<JobRunRow>(
   { runKey: { type: String, required: true, unique: true }, at: { type: Date, required: true } },
   { versionKey: false, collection: 'job_runs' },
 );
-const JobRun = mongoose.models.JobRun ?? mongoose.model('JobRun', runSchema);
+const JobRun = defineModel<JobRunRow>('JobRun', runSchema);
 
 async function claimRun(runKey: string): Promise<boolean> {
   try {

@@ -142,7 +142,7 @@ export async function settleObligations(
   steps?: Step[],
   includeMissed = false,
 ): Promise<ObligationDoc[]> {
-  const states = includeMissed ? ['open', 'missed'] : ['open'];
+  const states: ObligationDoc['status'][] = includeMissed ? ['open', 'missed'] : ['open'];
   const open = (
     await Obligation.find({ caseId, status: { $in: states } }).lean<ObligationDoc[]>()
   ).filter((o) => !steps || steps.includes(o.step));

@@ -1,8 +1,9 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
 import { logger } from '../lib/logger';
 
 /** Append-only: every change and every view of a minor's personal data, and every refusal. */
-const auditSchema = new Schema(
+const auditSchema = new Schema<AuditInput>(
   {
     actor: { type: String, required: true, index: true },
     action: { type: String, required: true },
@@ -15,7 +16,7 @@ const auditSchema = new Schema(
   { versionKey: false, collection: 'audit' },
 );
 
-export const AuditEntry = mongoose.models.AuditEntry ?? mongoose.model('AuditEntry', auditSchema);
+export const AuditEntry = defineModel<AuditInput>('AuditEntry', auditSchema);
 
 export interface AuditInput {
   actor: string;

@@ -1,11 +1,14 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
+import type { CaseState } from '../domain/case-machine';
+import type { Step } from '../domain/ladder';
 
 /**
  * One case per student episode. `open` carries a partial unique index: at most one open case
  * per student, even when two teachers report at the same moment. Updates are guarded by
  * `rev` (optimistic concurrency) because arrays are rewritten whole ($push is not portable).
  */
-const caseSchema = new Schema(
+const caseSchema = new Schema<CaseDoc>(
   {
     caseId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
@@ -39,7 +42,7 @@ caseSchema.index(
 );
 
 /** Append-only history: every move through the five gates, with who, when, why, channel. */
-const eventSchema = new Schema(
+const eventSchema = new Schema<CaseEventRow>(
   {
     caseId: { type: String, required: true, index: true },
     studentNo: { type: String, required: true, index: true },
@@ -56,7 +59,7 @@ const eventSchema = new Schema(
 );
 
 /** A duty with a deadline (visit, persuasion…); its jobs are keyed by `key`. */
-const obligationSchema = new Schema(
+const obligationSchema = new Schema<ObligationDoc>(
   {
     key: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
@@ -80,7 +83,7 @@ const obligationSchema = new Schema(
 );
 
 /** 家访 records (二(一)2(3)): who, whom, when, what was found and agreed. */
-const visitSchema = new Schema(
+const visitSchema = new Schema<HomeVisitRow>(
   {
     studentNo: { type: String, required: true, index: true },
     caseId: String,
@@ -92,18 +95,17 @@ const visitSchema = new Schema(
   { versionKey: false, collection: 'home_visits' },
 );
 
-export const Case = mongoose.models.Case ?? mongoose.model('Case', caseSchema);
-export const CaseEvent = mongoose.models.CaseEvent ?? mongoose.model('CaseEvent', eventSchema);
-export const Obligation =
-  mongoose.models.Obligation ?? mongoose.model('Obligation', obligationSchema);
-export const HomeVisit = mongoose.models.HomeVisit ?? mongoose.model('HomeVisit', visitSchema);
+export const Case = defineModel<CaseDoc>('Case', caseSchema);
+export const CaseEvent = defineModel<CaseEventRow>('CaseEvent', eventSchema);
+export const Obligation = defineModel<ObligationDoc>('Obligation', obligationSchema);
+export const HomeVisit = defineModel<HomeVisitRow>('HomeVisit', visitSchema);
 
 export interface CaseDoc {
   caseId: string;
   studentNo: string;
   schoolCode: string;
   classId: string;
-  state: import('../domain/case-machine').CaseState;
+  state: CaseState;
   open: boolean;
   rev: number;
   openedAt: Date;
@@ -126,7 +128,7 @@ export interface ObligationDoc {
   key: string;
   caseId: string;
   studentNo: string;
-  step: import('../domain/ladder').Step;
+  step: Step;
   assignees: string[];
   dueAt: Date;
   remindAt?: Date;
@@ -135,4 +137,26 @@ export interface ObligationDoc {
   metBy?: string;
   metAt?: Date;
   escalatedTo?: string[];
+}
+
+export interface CaseEventRow {
+  caseId: string;
+  studentNo: string;
+  type: string;
+  actor: string;
+  channel: string;
+  at: Date;
+  from?: string;
+  to?: string;
+  detail?: string;
+  day?: string;
+}
+
+export interface HomeVisitRow {
+  studentNo: string;
+  caseId?: string;
+  visitor: string;
+  at: Date;
+  record: string;
+  channel: string;
 }

@@ -1,4 +1,5 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
 import type { EnrollmentStatus } from '../domain/roster';
 
 /**
@@ -6,7 +7,7 @@ import type { EnrollmentStatus } from '../domain/roster';
  * append-only, with who, when, where to and the paperwork, so the numbers always reconcile
  * (数字清楚、去向清楚、手续完备).
  */
-const changeSchema = new Schema(
+const changeSchema = new Schema<ChangeInput>(
   {
     studentNo: { type: String, required: true, index: true },
     schoolCode: { type: String, required: true, index: true },
@@ -22,8 +23,7 @@ const changeSchema = new Schema(
   { versionKey: false, collection: 'enrollment_changes' },
 );
 
-export const EnrollmentChange =
-  mongoose.models.EnrollmentChange ?? mongoose.model('EnrollmentChange', changeSchema);
+export const EnrollmentChange = defineModel<ChangeInput>('EnrollmentChange', changeSchema);
 
 export interface ChangeInput {
   studentNo: string;

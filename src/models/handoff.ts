@@ -1,7 +1,8 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
 
 /** 义务教育交接 (二(三)2(1)): a primary graduate handed over to a junior middle school. */
-const handoffSchema = new Schema(
+const handoffSchema = new Schema<HandoffDoc>(
   {
     key: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
@@ -20,7 +21,7 @@ const handoffSchema = new Schema(
   { versionKey: false, collection: 'handoffs' },
 );
 
-export const Handoff = mongoose.models.Handoff ?? mongoose.model('Handoff', handoffSchema);
+export const Handoff = defineModel<HandoffDoc>('Handoff', handoffSchema);
 
 export interface HandoffDoc {
   key: string;

@@ -1,7 +1,17 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
+
+/** A WeCom delivery as claimed. */
+export interface InboundRow {
+  key: string;
+  from: string;
+  kind: string;
+  content?: string;
+  receivedAt: Date;
+}
 
 /** One row per WeCom delivery; the unique key turns WeCom's retries into no-ops. */
-const inboundSchema = new Schema(
+const inboundSchema = new Schema<InboundRow>(
   {
     key: { type: String, required: true, unique: true },
     from: { type: String, required: true },
@@ -12,5 +22,4 @@ const inboundSchema = new Schema(
   { versionKey: false, collection: 'inbound' },
 );
 
-export const InboundDelivery =
-  mongoose.models.InboundDelivery ?? mongoose.model('InboundDelivery', inboundSchema);
+export const InboundDelivery = defineModel<InboundRow>('InboundDelivery', inboundSchema);

@@ -1,7 +1,8 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
 
 /** A school's report for one period (monthly dropouts, quarterly enrollment changes). */
-const reportSchema = new Schema(
+const reportSchema = new Schema<ReportDoc>(
   {
     key: { type: String, required: true, unique: true },
     schoolCode: { type: String, required: true, index: true },
@@ -20,7 +21,7 @@ const reportSchema = new Schema(
   { versionKey: false, collection: 'reports' },
 );
 
-export const Report = mongoose.models.Report ?? mongoose.model('Report', reportSchema);
+export const Report = defineModel<ReportDoc>('Report', reportSchema);
 
 export interface ReportDoc {
   key: string;

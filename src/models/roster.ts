@@ -1,7 +1,46 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
+import type { EnrollmentStatus, Role, SchoolKind } from '../domain/roster';
+
+export interface SchoolRow {
+  code: string;
+  name: string;
+  kind: SchoolKind;
+}
+export interface ClassRow {
+  classId: string;
+  schoolCode: string;
+  grade: number;
+  classNo: number;
+  name: string;
+}
+export interface StaffRow {
+  userid: string;
+  name: string;
+  roles: Role[];
+}
+export interface GuardianRow {
+  name: string;
+  relation: string;
+  phoneSealed: string;
+}
+export interface StudentRow {
+  studentNo: string;
+  name: string;
+  gender: '男' | '女';
+  birthDate: string;
+  schoolCode: string;
+  grade: number;
+  classId: string;
+  status: EnrollmentStatus;
+  guardians: GuardianRow[];
+  addressSealed?: string;
+  atRisk?: boolean;
+  atRiskLeader?: string | null;
+}
 
 /** Thin models for the roster; the rules live in src/domain. Keys are the natural ones. */
-const schoolSchema = new Schema(
+const schoolSchema = new Schema<SchoolRow>(
   {
     code: { type: String, required: true, unique: true },
     name: { type: String, required: true },
@@ -10,7 +49,7 @@ const schoolSchema = new Schema(
   { versionKey: false, collection: 'schools' },
 );
 
-const classSchema = new Schema(
+const classSchema = new Schema<ClassRow>(
   {
     classId: { type: String, required: true, unique: true },
     schoolCode: { type: String, required: true, index: true },
@@ -21,7 +60,7 @@ const classSchema = new Schema(
   { versionKey: false, collection: 'classes' },
 );
 
-const roleSchema = new Schema(
+const roleSchema = new Schema<Role>(
   {
     role: { type: String, required: true },
     schoolCode: String,
@@ -33,7 +72,7 @@ const roleSchema = new Schema(
   { _id: false },
 );
 
-const staffSchema = new Schema(
+const staffSchema = new Schema<StaffRow>(
   {
     userid: { type: String, required: true, unique: true },
     name: { type: String, required: true },
@@ -44,7 +83,7 @@ const staffSchema = new Schema(
 staffSchema.index({ 'roles.schoolCode': 1 });
 staffSchema.index({ 'roles.classId': 1 });
 
-const guardianSchema = new Schema(
+const guardianSchema = new Schema<GuardianRow>(
   {
     name: { type: String, required: true },
     relation: { type: String, required: true },
@@ -54,7 +93,7 @@ const guardianSchema = new Schema(
   { _id: false },
 );
 
-const studentSchema = new Schema(
+const studentSchema = new Schema<StudentRow>(
   {
     studentNo: { type: String, required: true, unique: true },
     name: { type: String, required: true, index: true },
@@ -72,8 +111,7 @@ const studentSchema = new Schema(
   { versionKey: false, collection: 'students' },
 );
 
-export const School = mongoose.models.School ?? mongoose.model('School', schoolSchema);
-export const SchoolClass =
-  mongoose.models.SchoolClass ?? mongoose.model('SchoolClass', classSchema);
-export const Staff = mongoose.models.Staff ?? mongoose.model('Staff', staffSchema);
-export const Student = mongoose.models.Student ?? mongoose.model('Student', studentSchema);
+export const School = defineModel<SchoolRow>('School', schoolSchema);
+export const SchoolClass = defineModel<ClassRow>('SchoolClass', classSchema);
+export const Staff = defineModel<StaffRow>('Staff', staffSchema);
+export const Student = defineModel<StudentRow>('Student', studentSchema);

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from '../db/model';
 
 /**
  * Every push is written here first and delivered by the pump job, so nothing is lost to a
@@ -33,5 +34,4 @@ const outboxSchema = new Schema(
 );
 
 export type OutboxDoc = InferSchemaType<typeof outboxSchema> & { _id: mongoose.Types.ObjectId };
-export const OutboxMessage =
-  mongoose.models.OutboxMessage ?? mongoose.model('OutboxMessage', outboxSchema);
+export const OutboxMessage = defineModel('OutboxMessage', outboxSchema);

@@ -1,3 +1,4 @@
+import type mongoose from 'mongoose';
 import { School, SchoolClass, Staff, Student } from '../models/roster';
 import type { PiiCipher } from '../lib/pii';
 import type { RosterData } from './validate';
@@ -13,6 +14,10 @@ export interface ImportReport {
   /** Students in the database but not in the file (left as they are, reported). */
   notInFile: number;
 }
+
+/** The generic upsert below compares plain records whatever the model. */
+type LooseModel = mongoose.Model<Record<string, unknown>>;
+const loose = (m: unknown) => m as LooseModel;
 
 type Progress = (done: number, total: number) => void;
 
@@ -51,7 +56,7 @@ export async function applyRoster(
 
   async function upsert(
     kind: string,
-    model: typeof School,
+    model: LooseModel,
     keyField: string,
     doc: Record<string, unknown>,
     compare: (d: Record<string, unknown>) => Record<string, unknown> = (d) => d,
@@ -72,13 +77,13 @@ export async function applyRoster(
     tick();
   }
 
-  for (const s of data.schools) await upsert('学校', School, 'code', s);
-  for (const c of data.classes) await upsert('班级', SchoolClass, 'classId', c);
+  for (const s of data.schools) await upsert('学校', loose(School), 'code', s);
+  for (const c of data.classes) await upsert('班级', loose(SchoolClass), 'classId', c);
   for (const p of data.staff) {
     const roles = p.roles.map((r) =>
       Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)),
     );
-    await upsert('教职工', Staff, 'userid', { ...p, roles });
+    await upsert('教职工', loose(Staff), 'userid', { ...p, roles });
   }
   for (const s of data.students) {
     const before = await Student.findOne({ studentNo: s.studentNo }).lean<{
@@ -136,7 +141,7 @@ export async function applyRoster(
     delete sealed.address;
     await upsert(
       '学生',
-      Student,
+      loose(Student),
       'studentNo',
       plain,
       (d) => ({

@@ -1,4 +1,11 @@
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../db/model';
+
+interface TokenRow {
+  _id: string;
+  token: string;
+  expiresAt: Date;
+}
 
 /** Access tokens cached in MongoDB so several instances share one token per corp+agent. */
 export interface TokenStore {
@@ -7,7 +14,7 @@ export interface TokenStore {
   invalidate(key: string, token: string): Promise<void>;
 }
 
-const tokenSchema = new Schema(
+const tokenSchema = new Schema<TokenRow>(
   {
     _id: { type: String, required: true },
     token: { type: String, required: true },
@@ -16,7 +23,7 @@ const tokenSchema = new Schema(
   { versionKey: false, collection: 'wecom_tokens' },
 );
 
-export const WecomToken = mongoose.models.WecomToken ?? mongoose.model('WecomToken', tokenSchema);
+export const WecomToken = defineModel<TokenRow>('WecomToken', tokenSchema);
 
 export const mongoTokenStore: TokenStore = {
   async get(key, now) {

@@ -24,7 +24,12 @@ afterAll(async () => {
   await mongoose.disconnect();
 });
 beforeEach(async () => {
-  await Promise.all([School, SchoolClass, Staff, Student].map((m) => m.deleteMany({})));
+  await Promise.all([
+    School.deleteMany({}),
+    SchoolClass.deleteMany({}),
+    Staff.deleteMany({}),
+    Student.deleteMany({}),
+  ]);
 });
 
 /** A small valid roster; tests break one row at a time. */

@@ -1,14 +1,28 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import getRawBody from 'raw-body';
-import mongoose, { Schema } from 'mongoose';
+import { Schema } from 'mongoose';
+import { defineModel } from '../../db/model';
 import { randomBytes } from 'node:crypto';
+
+/** One message as a member's phone would show it (pushes, the member's own texts, replies). */
+export interface SandboxMessageRow {
+  to: string;
+  msgtype: string;
+  content?: string;
+  card?: Record<string, unknown>;
+  taskId?: string;
+  responseCode?: string;
+  updatedCard?: Record<string, unknown>;
+  at: Date;
+  read: boolean;
+}
 
 /**
  * An in-process stand-in for qyapi.weixin.qq.com: gettoken, message/send and
  * update_template_card, recording every push per recipient so a person (or a test) can see
  * what a phone would have shown. Sandbox mode only.
  */
-const sandboxMessageSchema = new Schema(
+const sandboxMessageSchema = new Schema<SandboxMessageRow>(
   {
     to: { type: String, required: true, index: true },
     msgtype: { type: String, required: true },
@@ -23,8 +37,10 @@ const sandboxMessageSchema = new Schema(
   { versionKey: false, collection: 'sandbox_messages' },
 );
 
-export const SandboxMessage =
-  mongoose.models.SandboxMessage ?? mongoose.model('SandboxMessage', sandboxMessageSchema);
+export const SandboxMessage = defineModel<SandboxMessageRow>(
+  'SandboxMessage',
+  sandboxMessageSchema,
+);
 
 export interface FakeApiOptions {
   corpId: string;
