@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './env';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
+const days = z.number().int().min(0).max(10);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
 export const settingsSchema = z.object({
@@ -15,12 +16,19 @@ export const settingsSchema = z.object({
     closures: z.array(isoDate).default([]),
   }),
   ladder: z.object({
-    halfDayMeansReport: z.boolean(),
-    headTeacherVisitWithinSchoolDays: z.number().int().min(0).max(5),
-    leaderVisitWithinSchoolDays: z.number().int().min(0).max(5),
-    persuasionAfterSchoolDays: z.number().int().min(1).max(20),
+    headTeacherVisitWithinSchoolDays: days,
+    leaderVisitWithinSchoolDays: days,
     persuasionReminderEverySchoolDays: z.number().int().min(1).max(20),
+    confirmAwayEverySchoolDays: z.number().int().min(1).max(20),
+    decideAfterSchoolDays: z.number().int().min(1).max(60),
+    decideWithinSchoolDays: days,
+    govReportWithinSchoolDays: days,
+    placementWithinSchoolDays: days,
+    transferConfirmWithinSchoolDays: z.number().int().min(1).max(30),
+    longAbsenceSchoolDays: z.number().int().min(1).max(200),
+    registrationCheckSchoolDay: z.number().int().min(1).max(20),
     morningCheckAt: hhmm,
+    confirmAttendanceBy: hhmm,
     endOfDayAt: hhmm,
     reminderHoursBeforeDeadline: z.number().min(0).max(24),
     undoWindowMinutes: z
@@ -29,6 +37,8 @@ export const settingsSchema = z.object({
       .min(0)
       .max(24 * 60),
     returnCheckInWeeks: z.number().int().min(0).max(12),
+    sweepEverySeconds: z.number().min(1).max(3600),
+    digestOver: z.number().int().min(1).max(50),
   }),
   quotas: z.object({
     headTeacherVisitsPerSemester: z.number().int().min(0),

@@ -1,0 +1,39 @@
+/**
+ * Where a case stands. The five gates are the plan's (二(三)2(3)): 入学注册关, 劝返关, 辍学确认关,
+ * 报告关, 复学通知关. Before persuasion an absence is tracked (缺勤跟踪), and excused leave is
+ * not a gate at all; both are named for what they are.
+ */
+export const GATES = [
+  'registration',
+  'leave',
+  'tracking',
+  'persuasion',
+  'confirmation',
+  'reporting',
+  'reported',
+  'return',
+  'closed',
+  'cancelled',
+] as const;
+
+export type Gate = (typeof GATES)[number];
+
+export const GATE_LABEL: Record<Gate, string> = {
+  registration: '入学注册关（开学未报到）',
+  leave: '请假中',
+  tracking: '缺勤跟踪',
+  persuasion: '劝返关',
+  confirmation: '辍学确认关（校长决定）',
+  reporting: '报告关（待向当地政府报告）',
+  reported: '报告关（已报告当地政府）',
+  return: '复学通知关（返校帮扶）',
+  closed: '已结案',
+  cancelled: '已撤销',
+};
+
+export function isOpenGate(g: Gate): boolean {
+  return g !== 'closed' && g !== 'cancelled';
+}
+
+/** Gates in which the student is away and persuasion has begun (still-away confirmed weekly). */
+export const AWAY_GATES: readonly Gate[] = ['persuasion', 'confirmation', 'reporting', 'reported'];
