@@ -19,6 +19,9 @@ import { Dispatcher } from './chat/dispatch';
 import { claimDelivery } from './chat/inbox';
 import type { Services } from './services';
 import { registerFeatures } from './features';
+import { SchoolCalendar } from './domain/calendar';
+import { Notify } from './notify/notify';
+import { findStaff } from './roster/directory';
 import { PiiCipher } from './lib/pii';
 import { SandboxRunner } from './sandbox/runner';
 import { sandboxRoutes } from './sandbox/routes';
@@ -83,8 +86,10 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     outbox,
     scheduler,
     pii: new PiiCipher(o.dataKey),
+    cal: new SchoolCalendar(o.settings.calendar),
+    notify: new Notify(outbox, o.settings.notifications.cards),
   };
-  const dispatcher = new Dispatcher(services);
+  const dispatcher = new Dispatcher(services, findStaff);
   const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
     await outbox.pump();
@@ -132,7 +137,6 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     const page = sandboxRoutes({
       services,
       clock,
-      ladder: features.ladder,
       reporting: features.reporting,
       handoffs: features.handoffs,
       runner,

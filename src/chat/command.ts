@@ -1,9 +1,15 @@
 import type { Services } from '../services';
+import type { StaffLike } from '../domain/roster';
+import type { Channel } from '../domain/cases/facts';
 
-/** What a chat command sees: who is asking, when, and the services. */
+/**
+ * What a command, a card click or an operation sees (Probot's `context`): who is acting —
+ * resolved once by the dispatcher — when, through which channel, and the services.
+ */
 export interface ChatContext {
-  userId: string;
+  actor: StaffLike;
   now: Date;
+  channel: Channel;
   services: Services;
 }
 
@@ -16,4 +22,11 @@ export interface Command {
   /** Full usage with examples, for `帮助 <命令>`. */
   usage: string;
   run(ctx: ChatContext, args: string): Promise<string>;
+}
+
+/** An ordinary early answer (a question back, a "nothing to do"): thrown, answered as is. */
+export class Answer extends Error {
+  constructor(readonly reply: string) {
+    super('answer');
+  }
 }

@@ -1,9 +1,11 @@
 import type { Inbound } from '../wecom/message';
 import type { Services } from '../services';
-import type { Command, ChatContext } from './command';
+import { Answer, type Command, type ChatContext } from './command';
 import { helpCommand, summary } from './commands/help';
 import { normalize, trimLeadingSeparators } from './normalize';
-import type { RoleName } from '../domain/roster';
+import type { StaffLike } from '../domain/roster';
+import { Refused, refusal } from '../domain/policy';
+import { audit } from '../models/audit';
 import { logger } from '../lib/logger';
 
 export type CardHandler = (
@@ -13,46 +15,40 @@ export type CardHandler = (
   responseCode: string,
 ) => Promise<string | undefined>;
 
+const NOT_IN_ROSTER =
+  '您好！您还不在保学的花名册中，暂时无法使用。请联系本校分管控辍保学的领导，把您加入花名册后再试。';
+
 /**
- * The chat router: a text becomes a command call; anything unrecognised gets help; an
- * error becomes an apology, never a stack trace.
+ * The chat router (Probot-style): a delivery becomes a context carrying the sender, resolved
+ * once; a text becomes a command call; anything unrecognised gets help. Commands answer by
+ * returning (or throwing `Answer`); a refused action (`Refused`) is audited and answered here;
+ * an error becomes an apology, never a stack trace.
  */
 export class Dispatcher {
   private readonly commands: Command[] = [];
   private readonly cards = new Map<string, CardHandler>();
   /** Menu-click EventKeys → the text they stand for. */
-  private readonly menu = new Map<string, string>([
+  private readonly menu = new Map([
     ['help', '帮助'],
     ['todo', '待办'],
     ['me', '我是谁'],
   ]);
-  /** Runs before every command (e.g. "is this user in the roster?"); a string answers instead. */
-  gate?: (ctx: ChatContext, verb: string) => Promise<string | undefined>;
   /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
   rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
 
-  /** The sender's roles, so help lists what they can use (set by the roster feature). */
-  rolesOf: (userid: string) => Promise<RoleName[] | undefined> = async () => undefined;
-
-  constructor(private readonly services: Services) {
-    this.register(
-      helpCommand(
-        () => this.commands,
-        (u) => this.rolesOf(u),
-      ),
-    );
+  constructor(
+    private readonly services: Services,
+    private readonly findActor: (userid: string) => Promise<StaffLike | null>,
+  ) {
+    this.register(helpCommand(() => this.commands));
   }
 
-  register(cmd: Command): void {
-    this.commands.push(cmd);
+  register(...cmds: Command[]): void {
+    this.commands.push(...cmds);
   }
 
   onCard(prefix: string, handler: CardHandler): void {
     this.cards.set(prefix, handler);
-  }
-
-  async help(userid: string): Promise<string> {
-    return summary(this.commands, await this.rolesOf(userid));
   }
 
   private find(text: string): { cmd: Command; args: string } | undefined {
@@ -62,35 +58,35 @@ export class Dispatcher {
       .flatMap((cmd) => [cmd.name, ...cmd.aliases].map((n) => ({ n, cmd })))
       .sort((a, b) => b.n.length - a.n.length);
     for (const { n, cmd } of names) {
-      if (t.toLowerCase().startsWith(n.toLowerCase())) {
-        const rest = t.slice(n.length);
-        // ASCII aliases must be whole words ("helpme" is not "help").
-        if (/^[a-z]/i.test(n) && rest && !/^\s/.test(rest)) continue;
-        return { cmd, args: trimLeadingSeparators(rest).trim() };
-      }
+      if (!t.toLowerCase().startsWith(n.toLowerCase())) continue;
+      const rest = t.slice(n.length);
+      // ASCII aliases must be whole words ("helpme" is not "help").
+      if (/^[a-z]/i.test(n) && rest && !/^\s/.test(rest)) continue;
+      return { cmd, args: trimLeadingSeparators(rest).trim() };
     }
     return undefined;
   }
 
   async handle(msg: Inbound): Promise<string | undefined> {
-    const ctx: ChatContext = {
-      userId: msg.from,
-      now: this.services.clock.now(),
-      services: this.services,
-    };
+    if (msg.kind === 'ignored') return undefined;
+    const now = this.services.clock.now();
     try {
+      const actor = await this.findActor(msg.from);
+      const ctx: ChatContext = {
+        actor: actor ?? guest(msg.from),
+        now,
+        channel: 'wecom',
+        services: this.services,
+      };
       if (msg.kind === 'enter_agent')
-        return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
+        return `您好，这里是保学助手（控辍保学）。\n${this.help(actor)}`;
       if (msg.kind === 'click')
-        return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
-      if (msg.kind === 'card') {
-        const prefix = msg.key.split(':')[0];
-        const handler = this.cards.get(prefix);
-        if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
-        return await handler(ctx, msg.key, msg.taskId, msg.responseCode);
-      }
-      if (msg.kind === 'text') return await this.text(ctx, msg.content);
-      return undefined;
+        return await this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
+      if (msg.kind === 'text') return await this.text(ctx, actor, msg.content);
+      if (!actor) return NOT_IN_ROSTER;
+      const handler = this.cards.get(msg.key.split(':')[0]);
+      if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
+      return await this.answer(ctx, () => handler(ctx, msg.key, msg.taskId, msg.responseCode));
     } catch (err) {
       logger.error(
         { err: (err as Error).message, stack: (err as Error).stack, user: msg.from },
@@ -100,19 +96,62 @@ export class Dispatcher {
     }
   }
 
-  private async text(ctx: ChatContext, raw: string): Promise<string> {
-    const content = (this.rewrite && (await this.rewrite(ctx, raw))) || raw;
+  private help(actor: StaffLike | null): string {
+    return summary(
+      this.commands,
+      actor?.roles.map((r) => r.role),
+    );
+  }
+
+  private async text(ctx: ChatContext, actor: StaffLike | null, raw: string): Promise<string> {
+    const content = (actor && this.rewrite && (await this.rewrite(ctx, raw))) || raw;
     const found = this.find(content);
-    if (this.gate) {
-      const stop = await this.gate(ctx, found?.cmd.name ?? '');
-      if (stop) return stop;
+    if (!actor) {
+      if (found?.cmd.name !== '帮助') {
+        await audit({
+          actor: ctx.actor.userid,
+          action: found?.cmd.name || 'message',
+          channel: 'wecom',
+          outcome: 'refused',
+          detail: 'not in roster',
+          at: ctx.now,
+        });
+        return NOT_IN_ROSTER;
+      }
     }
     if (!found) {
       const t = normalize(content);
       return t
-        ? `没看懂「${t.slice(0, 20)}」。\n${await this.help(ctx.userId)}`
-        : this.help(ctx.userId);
+        ? `没看懂「${[...t].slice(0, 20).join('')}」。\n${this.help(actor)}`
+        : this.help(actor);
     }
-    return found.cmd.run(ctx, found.args);
+    return (await this.answer(ctx, () => found.cmd.run(ctx, found.args))) ?? '';
   }
+
+  /** Runs a command or a click: an `Answer` is the reply; a `Refused` is audited and answered. */
+  private async answer(
+    ctx: ChatContext,
+    run: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof Answer) return err.reply;
+      if (!(err instanceof Refused)) throw err;
+      await audit({
+        actor: ctx.actor.userid,
+        action: err.action,
+        target: err.target,
+        channel: 'wecom',
+        outcome: 'refused',
+        at: ctx.now,
+      });
+      return refusal(err.action);
+    }
+  }
+}
+
+/** Someone WeCom knows but the roster does not (only 帮助 answers them). */
+function guest(userid: string): StaffLike {
+  return { userid, name: '', roles: [] };
 }

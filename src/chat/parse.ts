@@ -1,44 +1,94 @@
 import { DateTime } from 'luxon';
 import { ZONE, isoDay } from '../lib/time';
-import type { DayPart } from '../ladder/ladder';
+import type { DayPart } from '../domain/cases/facts';
 import { PART_SEPARATORS } from './normalize';
 
 /**
- * Forgiving parsers for the optional parts of a chat command, in any order:
- * a day (今天/昨天/前天/12月3日/12-3/2026-12-03), a part of day (上午/下午/半天/全天),
- * a length (3天) or an end date (到12月3日). What is left is the reason or record.
+ * Forgiving parsers for the optional parts of a chat command, in any order: a day (今天/昨天/
+ * 前天/周三/上周五/本周一/12月3日/12-3/2026-12-03), a part of day (上午/下午/半天/全天), a length
+ * (3天/两天) or an end date (到12月3日). What is left is the reason or record. What looks like a
+ * date but is not one (13月40日), or contradicts itself (上午 下午), is asked about, never dropped.
  */
 const PARTS: [RegExp, DayPart][] = [
-  [/上午/, 'am'],
-  [/下午/, 'pm'],
-  [/半天/, 'half'],
-  [/全天|一天|整天|全日/, 'full'],
+  [/^上午$/, 'am'],
+  [/^下午$/, 'pm'],
+  [/^半天$/, 'half'],
+  [/^(全天|一天|整天|全日)$/, 'full'],
 ];
+const WEEKDAY = '一二三四五六日天';
+const CN_DIGIT: Record<string, number> = {
+  零: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 
-function dateFrom(token: string, now: Date): string | undefined {
-  const today = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
-  if (token === '今天' || token === '今日') return today.toISODate()!;
-  if (token === '昨天' || token === '昨日') return today.minus({ days: 1 }).toISODate()!;
-  if (token === '前天') return today.minus({ days: 2 }).toISODate()!;
-  if (token === '明天' || token === '明日') return today.plus({ days: 1 }).toISODate()!;
-  if (token === '后天') return today.plus({ days: 2 }).toISODate()!;
-  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(token);
-  if (m)
-    return (
-      DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: ZONE }).toISODate() ??
-      undefined
-    );
-  m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(token);
-  if (m) {
-    // No year: the nearest such date not more than ~6 months in the future.
-    let d = DateTime.fromObject({ year: today.year, month: +m[1], day: +m[2] }, { zone: ZONE });
-    if (!d.isValid) return undefined;
-    if (d.diff(today, 'days').days > 180) d = d.minus({ years: 1 });
-    else if (d.diff(today, 'days').days < -180) d = d.plus({ years: 1 });
-    return d.toISODate()!;
-  }
-  return undefined;
+/** A Chinese or Arabic number up to 99 (两天, 十二天, 3天). */
+export function smallNumber(s: string): number | undefined {
+  if (/^\d{1,2}$/.test(s)) return Number(s);
+  if (!/^[零一二两三四五六七八九十]{1,3}$/.test(s)) return undefined;
+  const digit = (c: string) => CN_DIGIT[c] ?? 0;
+  if (s === '十') return 10;
+  const [a, b] = s.split('十');
+  if (b === undefined) return s.length === 1 ? digit(s) : undefined;
+  return (a ? digit(a) : 1) * 10 + (b ? digit(b) : 0);
 }
+
+type DateResult = string | 'invalid' | undefined;
+
+function weekday(token: string, today: DateTime): DateResult {
+  const m = /^(上|本|这)?(周|星期|礼拜)([一二三四五六日天])$/.exec(token);
+  if (!m) return undefined;
+  const dow = Math.min(WEEKDAY.indexOf(m[3]) + 1, 7);
+  let d = today.set({ weekday: dow as 1 | 2 | 3 | 4 | 5 | 6 | 7 });
+  if (m[1] === '上') d = d.minus({ weeks: 1 });
+  else if (!m[1] && d > today) d = d.minus({ weeks: 1 });
+  return d.toISODate()!;
+}
+
+function relative(token: string, today: DateTime): DateResult {
+  const words: Record<string, number> = {
+    今天: 0,
+    今日: 0,
+    昨天: -1,
+    昨日: -1,
+    前天: -2,
+    明天: 1,
+    明日: 1,
+    后天: 2,
+  };
+  return token in words ? today.plus({ days: words[token] }).toISODate()! : undefined;
+}
+
+function numeric(token: string, today: DateTime): DateResult {
+  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(token);
+  if (m) {
+    const d = DateTime.fromObject({ year: +m[1], month: +m[2], day: +m[3] }, { zone: ZONE });
+    return d.isValid ? d.toISODate()! : 'invalid';
+  }
+  m = /^(\d{1,2})[-/.月](\d{1,2})[日号]?$/.exec(token);
+  if (!m) return /^\d{1,4}[月年]|\d[日号]$/.test(token) ? 'invalid' : undefined;
+  // No year: the nearest such date not more than ~6 months in the future.
+  let d = DateTime.fromObject({ year: today.year, month: +m[1], day: +m[2] }, { zone: ZONE });
+  if (!d.isValid) return 'invalid';
+  if (d.diff(today, 'days').days > 180) d = d.minus({ years: 1 });
+  else if (d.diff(today, 'days').days < -180) d = d.plus({ years: 1 });
+  return d.toISODate()!;
+}
+
+export function dateFrom(token: string, now: Date): DateResult {
+  const today = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
+  return relative(token, today) ?? weekday(token, today) ?? numeric(token, today);
+}
+
+const BAD_DATE = (t: string) => `没看懂日期「${t}」，请写成 12月3日、昨天 或 周三 这样的格式。`;
 
 export interface AbsenceArgs {
   day: string;
@@ -47,33 +97,35 @@ export interface AbsenceArgs {
 }
 
 export function parseAbsence(tail: string, now: Date): AbsenceArgs | { error: string } {
-  let day = isoDay(now);
-  let part: DayPart = 'full';
+  let day: string | undefined;
+  const parts = new Set<DayPart>();
   const rest: string[] = [];
-  let sawDay = false;
-  for (const token of tail.split(PART_SEPARATORS).filter(Boolean)) {
-    const d = !sawDay ? dateFrom(token, now) : undefined;
-    if (d) {
-      day = d;
-      sawDay = true;
-      continue;
+  for (const raw of tail.split(PART_SEPARATORS).filter(Boolean)) {
+    const combo = /^(.+?)(上午|下午|半天|全天)$/.exec(raw);
+    const tokens = combo && dateFrom(combo[1], now) ? [combo[1], combo[2]] : [raw];
+    for (const token of tokens) {
+      const p = PARTS.find(([re]) => re.test(token));
+      if (p) {
+        parts.add(p[1]);
+        continue;
+      }
+      const d = dateFrom(token, now);
+      if (d === 'invalid') return { error: BAD_DATE(token) };
+      if (d && day && d !== day) return { error: `写了两个日期（${day}、${d}），请只写一个。` };
+      if (d) {
+        day = d;
+        continue;
+      }
+      rest.push(token);
     }
-    const p = PARTS.find(([re]) => re.test(token) && token.replace(re, '').length === 0);
-    if (p) {
-      part = p[1];
-      continue;
-    }
-    // "昨天上午" in one token
-    const combo = /^(今天|昨天|前天|\d{1,2}月\d{1,2}[日号]?)(上午|下午|半天|全天)$/.exec(token);
-    if (combo) {
-      day = dateFrom(combo[1], now) ?? day;
-      part = PARTS.find(([re]) => re.test(combo[2]))![1];
-      sawDay = true;
-      continue;
-    }
-    rest.push(token);
   }
-  return { day, part, reason: rest.join(' ') };
+  if (parts.size > 1) {
+    return {
+      error:
+        '同时写了上午、下午或全天，请说清是哪一段：全天未到请写「全天」，只缺半天请写「上午」或「下午」。',
+    };
+  }
+  return { day: day ?? isoDay(now), part: [...parts][0] ?? 'full', reason: rest.join(' ') };
 }
 
 export interface LeaveArgs {
@@ -90,28 +142,30 @@ export function parseLeave(tail: string, now: Date): LeaveArgs | { error: string
   const rest: string[] = [];
   for (const raw of tail.split(PART_SEPARATORS).filter(Boolean)) {
     const token = raw.replace(/^从/, '');
-    const n = /^(\d{1,2}|[一二三四五六七八九十])个?(上学日|天|日)$/.exec(token);
-    if (n) {
-      days = /\d/.test(n[1]) ? Number(n[1]) : '一二三四五六七八九十'.indexOf(n[1]) + 1;
+    const n = /^(\d{1,2}|[零一二两三四五六七八九十]{1,3})个?(上学日|天|日)$/.exec(token);
+    if (n && smallNumber(n[1])) {
+      days = smallNumber(n[1]);
       continue;
     }
     const to = /^(到|至)(.+)$/.exec(token);
     if (to) {
       const d = dateFrom(to[2], now);
-      if (!d) return { error: `没看懂结束日期「${to[2]}」，请写成 12月3日 这样的格式。` };
+      if (!d || d === 'invalid') return { error: BAD_DATE(to[2]) };
       until = d;
       continue;
     }
     const d = dateFrom(token, now);
+    if (d === 'invalid') return { error: BAD_DATE(token) };
     if (d) {
       from = d;
       continue;
     }
     rest.push(raw);
   }
-  if (!until && !days)
+  if (!until && !days) {
     return {
       error: '请写明请假几天或到哪天，例如：请假 张三 3天 生病，或 请假 张三 到12月3日 家中有事。',
     };
+  }
   return { from, until, days, reason: rest.join(' ') };
 }

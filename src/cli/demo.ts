@@ -37,7 +37,6 @@ async function main(): Promise<void> {
       demoDriver({
         services: bot.services,
         clock,
-        ladder: bot.features.ladder,
         reporting: bot.features.reporting,
         handoffs: bot.features.handoffs,
         runner: bot.runner!,

@@ -1,80 +1,114 @@
-import type { StaffLike, StudentLike } from './roster';
+import type { Role, RoleName, StaffLike, StudentLike } from './roster';
 
 /**
- * Who may do what, in one place. A subject teacher acts on the students they teach, a head
- * teacher on their class, a grade leader on the grade, deputy and principal on the school;
- * bureau staff read everything and act on reports.
+ * Who may do what, as declarations: one line per role and the actions it allows on a student
+ * in its scope (二(一)2(1): 包学生、包班级、包年级、包校). `authorize` throws `Refused`, which the
+ * dispatcher audits and answers in one place; out-of-scope students look like unknown ones.
  */
-export type Action =
-  | 'view' // see a student's card and case
-  | 'viewPersonal' // see guardians' phones / home address unmasked
-  | 'report' // absence, leave, return, home visit, persuasion
-  | 'correct' // correct someone else's record after the undo window
-  | 'confirmDropout' // 辍学确认关: principal only
-  | 'changeEnrollment' // 学籍变动: transfer out, suspension (head teacher of the class, leaders)
-  | 'submitReport' // the school's monthly / quarterly reports
-  | 'readDistrict' // district-wide figures
-  | 'actOnReports'; // receive and act on school reports
+export const ACTIONS = [
+  'view', // see a student's card and case
+  'viewPersonal', // guardians' phones / home address unmasked
+  'report', // absence, leave, return, home visit, still away
+  'persuade', // record persuasion
+  'correct', // withdraw someone else's report after the undo window (更正)
+  'decide', // record the persuasion plan and its next date (principal)
+  'confirmDropout', // 辍学确认关 (principal)
+  'reportGovernment', // 报告关 (principal)
+  'changeEnrollment', // 学籍变动: transfer out, suspension
+  'confirmTransfer', // the receiving school (in district) or the deputy (out of district)
+  'followUp', // 督办: the bureau follows a case up
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SCHOOL_ACTIONS = ['submitReport', 'readDistrict', 'actOnReports'] as const;
+export type SchoolAction = (typeof SCHOOL_ACTIONS)[number];
+
+type Scope = (r: Role, s: StudentLike) => boolean;
+const teaches: Scope = (r, s) =>
+  r.classId === s.classId && (!r.students?.length || r.students.includes(s.studentNo));
+const inClass: Scope = (r, s) => r.classId === s.classId;
+const inGrade: Scope = (r, s) => r.schoolCode === s.schoolCode && r.grade === s.grade;
+const inSchool: Scope = (r, s) => r.schoolCode === s.schoolCode;
+const anywhere: Scope = () => true;
+
+const TEACHER = ['view', 'viewPersonal', 'report'] as const;
+const LEADER = [...TEACHER, 'persuade', 'correct', 'changeEnrollment'] as const;
+
+export const RULES: { role: RoleName; actions: readonly Action[]; on: Scope }[] = [
+  { role: 'subjectTeacher', actions: TEACHER, on: teaches },
+  { role: 'headTeacher', actions: [...TEACHER, 'persuade', 'changeEnrollment'], on: inClass },
+  { role: 'gradeLeader', actions: LEADER, on: inGrade },
+  { role: 'deputy', actions: [...LEADER, 'confirmTransfer'], on: inSchool },
+  {
+    role: 'principal',
+    actions: [...LEADER, 'confirmTransfer', 'decide', 'confirmDropout', 'reportGovernment'],
+    on: inSchool,
+  },
+  // The bureau reads everything (guardians' data only masked) and follows cases up.
+  { role: 'bureau', actions: ['view', 'followUp'], on: anywhere },
+];
+
+export const SCHOOL_RULES: { role: RoleName; actions: readonly SchoolAction[]; own: boolean }[] = [
+  { role: 'principal', actions: ['submitReport'], own: true },
+  { role: 'deputy', actions: ['submitReport'], own: true },
+  { role: 'bureau', actions: ['readDistrict', 'actOnReports'], own: false },
+];
 
 export function canActOnStudent(staff: StaffLike, action: Action, s: StudentLike): boolean {
-  return staff.roles.some((r) => {
-    switch (r.role) {
-      case 'subjectTeacher':
-        return (
-          ['view', 'viewPersonal', 'report'].includes(action) &&
-          r.classId === s.classId &&
-          (!r.students?.length || r.students.includes(s.studentNo))
-        );
-      case 'headTeacher':
-        return (
-          ['view', 'viewPersonal', 'report', 'changeEnrollment'].includes(action) &&
-          r.classId === s.classId
-        );
-      case 'gradeLeader':
-        return (
-          ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'].includes(action) &&
-          r.schoolCode === s.schoolCode &&
-          r.grade === s.grade
-        );
-      case 'deputy':
-        return (
-          ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'].includes(action) &&
-          r.schoolCode === s.schoolCode
-        );
-      case 'principal':
-        return (
-          [
-            'view',
-            'viewPersonal',
-            'report',
-            'correct',
-            'confirmDropout',
-            'changeEnrollment',
-          ].includes(action) && r.schoolCode === s.schoolCode
-        );
-      case 'bureau':
-        // Reads everything, but guardians' phones and addresses only masked.
-        return action === 'view';
-      default:
-        return false;
-    }
-  });
+  return staff.roles.some((r) =>
+    RULES.some((rule) => rule.role === r.role && rule.actions.includes(action) && rule.on(r, s)),
+  );
 }
 
-export function canActOnSchool(staff: StaffLike, action: Action, schoolCode: string): boolean {
-  return staff.roles.some((r) => {
-    if (r.role === 'bureau') return action === 'readDistrict' || action === 'actOnReports';
-    if (r.role === 'principal' || r.role === 'deputy')
-      return action === 'submitReport' && r.schoolCode === schoolCode;
-    return false;
-  });
+export function canActOnSchool(
+  staff: StaffLike,
+  action: SchoolAction,
+  schoolCode: string,
+): boolean {
+  return staff.roles.some((r) =>
+    SCHOOL_RULES.some(
+      (rule) =>
+        rule.role === r.role &&
+        rule.actions.includes(action) &&
+        (!rule.own || r.schoolCode === schoolCode),
+    ),
+  );
 }
+
+/** A refused action: the dispatcher audits it and answers with `refusal(action)`. */
+export class Refused extends Error {
+  constructor(
+    readonly action: Action | SchoolAction,
+    readonly target?: string,
+  ) {
+    super(`refused: ${action}`);
+  }
+}
+
+export function authorize(staff: StaffLike, action: Action, s: StudentLike): void {
+  if (!canActOnStudent(staff, action, s)) throw new Refused(action, s.studentNo);
+}
+
+export function authorizeSchool(staff: StaffLike, action: SchoolAction, schoolCode: string): void {
+  if (!canActOnSchool(staff, action, schoolCode)) throw new Refused(action, schoolCode);
+}
+
+const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
+  confirmDropout: '确认辍学需要由本校校长操作。如情况属实，请联系校长。',
+  decide: '劝返计划和辍学决定由本校校长记录。',
+  reportGovernment: '向当地政府报告由本校校长记录。',
+  changeEnrollment: '学籍变动（转出、休学）由本班班主任或学校领导登记。',
+  correct: '更正他人的记录需要年级或学校领导操作。请联系您的年级组长或分管领导。',
+  confirmTransfer: '转学确认由转入学校（区内）或本校分管领导（区外）办理。',
+  followUp: '督办由区教体局办理。',
+  submitReport: '上报由学校校长或分管领导操作。',
+  readDistrict: '全区数据由区教体局查看。',
+  actOnReports: '全区数据由区教体局查看。',
+};
 
 /** The polite refusal every denied action gets. */
-export function refusal(action: Action): string {
-  if (action === 'confirmDropout') return '确认辍学需要由本校校长操作。如情况属实，请联系校长。';
-  if (action === 'changeEnrollment') return '学籍变动（转出、休学）由本班班主任或学校领导登记。';
-  if (action === 'correct')
-    return '更正他人的记录需要年级或学校领导操作。请联系您的年级组长或分管领导。';
-  return '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。';
+export function refusal(action: Action | SchoolAction): string {
+  return (
+    REFUSAL[action] ?? '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。'
+  );
 }

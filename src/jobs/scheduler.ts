@@ -12,6 +12,13 @@ interface JobRunRow {
 }
 
 export type JobHandler = (data: { key: string }) => Promise<void>;
+
+/** Work due by data (see Scheduler.source). */
+export interface Source {
+  next(): Promise<Date | undefined>;
+  run(now: Date): Promise<unknown>;
+  now(): Date;
+}
 /** `due` is the scheduled time (ISO), carried in the data so a run can be claimed exactly once. */
 type JobData = { key: string; due?: string };
 
@@ -24,7 +31,8 @@ const COLLECTION = 'jobs';
  */
 export class Scheduler {
   readonly agenda: Agenda;
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly runners = new Map<string, (data: JobData) => Promise<void>>();
+  private readonly sources = new Map<string, Source>();
   private started = false;
 
   constructor(
@@ -41,12 +49,26 @@ export class Scheduler {
   }
 
   define(name: string, handler: JobHandler): void {
-    this.handlers.set(name, handler);
-    this.agenda.define(name, async (job: Job<JobData>) => {
+    // One path for every run, Agenda's loop or the clock driver below: claim, then handle.
+    const run = async (data: JobData) => {
       // Exactly once per scheduled run, whatever the backend's locking does under load
       // (the embedded server let two instances lock one job): a unique claim decides.
-      if (!(await claimRun(`${name}|${job.attrs.data.key}|${job.attrs.data.due ?? ''}`))) return;
-      await handler(job.attrs.data);
+      if (!(await claimRun(`${name}|${data.key}|${data.due ?? ''}`))) return;
+      await handler(data);
+    };
+    this.runners.set(name, run);
+    this.agenda.define(name, async (job: Job<JobData>) => run(job.attrs.data));
+  }
+
+  /**
+   * Work that is due by data rather than by a job (the case sweeper): `next` says when it is
+   * next due; production checks every `everySeconds`, the clock driver jumps to `next`.
+   */
+  async source(name: string, everySeconds: number, src: Source): Promise<void> {
+    this.sources.set(name, src);
+    await this.every(everySeconds, `source:${name}`, async () => {
+      const at = await src.next();
+      if (at && at <= src.now()) await src.run(src.now());
     });
   }
 
@@ -104,11 +126,16 @@ export class Scheduler {
       .sort({ nextRunAt: 1 })
       .limit(limit)
       .toArray();
-    return docs.map((d) => ({
+    const jobs = docs.map((d) => ({
       name: String(d.name),
       key: String(d.data?.key),
       at: d.nextRunAt as Date,
     }));
+    for (const [name, src] of this.sources) {
+      const at = await src.next();
+      if (at && (!until || at <= until)) jobs.push({ name, key: '', at });
+    }
+    return jobs.sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, limit);
   }
 
   /**
@@ -117,24 +144,17 @@ export class Scheduler {
    * `after` runs after each job (e.g. an outbox pump) so effects appear in order too.
    */
   async runUntil(clock: SettableClock, until: Date, after?: () => Promise<void>): Promise<number> {
-    const jobs = mongoose.connection.collection(COLLECTION);
+    // What is already queued goes out at the current time, before the clock moves on.
+    if (after) await after();
     let ran = 0;
     for (let guard = 0; guard < 10_000; guard++) {
-      const [next] = await jobs
-        .find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } })
-        .sort({ nextRunAt: 1 })
-        .limit(1)
-        .toArray();
+      const next = await this.nextDue(until);
       if (!next) break;
-      if ((next.nextRunAt as Date) > clock.now()) clock.set(next.nextRunAt as Date);
-      const taken = await jobs.deleteOne({ _id: next._id, nextRunAt: next.nextRunAt });
-      const handler = this.handlers.get(String(next.name));
-      if (handler && taken.deletedCount === 1) {
-        try {
-          await handler(next.data as { key: string });
-        } catch (err) {
-          logger.error({ job: next.name, err: (err as Error).message }, 'job failed');
-        }
+      if (next.at > clock.now()) clock.set(next.at);
+      try {
+        await next.run(clock.now());
+      } catch (err) {
+        logger.error({ job: next.name, err: (err as Error).message }, 'job failed');
       }
       ran++;
       if (after) await after();
@@ -142,6 +162,36 @@ export class Scheduler {
     if (until > clock.now()) clock.set(until);
     if (after) await after();
     return ran;
+  }
+
+  /** The earliest keyed job or source due by `until`, ready to run through its production path. */
+  private async nextDue(
+    until: Date,
+  ): Promise<{ name: string; at: Date; run: (now: Date) => Promise<void> } | undefined> {
+    const jobs = mongoose.connection.collection(COLLECTION);
+    const [job] = await jobs
+      .find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } })
+      .sort({ nextRunAt: 1 })
+      .limit(1)
+      .toArray();
+    let best: { name: string; at: Date; run: (now: Date) => Promise<void> } | undefined;
+    if (job) {
+      const runner = this.runners.get(String(job.name));
+      best = {
+        name: String(job.name),
+        at: job.nextRunAt as Date,
+        run: async () => {
+          const taken = await jobs.deleteOne({ _id: job._id, nextRunAt: job.nextRunAt });
+          if (runner && taken.deletedCount === 1) await runner(job.data as JobData);
+        },
+      };
+    }
+    for (const [name, src] of this.sources) {
+      const at = await src.next();
+      if (at && at <= until && (!best || at < best.at))
+        best = { name, at, run: async (now) => void (await src.run(now)) };
+    }
+    return best;
   }
 }
 

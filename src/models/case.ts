@@ -1,38 +1,59 @@
 import { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
-import type { CaseState } from '../domain/case-machine';
-import type { Step } from '../domain/ladder';
+import type { Gate } from '../domain/cases/gates';
+import type { DutyKind } from '../domain/cases/duties';
+import type { DutyStatus } from '../domain/cases/derive';
+import type { DayPart, FactType } from '../domain/cases/facts';
 
 /**
- * One case per student episode. `open` carries a partial unique index: at most one open case
- * per student, even when two teachers report at the same moment. Updates are guarded by
- * `rev` (optimistic concurrency) because arrays are rewritten whole ($push is not portable).
+ * The case record. `case_facts` is the truth (append-only: who reported what, when, how);
+ * `cases` and `duties` are views derived from it (src/domain/cases/derive.ts), kept for
+ * 待办, 概况 and the sweeper's due times. `home_visits` are the visit records themselves.
  */
-const caseSchema = new Schema<CaseDoc>(
+export interface CaseRow {
+  caseId: string;
+  studentNo: string;
+  schoolCode: string;
+  classId: string;
+  grade: number;
+  gate: Gate;
+  open: boolean;
+  openedAt: Date;
+  openedBy: string;
+  closedAt?: Date;
+  absentSince?: string;
+  awayDays: number;
+  longAbsence: boolean;
+  transferPending: boolean;
+  /** When the derived view next changes by itself (the sweeper's index). */
+  wakeAt?: Date | null;
+  /** Gate moves already announced (the view's moves beyond this are new). */
+  moveCount: number;
+  /** Everyone pushed about this case, told again when it ends. */
+  notified: string[];
+  rev: number;
+}
+
+const caseSchema = new Schema<CaseRow>(
   {
     caseId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
     schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    state: { type: String, required: true },
+    classId: { type: String, required: true, index: true },
+    grade: { type: Number, required: true },
+    gate: { type: String, required: true },
     open: { type: Boolean, required: true },
-    rev: { type: Number, required: true, default: 0 },
     openedAt: { type: Date, required: true },
     openedBy: { type: String, required: true },
-    /** Full unexcused school days, ISO dates, ascending. */
-    absentDays: { type: [String], default: [] },
-    halfDays: { type: [{ day: String, part: String, _id: false }], default: [] },
-    leaveFrom: String,
-    leaveUntil: String,
-    leaveReason: String,
-    /** Everyone pushed about this case, told again when it ends. */
-    notified: { type: [String], default: [] },
-    dropoutReason: String,
-    mentor: String,
-    helper: String,
-    placement: String,
-    checkIns: { type: Number, default: 0 },
     closedAt: Date,
+    absentSince: String,
+    awayDays: { type: Number, default: 0 },
+    longAbsence: { type: Boolean, default: false },
+    transferPending: { type: Boolean, default: false },
+    wakeAt: { type: Date, index: true },
+    moveCount: { type: Number, default: 0 },
+    notified: { type: [String], default: [] },
+    rev: { type: Number, default: 0 },
   },
   { versionKey: false, collection: 'cases' },
 );
@@ -41,122 +62,150 @@ caseSchema.index(
   { unique: true, partialFilterExpression: { open: true }, name: 'one_open_case_per_student' },
 );
 
-/** Append-only history: every move through the five gates, with who, when, why, channel. */
-const eventSchema = new Schema<CaseEventRow>(
-  {
-    caseId: { type: String, required: true, index: true },
-    studentNo: { type: String, required: true, index: true },
-    type: { type: String, required: true },
-    actor: { type: String, required: true },
-    channel: { type: String, required: true },
-    at: { type: Date, required: true },
-    from: String,
-    to: String,
-    detail: String,
-    day: String,
-  },
-  { versionKey: false, collection: 'case_events' },
-);
-
-/** A duty with a deadline (visit, persuasion…); its jobs are keyed by `key`. */
-const obligationSchema = new Schema<ObligationDoc>(
-  {
-    key: { type: String, required: true, unique: true },
-    caseId: { type: String, required: true, index: true },
-    studentNo: { type: String, required: true },
-    step: { type: String, required: true },
-    assignees: { type: [String], required: true, index: true },
-    dueAt: { type: Date, required: true },
-    remindAt: Date,
-    status: {
-      type: String,
-      enum: ['open', 'met', 'missed', 'cancelled'],
-      required: true,
-      index: true,
-    },
-    triggerDay: String,
-    metBy: String,
-    metAt: Date,
-    escalatedTo: { type: [String], default: undefined },
-  },
-  { versionKey: false, collection: 'obligations' },
-);
-
-/** 家访 records (二(一)2(3)): who, whom, when, what was found and agreed. */
-const visitSchema = new Schema<HomeVisitRow>(
-  {
-    studentNo: { type: String, required: true, index: true },
-    caseId: String,
-    visitor: { type: String, required: true, index: true },
-    at: { type: Date, required: true },
-    record: { type: String, required: true },
-    channel: { type: String, required: true },
-  },
-  { versionKey: false, collection: 'home_visits' },
-);
-
-export const Case = defineModel<CaseDoc>('Case', caseSchema);
-export const CaseEvent = defineModel<CaseEventRow>('CaseEvent', eventSchema);
-export const Obligation = defineModel<ObligationDoc>('Obligation', obligationSchema);
-export const HomeVisit = defineModel<HomeVisitRow>('HomeVisit', visitSchema);
-
-export interface CaseDoc {
+/** A fact as stored: the union in domain/cases/facts.ts, flattened. */
+export interface FactRow {
+  factId: string;
   caseId: string;
   studentNo: string;
   schoolCode: string;
   classId: string;
-  state: CaseState;
-  open: boolean;
-  rev: number;
-  openedAt: Date;
-  openedBy: string;
-  absentDays: string[];
-  halfDays: { day: string; part: string }[];
-  leaveFrom?: string;
-  leaveUntil?: string;
-  leaveReason?: string;
-  notified: string[];
-  dropoutReason?: string;
+  grade: number;
+  type: FactType;
+  actor: string;
+  onBehalfOf?: string;
+  channel: string;
+  at: Date;
+  inferred?: boolean;
+  dutyId?: string;
+  detail?: string;
+  day?: string;
+  part?: DayPart;
+  until?: string;
+  nextDay?: string;
+  visitId?: string;
+  pending?: boolean;
   mentor?: string;
   helper?: string;
   placement?: string;
-  checkIns: number;
-  closedAt?: Date;
+  week?: number;
+  inDistrict?: boolean;
+  destination?: string;
+  toSchool?: string;
+  target?: string;
 }
 
-export interface ObligationDoc {
-  key: string;
+const factSchema = new Schema<FactRow>(
+  {
+    factId: { type: String, required: true, unique: true },
+    caseId: { type: String, required: true, index: true },
+    studentNo: { type: String, required: true, index: true },
+    schoolCode: { type: String, required: true, index: true },
+    classId: { type: String, required: true },
+    grade: { type: Number, required: true },
+    type: { type: String, required: true },
+    actor: { type: String, required: true },
+    onBehalfOf: String,
+    channel: { type: String, required: true },
+    at: { type: Date, required: true, index: true },
+    inferred: Boolean,
+    dutyId: String,
+    detail: String,
+    day: String,
+    part: String,
+    until: String,
+    nextDay: String,
+    visitId: String,
+    pending: Boolean,
+    mentor: String,
+    helper: String,
+    placement: String,
+    week: Number,
+    inDistrict: Boolean,
+    destination: String,
+    toSchool: String,
+    target: String,
+  },
+  { versionKey: false, collection: 'case_facts' },
+);
+factSchema.index({ type: 1, at: 1 });
+
+export interface DutyRow {
+  dutyId: string;
   caseId: string;
   studentNo: string;
-  step: Step;
-  assignees: string[];
-  dueAt: Date;
+  schoolCode: string;
+  classId: string;
+  grade: number;
+  kind: DutyKind;
+  holders: string[];
+  day?: string;
+  openAt: Date;
   remindAt?: Date;
-  status: 'open' | 'met' | 'missed' | 'cancelled';
-  triggerDay?: string;
+  dueAt: Date;
+  /** The derived status, or 'cancelled' when a withdrawn fact took the duty away. */
+  status: DutyStatus | 'cancelled';
   metBy?: string;
   metAt?: Date;
+  onBehalfOf?: string;
+  late?: boolean;
+  /** What has been announced, so a repeated sync tells nobody twice. */
+  reminded?: boolean;
   escalatedTo?: string[];
 }
 
-export interface CaseEventRow {
-  caseId: string;
-  studentNo: string;
-  type: string;
-  actor: string;
-  channel: string;
-  at: Date;
-  from?: string;
-  to?: string;
-  detail?: string;
-  day?: string;
-}
+const dutySchema = new Schema<DutyRow>(
+  {
+    dutyId: { type: String, required: true, unique: true },
+    caseId: { type: String, required: true, index: true },
+    studentNo: { type: String, required: true },
+    schoolCode: { type: String, required: true, index: true },
+    classId: { type: String, required: true },
+    grade: { type: Number, required: true },
+    kind: { type: String, required: true },
+    holders: { type: [String], required: true, index: true },
+    day: String,
+    openAt: { type: Date, required: true },
+    remindAt: Date,
+    dueAt: { type: Date, required: true },
+    status: { type: String, required: true, index: true },
+    metBy: String,
+    metAt: Date,
+    onBehalfOf: String,
+    late: Boolean,
+    reminded: Boolean,
+    escalatedTo: { type: [String], default: undefined, index: true },
+  },
+  { versionKey: false, collection: 'duties' },
+);
 
+/** 家访 records (二(一)2(3)): who went, whom, when, what was found and agreed. */
 export interface HomeVisitRow {
+  visitId: string;
   studentNo: string;
   caseId?: string;
   visitor: string;
   at: Date;
   record: string;
+  /** A card click "已家访": the visit counts once; the record is completed by the next 家访. */
+  pending?: boolean;
   channel: string;
 }
+
+const visitSchema = new Schema<HomeVisitRow>(
+  {
+    visitId: { type: String, required: true, unique: true },
+    studentNo: { type: String, required: true, index: true },
+    caseId: String,
+    visitor: { type: String, required: true, index: true },
+    at: { type: Date, required: true },
+    record: { type: String, required: true },
+    pending: Boolean,
+    channel: { type: String, required: true },
+  },
+  { versionKey: false, collection: 'home_visits' },
+);
+
+export const Case = defineModel<CaseRow>('Case', caseSchema);
+export const CaseFact = defineModel<FactRow>('CaseFact', factSchema);
+export const Duty = defineModel<DutyRow>('Duty', dutySchema);
+export const HomeVisit = defineModel<HomeVisitRow>('HomeVisit', visitSchema);

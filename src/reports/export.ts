@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { Report, type ReportDoc } from '../models/report';
-import { CaseEvent } from '../models/case';
+import { CaseFact } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { School, SchoolClass, Staff, Student } from '../models/roster';
 import type { StaffLike, StudentLike, EnrollmentStatus } from '../domain/roster';
@@ -70,7 +70,7 @@ export async function exportPeriod(
   );
   if (kind === 'monthly') {
     const detail = sheet('流失生明细', ['学校', '班级', '姓名', '学籍号', '确认日期', '原因']);
-    for (const e of await CaseEvent.find({ type: 'dropoutConfirmed', at: { $gte: from, $lt: to } })
+    for (const e of await CaseFact.find({ type: 'dropoutConfirmed', at: { $gte: from, $lt: to } })
       .sort({ at: 1 })
       .lean<{ studentNo: string; at: Date; detail?: string }[]>()) {
       const st = students.get(e.studentNo);

@@ -3,7 +3,7 @@ import type { Services } from '../services';
 import type { StaffLike, StudentLike } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
 import { School, SchoolClass, Student } from '../models/roster';
-import { bureauStaff, pushText, schoolLeaders } from './recipients';
+import { bureauStaff, schoolLeaders } from '../roster/directory';
 import { Handoff, type HandoffDoc } from '../models/handoff';
 import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
@@ -64,7 +64,7 @@ export class Handoffs {
   }
 
   private push(userids: string[], content: string, key: string): Promise<void> {
-    return pushText(this.s.outbox, userids, content, key);
+    return this.s.notify.text(userids, content, key);
   }
 
   async onRemind(key: string): Promise<void> {
@@ -178,6 +178,7 @@ export class Handoffs {
     if (record.length < 4)
       return `请写上家访记录，例如：交接家访 ${studentNo} 见到父母，了解到……，约定……`;
     await HomeVisit.create({
+      visitId: `V${now.getTime().toString(36)}${h.studentNo.slice(-6)}`,
       studentNo: h.studentNo,
       visitor: actor.userid,
       at: now,

@@ -6,11 +6,11 @@ import { canActOnSchool } from '../domain/policy';
 import { nextRun, periodOf, periodRange, visitRounds, visitQuota } from '../domain/reports';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
-import { CaseEvent } from '../models/case';
+import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { semesterRange, visitsThisSemester } from './visits';
-import { bureauStaff, pushText, schoolLeaders } from './recipients';
+import { bureauStaff, schoolLeaders } from '../roster/directory';
 import { School, Staff, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
@@ -74,7 +74,7 @@ export class Reporting {
   }
 
   private push(userids: string[], content: string, key: string): Promise<void> {
-    return pushText(this.s.outbox, userids, content, key);
+    return this.s.notify.text(userids, content, key);
   }
 
   // ───────────── report content (what the school submits) ─────────────
@@ -94,27 +94,26 @@ export class Reporting {
       (StudentLike & { studentNo: string })[]
     >();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
-    const events = (
-      await CaseEvent.find({
-        at: { $gte: from, $lt: to },
-        type: { $in: ['dropoutConfirmed', 'back'] },
-      })
-        .sort({ at: 1 })
-        .lean<{ studentNo: string; type: string; at: Date; detail?: string; from?: string }[]>()
-    ).filter((e) => bySchool.has(e.studentNo));
-    const dropouts = events.filter((e) => e.type === 'dropoutConfirmed');
+    const dropouts = await CaseFact.find({
+      schoolCode,
+      type: 'dropoutConfirmed',
+      at: { $gte: from, $lt: to },
+    })
+      .sort({ at: 1 })
+      .lean<FactRow[]>();
     const lines = await Promise.all(
       dropouts.map(async (e, i) => {
-        const st = bySchool.get(e.studentNo)!;
-        return `${i + 1}. ${st.name}，${await className(st.classId)}，学籍号 ${st.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
+        const st = bySchool.get(e.studentNo);
+        const who = st ? `${st.name}，${await className(st.classId)}` : '（已不在本校）';
+        return `${i + 1}. ${who}，学籍号 ${e.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
       }),
     );
     if (kind === 'monthly') {
-      return {
-        text: dropouts.length
-          ? `流失生 ${dropouts.length} 人：\n${lines.join('\n')}`
-          : '本月无流失生。',
-      };
+      const long = await this.longAbsences(schoolCode, bySchool);
+      const head = dropouts.length
+        ? `流失生 ${dropouts.length} 人：`
+        : `${monthLabel(period)}无流失生。`;
+      return { text: [head, ...lines, ...long].join('\n') };
     }
     const counts = new Map<EnrollmentStatus, number>();
     for (const st of students) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
@@ -155,6 +154,22 @@ export class Reporting {
       .filter(Boolean)
       .join('\n');
     return { text, onRollEnd: onRollNow };
+  }
+
+  /** Anyone away more than the long-absence threshold is reported, confirmed or not (PROCEDURES). */
+  private async longAbsences(
+    schoolCode: string,
+    bySchool: Map<string, StudentLike>,
+  ): Promise<string[]> {
+    const open = await Case.find({ schoolCode, open: true, longAbsence: true }).lean<CaseRow[]>();
+    if (!open.length) return [];
+    const n = this.s.settings.ladder.longAbsenceSchoolDays;
+    const names = open.map(
+      (c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo}（${c.awayDays} 个上学日）`,
+    );
+    return [
+      `另有 ${open.length} 人已超过 ${n} 个上学日未到校（尚未确认辍学）：${names.join('、')}`,
+    ];
   }
 
   // ───────────── jobs ─────────────
@@ -404,4 +419,10 @@ export class Reporting {
     }
     return lines.join('\n');
   }
+}
+
+/** "2026-11" → "2026年11月". */
+function monthLabel(period: string): string {
+  const [y, m] = period.split('-');
+  return `${y}年${Number(m)}月`;
 }

@@ -1,5 +1,5 @@
 import { Staff, Student, SchoolClass, School } from '../models/roster';
-import type { Role, StaffLike, StudentLike } from '../domain/roster';
+import { GRADE_LABEL, type Role, type StaffLike, type StudentLike } from '../domain/roster';
 import { chainFor, type Chain } from '../domain/chain';
 import { canActOnStudent, type Action } from '../domain/policy';
 
@@ -95,3 +95,58 @@ export async function namesFor(
     schools: new Map(ss.map((s) => [s.code, s.name])),
   };
 }
+
+/** The principals and deputies of these schools (school-level notices go to them). */
+export async function schoolLeaders(codes: string[]): Promise<StaffLike[]> {
+  const role = { $in: ['principal', 'deputy'] };
+  return Staff.find({ roles: { $elemMatch: { role, schoolCode: { $in: codes } } } }).lean<
+    StaffLike[]
+  >();
+}
+
+export async function bureauStaff(): Promise<string[]> {
+  return (await Staff.find({ 'roles.role': 'bureau' }).lean<StaffLike[]>()).map((p) => p.userid);
+}
+
+/** A staff member of this school by name (帮扶 names the mentor teacher). */
+export async function staffByName(schoolCode: string, name: string): Promise<StaffLike | null> {
+  return Staff.findOne({ name, 'roles.schoolCode': schoolCode }).lean<StaffLike>();
+}
+
+/**
+ * The sender's scope as a query filter on anything carrying schoolCode / grade / classId
+ * (students, cases, duties), so counts run in the database instead of over a loaded roster.
+ * `undefined` means nothing; `{}` the whole district.
+ */
+export function scopeFilter(staff: StaffLike): Record<string, unknown> | undefined {
+  const or: Record<string, unknown>[] = [];
+  for (const r of staff.roles) {
+    if (r.role === 'bureau') return {};
+    if (r.role === 'subjectTeacher' || r.role === 'headTeacher') or.push({ classId: r.classId });
+    else if (r.role === 'gradeLeader') or.push({ schoolCode: r.schoolCode, grade: r.grade });
+    else or.push({ schoolCode: r.schoolCode });
+  }
+  return or.length ? { $or: or } : undefined;
+}
+
+/** How the scope is named in a heading: 全区, a school, a grade, a class. */
+export async function scopeLabel(staff: StaffLike): Promise<string> {
+  if (staff.roles.some((r) => r.role === 'bureau')) return '全区';
+  const top = [...staff.roles].sort(
+    (a, b) => LEVEL_ORDER.indexOf(b.role) - LEVEL_ORDER.indexOf(a.role),
+  )[0];
+  if (!top) return '';
+  const school = top.schoolCode ? await schoolName(top.schoolCode) : '';
+  if (top.role === 'principal' || top.role === 'deputy') return school;
+  if (top.role === 'gradeLeader') return `${school} ${GRADE_LABEL[top.grade ?? 0] ?? ''}`;
+  return `${school} ${top.classId ? await className(top.classId) : ''}`;
+}
+
+const LEVEL_ORDER = [
+  'subjectTeacher',
+  'headTeacher',
+  'gradeLeader',
+  'deputy',
+  'principal',
+  'bureau',
+];

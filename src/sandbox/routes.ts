@@ -6,7 +6,6 @@ import mongoose from 'mongoose';
 import { z } from 'zod';
 import type { SettableClock } from '../lib/clock';
 import type { Services } from '../services';
-import type { Ladder } from '../ladder/ladder';
 import type { Reporting } from '../reports/reporting';
 import type { Handoffs } from '../reports/handoff';
 import { SandboxMessage } from '../wecom/sandbox/fake-api';
@@ -41,7 +40,6 @@ async function json(ctx: RouterContext): Promise<unknown> {
 export interface SandboxDeps {
   services: Services;
   clock: SettableClock;
-  ladder: Ladder;
   reporting: Reporting;
   handoffs: Handoffs;
   runner: SandboxRunner;
@@ -49,7 +47,7 @@ export interface SandboxDeps {
 }
 
 export function sandboxRoutes(deps: SandboxDeps): Router {
-  const { services, clock, ladder, runner } = deps;
+  const { services, clock, runner } = deps;
   const cfg = services.settings.ladder;
   const router = new Router({ prefix: '/sandbox' });
 
@@ -119,7 +117,7 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
       target = new Date(target.getTime() + 60_000);
     } else if (parsed.data.to === 'nextSchoolDay') {
       target = new Date(
-        fromIsoDay(ladder.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000,
+        fromIsoDay(services.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000,
       );
     } else if (parsed.data.to === 'plusHour') {
       target = new Date(now.getTime() + 3_600_000);
@@ -172,7 +170,7 @@ export function demoDriver(deps: SandboxDeps) {
     }).then((r) => r.json() as Promise<{ reply: string | null }>);
   return {
     now: () => deps.clock.now(),
-    calendar: deps.ladder.cal,
+    calendar: deps.services.cal,
     say: async (as: string, text: string) => (await post({ as, text })).reply,
     click: async (as: string, key: string, taskId: string) => {
       await post({ as, event: 'template_card_event', key, taskId });
@@ -187,11 +185,7 @@ export function demoDriver(deps: SandboxDeps) {
 }
 
 const JOB_LABEL: Record<string, string> = {
-  'ladder.morning': '早晨到校询问',
-  'ladder.remind': '截止前提醒',
-  'ladder.deadline': '截止检查（逾期上报）',
-  'ladder.leaveEnd': '请假到期检查',
-  'ladder.checkIn': '返校帮扶周跟进',
+  'cases.sweep': '案件到期事项（询问、提醒、逾期上报）',
   'report.monthly': '流失生月报开始',
   'report.quarterly': '学籍变动季报开始',
   'report.campaign': '控辍保学活动月提醒',

@@ -36,7 +36,7 @@ const say = async (who: { userid: string }, text: string) =>
   (await bot.say(text, who.userid)).reply ?? '';
 
 describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly table that reconciles', () => {
-  it('a transfer within the district ends the open case and tells the receiving school', async () => {
+  it('a transfer within the district, with an open case, is a request until the receiving school confirms (issue #9)', async () => {
     const s = d.students[3];
     await say(d.head, `缺勤 ${s.name}`);
     expect(await say(d.subject, `转出 ${s.name} 区内 珠山区第二中学`)).toMatch(
@@ -44,25 +44,32 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
     );
     expect(await say(d.head, `转出 ${s.name} 珠山区第二中学`)).toMatch(/请写明区内还是区外/);
     const reply = await say(d.head, `转出 ${s.name} 区内 珠山区第二中学 已办理转学手续`);
-    expect(reply).toMatch(new RegExp(`已登记转出：${s.name}（三年级1班）→ 珠山区第二中学（区内）`));
-    expect(reply).toMatch(/未结的缺勤案件已结束/);
-    expect(reply).toMatch(/已通知 珠山区第二中学 办理转入/);
+    expect(reply).toMatch(new RegExp(`已登记转学申请：${s.name} → 珠山区第二中学`));
+    expect(reply).toMatch(/须由珠山区第二中学 确认学生已到校后才结案/);
     await advance(bot, bot.clock.now());
     const zs02 = (await Staff.find({}).lean<StaffLike[]>()).find((p) =>
       p.roles.some((r) => r.role === 'principal' && r.schoolCode === 'ZS02'),
     )!;
     expect(wecom.to(zs02.userid).map(textOf).join()).toMatch(new RegExp(`【转入通知】${s.name}`));
     expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      status: 'enrolled',
+    });
+    expect(await Case.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
+      open: true,
+      transferPending: true,
+    });
+    expect(await say(zs02, `转学确认 ${s.studentNo} 已到校报到`)).toMatch(/转学完成/);
+    expect(await Student.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
       status: 'transferredInDistrict',
     });
     expect(await Case.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
-      state: 'closed',
+      gate: 'closed',
     });
     expect(await EnrollmentChange.findOne({ studentNo: s.studentNo }).lean()).toMatchObject({
       from: 'enrolled',
       to: 'transferredInDistrict',
       destination: '珠山区第二中学',
-      actor: d.head.userid,
+      actor: zs02.userid,
     });
     expect(await say(d.head, `缺勤 ${s.name}`)).toMatch(/学籍状态不是在读/);
   });

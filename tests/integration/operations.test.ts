@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { Staff } from '../../src/models/roster';
 import request from 'supertest';
 import {
   startBot,
@@ -40,7 +41,7 @@ describe('answers, health, metrics, shutdown', () => {
           return '慢慢的回答';
         },
       });
-      bot.dispatcher.gate = undefined;
+      await Staff.create({ userid: 'u1', name: '测试', roles: [] });
       const res = await bot.say('慢', 'u1');
       expect(res.status).toBe(200);
       expect(res.reply).toBeUndefined();
@@ -142,7 +143,7 @@ describe('answers, health, metrics, shutdown', () => {
       const escalation = wecom
         .to(d.gradeLeader.userid)
         .map((m) => m.content ?? '')
-        .find((t) => t.includes('【逾期】'));
+        .find((t) => t.includes('【逾期】班主任家访'));
       expect(escalation).toMatch(new RegExp(`回复：「家访 ${d.plain.name} 记录」`));
       expect(wecom.sent.some((m) => m.msgtype === 'template_card')).toBe(false);
     } finally {

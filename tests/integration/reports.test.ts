@@ -2,7 +2,7 @@ import nock from 'nock';
 import { startBot, mockWecom, setupNock, advance, textOf, type TestBot } from '../support/harness';
 import { demo } from '../support/demo';
 import { ManualClock } from '../../src/lib/clock';
-import { CaseEvent } from '../../src/models/case';
+import { CaseFact } from '../../src/models/case';
 import { Report } from '../../src/models/report';
 import { Staff, Student } from '../../src/models/roster';
 import type { StaffLike } from '../../src/domain/roster';
@@ -53,9 +53,13 @@ describe("the bureau's reporting cycle", () => {
 
   it('monthly: drafts go to each school on the 1st, a submission reaches the bureau, a missing one is flagged after the 7th', async () => {
     // A dropout confirmed in November at school ZS01.
-    await CaseEvent.create({
+    await CaseFact.create({
+      factId: 'F1',
       caseId: 'C1',
       studentNo: d.plain.studentNo,
+      schoolCode: d.plain.schoolCode,
+      classId: d.plain.classId,
+      grade: d.plain.grade,
       type: 'dropoutConfirmed',
       actor: d.principal.userid,
       channel: 'wecom',
@@ -69,7 +73,7 @@ describe("the bureau's reporting cycle", () => {
       ),
     );
     expect(pushes(d.principal)).toMatch(/12月7日 周一 18:00 前发送「提交月报」/);
-    expect(pushes(zs02.principal)).toMatch(/2026年11月：\n本月无流失生/);
+    expect(pushes(zs02.principal)).toMatch(/2026年11月：\n2026年11月无流失生/);
 
     expect(await say(d.head, '提交月报')).toMatch(/由学校校长或分管领导操作/);
     expect(await say(d.principal, '提交月报')).toMatch(
@@ -96,7 +100,7 @@ describe("the bureau's reporting cycle", () => {
     const status = await say(d.bureau, '报告情况');
     expect(status).toMatch(/珠山区第一小学：已上报（流失生 1 人：）/);
     expect(status).toMatch(/珠山区第二中学：逾期未报/);
-    expect(await say(zs02.principal, '提交月报')).toMatch(/（逾期）：本月无流失生/);
+    expect(await say(zs02.principal, '提交月报')).toMatch(/（逾期）：2026年11月无流失生/);
   });
 
   it('the bureau can export the period as a workbook: who reported when, and the dropouts in detail', async () => {

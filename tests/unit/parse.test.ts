@@ -57,3 +57,32 @@ describe('forgiving chat parsing', () => {
     });
   });
 });
+
+describe('dates are read or asked about, never dropped (issue #9, finding 8)', () => {
+  const wed = new Date('2026-12-02T10:00:00+08:00');
+  it('weekday words: 周一 (this week), 上周五, 本周一, 星期三', () => {
+    expect(parseAbsence('周一', wed)).toMatchObject({ day: '2026-11-30', reason: '' });
+    expect(parseAbsence('周五', wed)).toMatchObject({ day: '2026-11-27' }); // not yet this week
+    expect(parseAbsence('上周五 发烧', wed)).toMatchObject({ day: '2026-11-27', reason: '发烧' });
+    expect(parseAbsence('本周一', wed)).toMatchObject({ day: '2026-11-30' });
+    expect(parseAbsence('星期三', wed)).toMatchObject({ day: '2026-12-02' });
+  });
+  it('a date that does not exist is asked about, not recorded as today', () => {
+    expect(parseAbsence('13月40日', wed)).toEqual({
+      error: expect.stringMatching(/没看懂日期「13月40日」/),
+    });
+    expect(parseAbsence('2月30日', wed)).toEqual({ error: expect.stringMatching(/没看懂日期/) });
+  });
+  it('contradictions are asked about: 上午 下午, two dates', () => {
+    expect(parseAbsence('上午 下午', wed)).toEqual({
+      error: expect.stringMatching(/同时写了上午、下午/),
+    });
+    expect(parseAbsence('昨天 前天', wed)).toEqual({
+      error: expect.stringMatching(/写了两个日期/),
+    });
+  });
+  it('Chinese numerals for leave: 两天, 十天', () => {
+    expect(parseLeave('两天 生病', wed)).toMatchObject({ days: 2, reason: '生病' });
+    expect(parseLeave('十天', wed)).toMatchObject({ days: 10 });
+  });
+});

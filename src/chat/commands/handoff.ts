@@ -1,12 +1,8 @@
 import type { Command } from '../command';
-import type { StaffLike } from '../../domain/roster';
 import type { Handoffs } from '../../reports/handoff';
 
 /** Chat shells for the graduate handoff (义务教育交接): 毕业交接, 交接家访. */
-export function handoffCommands(
-  me: (userid: string) => Promise<StaffLike | null>,
-  handoffs: Handoffs,
-): Command[] {
+export function handoffCommands(handoffs: Handoffs): Command[] {
   return [
     {
       name: '毕业交接',
@@ -16,7 +12,7 @@ export function handoffCommands(
         '毕业交接 <初中学校> [班级]\n例：毕业交接 珠山区第二中学\n例：毕业交接 珠山区第二中学 六年级1班',
       async run(ctx, args) {
         const [junior = '', cls = ''] = args.split(/\s+/);
-        return handoffs.handOver((await me(ctx.userId))!, junior, cls, ctx.now);
+        return handoffs.handOver(ctx.actor, junior, cls, ctx.now);
       },
     },
     {
@@ -27,7 +23,7 @@ export function handoffCommands(
         '交接家访 <学籍号> <记录>\n例：交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难，已告知资助政策',
       async run(ctx, args) {
         const [no = '', ...rest] = args.split(/\s+/);
-        return handoffs.advanceVisit((await me(ctx.userId))!, no, rest.join(' '), ctx.now);
+        return handoffs.advanceVisit(ctx.actor, no, rest.join(' '), ctx.now);
       },
     },
   ];

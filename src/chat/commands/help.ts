@@ -7,12 +7,12 @@ import type { RoleName } from '../../domain/roster';
  */
 const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
 const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
-  { title: '报告', names: ['缺勤', '请假', '到校', '家访', '撤销'], roles: SCHOOL },
+  { title: '报告', names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销'], roles: SCHOOL },
   {
     title: '查看',
     names: ['待办', '概况', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'],
   },
-  { title: '劝返复学', names: ['劝返', '帮扶', '交接家访'], roles: SCHOOL },
+  { title: '劝返复学', names: ['劝返', '帮扶', '跟进', '交接家访'], roles: SCHOOL },
   {
     title: '学籍',
     names: ['转出', '休学', '复课'],
@@ -20,31 +20,40 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
   },
   {
     title: '校领导',
-    names: ['确认辍学', '提交月报', '提交季报', '报告情况', '毕业交接'],
+    names: [
+      '更正',
+      '转学确认',
+      '劝返计划',
+      '确认辍学',
+      '报告政府',
+      '政府措施',
+      '提交月报',
+      '提交季报',
+      '报告情况',
+      '毕业交接',
+    ],
     roles: ['deputy', 'principal'],
   },
-  { title: '教体局', names: ['报告情况'], roles: ['bureau'] },
+  { title: '教体局', names: ['督办', '报告情况'], roles: ['bureau'] },
 ];
 
-export function helpCommand(
-  all: () => Command[],
-  rolesOf: (userid: string) => Promise<RoleName[] | undefined>,
-): Command {
+export function helpCommand(all: () => Command[]): Command {
   return {
     name: '帮助',
     aliases: ['help', '?', '？', '菜单'],
     summary: '查看全部命令；「帮助 缺勤」看某个命令的用法',
     usage: '帮助 —— 列出您能用的命令\n帮助 <命令> —— 看某个命令的用法和例子，如：帮助 缺勤',
     async run(ctx, args) {
+      const roles = ctx.actor.roles.length ? ctx.actor.roles.map((r) => r.role) : undefined;
       const wanted = args.trim();
       if (wanted) {
         const cmd = all().find(
           (c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()),
         );
         if (cmd) return `【${cmd.name}】${cmd.summary}\n${cmd.usage}`;
-        return `没有「${wanted}」这个命令。\n${summary(all(), await rolesOf(ctx.userId))}`;
+        return `没有「${wanted}」这个命令。\n${summary(all(), roles)}`;
       }
-      return summary(all(), await rolesOf(ctx.userId));
+      return summary(all(), roles);
     },
   };
 }

@@ -5,7 +5,7 @@
  * Everything else (gate, days away, duties) is derived from them (derive.ts).
  */
 export type Channel = 'wecom' | 'job' | 'cli' | 'sandbox' | 'web';
-export type DayPart = 'full' | 'am' | 'pm';
+export type DayPart = 'full' | 'am' | 'pm' | 'half';
 
 interface FactBase {
   /** Unique, time-ordered id (also what `withdraw` points at). */
@@ -43,6 +43,7 @@ export type Fact = FactBase &
     | { type: 'transferConfirmed' }
     | { type: 'followUp' }
     | { type: 'registrationMissing'; day: string }
+    | { type: 'superseded' }
     | { type: 'withdraw'; target: string }
   );
 
@@ -66,6 +67,7 @@ export const FACT_TYPES = [
   'transferConfirmed',
   'followUp',
   'registrationMissing',
+  'superseded',
   'withdraw',
 ] as const satisfies readonly FactType[];
 
@@ -86,6 +88,7 @@ export const FACT_LABEL: Record<FactType, string> = {
   transferConfirmed: '确认转学完成',
   followUp: '教体局督办',
   registrationMissing: '开学未报到',
+  superseded: '另立新案',
   withdraw: '撤销',
 };
 

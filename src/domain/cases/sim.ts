@@ -125,9 +125,11 @@ export class CaseSim {
     if (f.onBehalfOf) d.onBehalfOf = f.onBehalfOf;
   }
 
+  /** Closes every live duty, overdue ones too (they stay marked late). */
   settleAll(by: string, except?: DutyKind): void {
     for (const d of this.duties.values()) {
-      if (d.status !== 'open' || d.kind === except) continue;
+      if ((d.status !== 'open' && d.status !== 'missed') || d.kind === except) continue;
+      if (d.status === 'missed') d.late = true;
       d.status = 'settled';
       d.metBy = by;
       d.metAt = this.t;
@@ -262,6 +264,8 @@ export class CaseSim {
       case 'transferConfirmed':
         this.meet(this.latest('transferConfirm'), f);
         return this.close(f.actor, '转学手续已确认完成');
+      case 'superseded':
+        return this.close(f.actor, '帮扶期内再次缺勤，另立新案');
       default:
         return; // govMeasures, followUp: recorded, nothing moves
     }
@@ -451,6 +455,7 @@ export class CaseSim {
     const soon = [
       ...duties.filter((d) => d.status === 'open').flatMap((d) => [d.remindAt, d.dueAt]),
       ...(open ? this.openingTimers().map((x) => x.at) : []),
+      ...(open ? [this.nextCount()] : []),
     ].filter((x): x is Date => !!x && x > this.input.now);
     const wakeAt = soon.sort((a, b) => a.getTime() - b.getTime())[0];
     return {
@@ -465,6 +470,12 @@ export class CaseSim {
       duties: empty ? [] : duties,
       ...(wakeAt && open ? { wakeAt } : {}),
     };
+  }
+
+  /** While the student is away the count grows each school day: wake then so views stay true. */
+  nextCount(): Date | undefined {
+    if (!this.absentSince || this.returnDay) return undefined;
+    return this.at(this.cal.nextSchoolDay(isoDay(this.input.now)), this.rules.morningCheckAt);
   }
 
   /** School days from the first day away to today (or to the day before the return). */

@@ -1,0 +1,69 @@
+import type { ChatContext } from '../../chat/command';
+import { DUTY, actionCommand, type DutyKind } from '../../domain/cases/duties';
+import { Duty, type DutyRow } from '../../models/case';
+import { Student, type StudentRow } from '../../models/roster';
+import { formatDay, formatDeadline } from '../../lib/time';
+
+const SHOWN = 20;
+
+/** 待办: my open and overdue duties, soonest first; the footer says how to do what is listed. */
+export async function todo(ctx: ChatContext): Promise<string> {
+  const me = ctx.actor.userid;
+  const live: DutyRow['status'][] = ['open', 'missed'];
+  // My own duties, and those escalated to me that are still overdue.
+  const filter = {
+    $or: [
+      { holders: me, status: { $in: live } },
+      { escalatedTo: me, status: 'missed' as const },
+    ],
+  };
+  const [list, total] = await Promise.all([
+    Duty.find(filter).sort({ dueAt: 1 }).limit(SHOWN).lean<DutyRow[]>(),
+    Duty.countDocuments(filter),
+  ]);
+  if (!list.length) return '您目前没有待办事项。👍';
+  const students = await Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<
+    StudentRow[]
+  >();
+  const names = new Map(students.map((s) => [s.studentNo, s.name]));
+  const lines = list.map((d, i) => {
+    const mine = d.holders.includes(me) ? '' : '（已上报给您）';
+    const day = d.day ? `（${formatDay(d.day)}）` : '';
+    const name = names.get(d.studentNo) ?? '（已转出）';
+    return `${i + 1}. ${name}：${DUTY[d.kind].label}${day}${mine}，${when(d, ctx.now)}`;
+  });
+  const more = total > SHOWN ? `……另有 ${total - SHOWN} 项。` : '';
+  return [`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names)]
+    .filter(Boolean)
+    .join('\n');
+}
+
+function when(d: DutyRow, now: Date): string {
+  const left = d.dueAt.getTime() - now.getTime();
+  if (d.status === 'missed' || left < 0) return `已逾期（截止 ${formatDeadline(d.dueAt)}）`;
+  const soon = left < 86_400_000 ? `，还剩 ${Math.max(1, Math.round(left / 3_600_000))} 小时` : '';
+  return `截止 ${formatDeadline(d.dueAt)}${soon}`;
+}
+
+/** One hint per kind of duty on the list, naming the first student as the example. */
+function footer(list: DutyRow[], names: Map<string, string>): string {
+  const seen = new Set<DutyKind>();
+  const hints: string[] = [];
+  for (const d of list) {
+    if (seen.has(d.kind)) continue;
+    seen.add(d.kind);
+    const name = names.get(d.studentNo) ?? '姓名';
+    const action = DUTY[d.kind].actions.find((a) => a !== 'details');
+    const typed = HINT[d.kind]?.(name) ?? (action ? actionCommand(action, name) : undefined);
+    if (typed) hints.push(`「${typed}」`);
+  }
+  return hints.length ? `办理：${hints.slice(0, 4).join(' ')}` : '';
+}
+
+const HINT: Partial<Record<DutyKind, (name: string) => string>> = {
+  persuade: (n) => `劝返 ${n} 记录`,
+  decide: (n) => `确认辍学 ${n} 原因`,
+  govReport: (n) => `报告政府 ${n} 内容`,
+  placement: (n) => `帮扶 ${n} 教师 学生干部`,
+  transferConfirm: (n) => `转学确认 ${n}`,
+};

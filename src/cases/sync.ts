@@ -1,0 +1,234 @@
+import { Case, Duty, type CaseRow, type DutyRow } from '../models/case';
+import { deriveCase, type CaseView, type Duty as DerivedDuty } from '../domain/cases/derive';
+import { DUTY, type HolderLevel } from '../domain/cases/duties';
+import { responsibleAt, type Chain } from '../domain/chain';
+import type { Fact } from '../domain/cases/facts';
+import type { Services } from '../services';
+import { chainOf, className, findStudent, schoolLeaders, staffNames } from '../roster/directory';
+import { factsOf } from './store';
+import * as N from './notices';
+
+/**
+ * Brings a case's stored view (the `cases` row and its `duties`) up to what its facts say now,
+ * and returns what people must be told about the difference. The one place where a case
+ * changes: commands append facts and call it; the sweeper calls it when a case's time comes.
+ * Every notice is keyed, so syncing twice tells nobody twice.
+ */
+export interface Synced {
+  row: CaseRow;
+  view: CaseView;
+  about: N.About;
+  notices: N.Notice[];
+}
+
+export async function syncCase(
+  s: Services,
+  caseId: string,
+  now: Date,
+  actor = 'system',
+): Promise<Synced | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const row = await Case.findOne({ caseId }).lean<CaseRow>();
+    if (!row) return undefined;
+    const facts = await factsOf(caseId);
+    const { holders, about } = await context(row, facts);
+    const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
+    about.awayDays = view.awayDays;
+    const stored = await Duty.find({ caseId }).lean<DutyRow[]>();
+    const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
+    notices.push(...caseNotices(row, view, about, actor, stored));
+    const notified = [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])];
+    const patch = viewPatch(view, notified);
+    const res = await Case.updateOne(
+      { caseId, rev: row.rev },
+      { $set: { ...patch, rev: row.rev + 1 } },
+    );
+    if (res.modifiedCount !== 1) continue; // someone synced in between: derive again
+    if (writes.length) await Duty.bulkWrite(writes);
+    return { row: { ...row, ...patch, rev: row.rev + 1 }, view, about, notices };
+  }
+  throw new Error(`case ${caseId}: too many concurrent syncs`);
+}
+
+function viewPatch(v: CaseView, notified: string[]): Partial<CaseRow> {
+  return {
+    gate: v.gate,
+    open: v.open,
+    awayDays: v.awayDays,
+    longAbsence: v.longAbsence,
+    transferPending: v.transferPending,
+    moveCount: v.moves.length,
+    notified,
+    ...(v.closedAt ? { closedAt: v.closedAt } : {}),
+    ...(v.absentSince ? { absentSince: v.absentSince } : {}),
+    wakeAt: v.wakeAt ?? null,
+  };
+}
+
+async function context(row: CaseRow, facts: Fact[]) {
+  const student = await findStudent(row.studentNo);
+  const chain: Chain = student
+    ? await chainOf(student)
+    : {
+        subjectTeacher: [],
+        headTeacher: [],
+        gradeLeader: [],
+        deputy: [],
+        principal: [],
+        bureau: [],
+        missing: [],
+      };
+  const at = (l: Parameters<typeof responsibleAt>[1]) => responsibleAt(chain, l).userids;
+  const transfer = [...facts].reverse().find((f) => f.type === 'transferRequested');
+  const toSchool = transfer?.type === 'transferRequested' ? transfer.toSchool : undefined;
+  const receiving = toSchool ? (await schoolLeaders([toSchool])).map((p) => p.userid) : [];
+  const holders: Record<HolderLevel, string[]> = {
+    headTeacher: at('headTeacher'),
+    visitLeader: chain.atRiskLeader ? [chain.atRiskLeader] : at('gradeLeader'),
+    gradeLeader: at('gradeLeader'),
+    deputy: at('deputy'),
+    principal: at('principal'),
+    bureau: at('bureau'),
+    receivingLeaders: receiving.length ? receiving : at('deputy'),
+  };
+  const everyone = [...new Set([...Object.values(holders).flat(), ...facts.map((f) => f.actor)])];
+  const names = await staffNames(everyone);
+  const about: N.About = {
+    caseId: row.caseId,
+    name: student?.name ?? row.studentNo,
+    className: await className(row.classId),
+    awayDays: 0,
+    who: (ids) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）',
+  };
+  return { holders, about, chain };
+}
+
+type Write = Parameters<typeof Duty.bulkWrite>[0][number];
+
+function toRow(c: CaseRow, d: DerivedDuty, prev?: DutyRow): DutyRow {
+  return {
+    ...d,
+    caseId: c.caseId,
+    studentNo: c.studentNo,
+    schoolCode: c.schoolCode,
+    classId: c.classId,
+    grade: c.grade,
+    ...(prev?.reminded ? { reminded: true } : {}),
+    ...(prev?.escalatedTo ? { escalatedTo: prev.escalatedTo } : {}),
+  };
+}
+
+/** Compares the derived duties with the stored ones: what to write, whom to tell. */
+function diffDuties(
+  c: CaseRow,
+  v: CaseView,
+  stored: DutyRow[],
+  a: N.About,
+  holders: Record<HolderLevel, string[]>,
+  now: Date,
+  actor: string,
+): { writes: Write[]; notices: N.Notice[] } {
+  const before = new Map(stored.map((d) => [d.dutyId, d]));
+  const writes: Write[] = [];
+  const notices: (N.Notice | undefined)[] = [];
+  for (const d of v.duties) {
+    const prev = before.get(d.dutyId);
+    const row = toRow(c, d, prev);
+    notices.push(...transitions(d, prev, row, a, holders, now, actor));
+    if (!prev || JSON.stringify(strip(prev)) !== JSON.stringify(strip(row))) {
+      writes.push({ replaceOne: { filter: { dutyId: d.dutyId }, replacement: row, upsert: true } });
+    }
+  }
+  const derived = new Set(v.duties.map((d) => d.dutyId));
+  for (const gone of stored.filter((d) => !derived.has(d.dutyId) && d.status !== 'cancelled')) {
+    writes.push({
+      updateOne: { filter: { dutyId: gone.dutyId }, update: { $set: { status: 'cancelled' } } },
+    });
+    const told = [...gone.holders, ...(gone.escalatedTo ?? [])].filter((u) => u !== actor);
+    const live = gone.status === 'open' || gone.status === 'missed';
+    if (live && told.length)
+      notices.push(N.dutyWithdrawn(a, DUTY[gone.kind].label, gone.dutyId, told));
+  }
+  return { writes, notices: notices.filter((n): n is N.Notice => !!n) };
+}
+
+function strip(d: DutyRow): Record<string, unknown> {
+  const { ...rest } = d as DutyRow & { _id?: unknown };
+  delete (rest as { _id?: unknown })._id;
+  return Object.fromEntries(
+    Object.entries(rest)
+      .sort(([x], [y]) => x.localeCompare(y))
+      .map(([k, val]) => [k, val instanceof Date ? val.toISOString() : val]),
+  );
+}
+
+function transitions(
+  d: DerivedDuty,
+  prev: DutyRow | undefined,
+  row: DutyRow,
+  a: N.About,
+  holders: Record<HolderLevel, string[]>,
+  now: Date,
+  actor: string,
+): (N.Notice | undefined)[] {
+  const out: (N.Notice | undefined)[] = [];
+  const wasLive = !prev || prev.status === 'open' || prev.status === 'missed';
+  if (!prev && d.status === 'open') out.push(N.dutyOpened(a, d, actor));
+  if (d.status === 'open' && d.remindAt && d.remindAt <= now && !prev?.reminded) {
+    if (prev) out.push(N.dutyReminder(a, d));
+    row.reminded = true;
+  }
+  if (d.status === 'missed' && !prev?.escalatedTo) {
+    const targets = DUTY[d.kind].escalateTo
+      .flatMap((l) => holders[l])
+      .filter((u) => !d.holders.includes(u));
+    row.escalatedTo = [...new Set(targets)];
+    out.push(...N.dutyEscalated(a, d, row.escalatedTo));
+  }
+  if (d.status === 'met' && wasLive && prev) {
+    if (d.onBehalfOf) out.push(N.dutyDoneInstead(a, d));
+    const escalated = (prev.escalatedTo ?? []).filter((u) => u !== d.metBy);
+    if (escalated.length) out.push(N.dutyDoneLate(a, d, escalated));
+  }
+  return out;
+}
+
+/** Gate moves since the last sync, and the case being withdrawn as a whole. */
+function caseNotices(
+  c: CaseRow,
+  v: CaseView,
+  a: N.About,
+  actor: string,
+  stored: DutyRow[],
+): N.Notice[] {
+  const everyone = [...new Set([...c.notified, ...stored.flatMap((d) => d.holders)])];
+  const out: (N.Notice | undefined)[] = [];
+  v.moves.slice(c.moveCount).forEach((m, i) => {
+    out.push(
+      N.moved(
+        a,
+        m,
+        c.moveCount + i,
+        m.gate === 'persuasion' ? persuasionTeam(v, everyone) : everyone,
+        actor,
+      ),
+    );
+  });
+  if (v.gate === 'cancelled' && c.gate !== 'cancelled') {
+    out.push(
+      N.moved(
+        a,
+        { gate: 'cancelled', at: new Date(), by: actor, why: '撤销', inferred: false },
+        -1,
+        c.notified,
+        actor,
+      ),
+    );
+  }
+  return out.filter((n): n is N.Notice => !!n);
+}
+
+function persuasionTeam(v: CaseView, everyone: string[]): string[] {
+  const persuade = v.duties.filter((d) => d.kind === 'persuade').flatMap((d) => d.holders);
+  return [...new Set([...persuade, ...everyone])];
+}

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { ACTION_LABEL, type CardAction } from '../domain/cases/duties';
+
+/**
+ * WeCom template cards (button_interaction). A button's key is `d:<action>:<dutyId>`: every
+ * actionable push carries the duty it is about, and a click is judged against that duty now.
+ */
+export interface CardSpec {
+  title: string;
+  desc?: string;
+  lines: [string, string][];
+  buttons: { action: CardAction; dutyId: string }[];
+  /** The same facts as text, naming the commands to type instead of the buttons. */
+  fallback: string;
+}
+
+export function taskId(key: string): string {
+  // WeCom task_id: ≤128 chars of [A-Za-z0-9_-@]; unique per card.
+  return `bx_${createHash('sha1').update(key).digest('hex').slice(0, 32)}`;
+}
+
+export function buttonKey(action: CardAction, dutyId: string): string {
+  return `d:${action}:${dutyId}`;
+}
+
+export function parseButtonKey(key: string): { action: CardAction; dutyId: string } | undefined {
+  const m = /^d:([a-zA-Z]+):(.+)$/.exec(key);
+  if (!m || !(m[1] in ACTION_LABEL)) return undefined;
+  return { action: m[1] as CardAction, dutyId: m[2] };
+}
+
+export function buildCard(spec: CardSpec, key: string): Record<string, unknown> {
+  return {
+    card_type: 'button_interaction',
+    source: { desc: '保学 · 控辍保学' },
+    main_title: { title: spec.title.slice(0, 36), desc: spec.desc?.slice(0, 44) },
+    horizontal_content_list: spec.lines
+      .slice(0, 6)
+      .map(([k, v]) => ({ keyname: k.slice(0, 5), value: v.slice(0, 30) })),
+    task_id: taskId(key),
+    button_list: spec.buttons.slice(0, 6).map((b, i) => ({
+      text: ACTION_LABEL[b.action],
+      style: i === 0 ? 1 : 2,
+      key: buttonKey(b.action, b.dutyId),
+    })),
+  };
+}

@@ -1,0 +1,51 @@
+import type { ChatContext } from '../../chat/command';
+import { ROLE_LABEL, STATUS_LABEL } from '../../domain/roster';
+import { authorize } from '../../domain/policy';
+import { audit } from '../../models/audit';
+import { maskAddress, maskPhone } from '../../lib/pii';
+import { chainOf, className, schoolName, staffNames, type StudentDoc } from '../directory';
+
+/** 查: a student's card; guardians masked unless the sender may see them whole (audited). */
+export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string): Promise<string> {
+  const full = /电话|手机|地址|完整/.test(tail);
+  authorize(ctx.actor, full ? 'viewPersonal' : 'view', s);
+  const chain = await chainOf(s);
+  const leader = chain.atRiskLeader ? [chain.atRiskLeader] : chain.gradeLeader;
+  const names = await staffNames([
+    ...chain.headTeacher,
+    ...chain.gradeLeader,
+    ...chain.deputy,
+    ...leader,
+  ]);
+  const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）';
+  const pii = ctx.services.pii;
+  const guardians = s.guardians.map((g) => {
+    const phone = pii.open(g.phoneSealed);
+    return `${g.name}（${g.relation}）${full ? phone : maskPhone(phone)}`;
+  });
+  const address = s.addressSealed ? pii.open(s.addressSealed) : '';
+  const action = full ? 'viewPersonal' : 'view';
+  await audit({
+    actor: ctx.actor.userid,
+    action,
+    target: s.studentNo,
+    channel: 'wecom',
+    at: ctx.now,
+  });
+  const chainLine = [
+    `${ROLE_LABEL.headTeacher}：${who(chain.headTeacher)}`,
+    `${ROLE_LABEL.gradeLeader}：${who(chain.gradeLeader)}`,
+    `${ROLE_LABEL.deputy}：${who(chain.deputy)}`,
+  ].join('　');
+  return [
+    `【${s.name}】${s.gender}　${await schoolName(s.schoolCode)} ${await className(s.classId)}`,
+    `学籍号：${s.studentNo}　学籍状态：${STATUS_LABEL[s.status] ?? s.status}`,
+    chainLine,
+    s.atRisk ? `易辍对象，双包保：${who(leader)}、${who(chain.headTeacher)}` : '',
+    `监护人：${guardians.join('；')}`,
+    address ? `家庭住址：${full ? address : maskAddress(address)}` : '',
+    full ? '' : `需要完整电话请发送「查 ${s.name} 电话」。`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
