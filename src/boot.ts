@@ -46,7 +46,7 @@ export interface BootOptions {
   lockLifetimeMs?: number;
   /** Our own base URL (the sandbox posts to its own callback). */
   selfUrl?: () => string;
-  /** Schedule the reporting cycle (monthly/quarterly reports, campaign months, visit rounds); default on. */
+  /** Schedule the reporting cycle (reports, campaign months, visit rounds); default on. */
   cycles?: boolean;
   /** Replay-window clock override (only WeCom's fixed 2014 test vectors need it). */
   callbackNowSeconds?: () => number;

@@ -41,7 +41,9 @@ export const caseCommands: Command[] = [
     aliases: ['旷课', '未到校', '没来', '缺课'],
     summary: '报告学生无故缺勤（半天或全天），系统会提醒家访、逐级上报',
     usage:
-      '缺勤 <学生> [上午|下午|半天|全天] [昨天|周三|12月3日] [原因]\n例：缺勤 张三 全天 电话联系不上家长\n例：缺勤 张三 上午\n不写时间默认为今天全天。请假的学生请用「请假」。',
+      '缺勤 <学生> [上午|下午|半天|全天] [昨天|周三|12月3日] [原因]\n' +
+      '例：缺勤 张三 全天 电话联系不上家长\n例：缺勤 张三 上午\n' +
+      '不写时间默认为今天全天。请假的学生请用「请假」。',
     run: aboutStudent('缺勤', (ctx, student, tail) =>
       reportAbsence(ctx, { student, ...ok(parseAbsence(tail, ctx.now)) }),
     ),

@@ -131,7 +131,9 @@ export function moved(
 ): Notice | undefined {
   const who = m.inferred ? '' : `（${a.who([m.by])}）`;
   const texts: Partial<Record<Move['gate'], string>> = {
-    persuasion: `【进入劝返】${a.className} ${a.name} ${away(a)}：${m.why}。请分管领导与包保责任人共同研究劝返措施；每次劝返后发「劝返 ${a.name} 记录」。`,
+    persuasion:
+      `【进入劝返】${a.className} ${a.name} ${away(a)}：${m.why}。` +
+      `请分管领导与包保责任人共同研究劝返措施；每次劝返后发「劝返 ${a.name} 记录」。`,
     confirmation: `【待校长决定】${a.className} ${a.name} ${away(a)}：${m.why}。`,
     return: `【返校】${a.className} ${a.name} 已返校复学${who}。请做好帮扶，不要歧视。`,
     closed: `【已结案】${a.className} ${a.name}：${m.why}${who}，相关待办已关闭。`,

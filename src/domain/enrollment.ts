@@ -76,5 +76,6 @@ export function describeReconciliation(r: Reconciliation, previousEnd?: number):
       : previousEnd === r.start
         ? '；与上期上报的期末人数相符'
         : `；上期上报期末为 ${previousEnd}，相差 ${r.start - previousEnd}，请核查是否有未登记的学籍变动`;
-  return `本期学籍变动：${parts}。\n期初在籍 ${r.start} + 增加 ${r.inflow} − 减少 ${r.outflow} = 期末在籍 ${r.end}${check}。`;
+  const roll = `期初在籍 ${r.start} + 增加 ${r.inflow} − 减少 ${r.outflow} = 期末在籍 ${r.end}`;
+  return `本期学籍变动：${parts}。\n${roll}${check}。`;
 }

@@ -86,7 +86,7 @@ export function visitRounds(
   ]);
 }
 
-/** Home-visit quota for a teacher's roles this semester (二(一)2(3)): head teacher 20, subject teacher 15. */
+/** Home-visit quota per semester (二(一)2(3)): head teacher 20, subject teacher 15. */
 export function visitQuota(roles: { role: string }[], cfg: Settings['quotas']): number {
   if (roles.some((r) => r.role === 'headTeacher')) return cfg.headTeacherVisitsPerSemester;
   if (roles.some((r) => r.role === 'subjectTeacher')) return cfg.subjectTeacherVisitsPerSemester;

@@ -33,3 +33,30 @@ export function groupRetention<K extends string>(
 export function percent(r: Retention): string {
   return `${(r.rate * 100).toFixed(r.rate === 1 ? 0 : 2)}%`;
 }
+
+/** Per-class counts (as the database gives them) rolled up to any grouping. */
+export interface ClassCounts {
+  classId: string;
+  schoolCode: string;
+  grade: number;
+  retained: number;
+  dropped: number;
+}
+
+export function rollUp<K extends string>(
+  rows: ClassCounts[],
+  keyOf: (r: ClassCounts) => K,
+): Map<K, Retention> {
+  const out = new Map<K, Retention>();
+  for (const r of rows) {
+    const prev = out.get(keyOf(r)) ?? { retained: 0, dropped: 0, rate: 1 };
+    const retained = prev.retained + r.retained;
+    const dropped = prev.dropped + r.dropped;
+    out.set(keyOf(r), { retained, dropped, rate: rate(retained, dropped) });
+  }
+  return out;
+}
+
+function rate(retained: number, dropped: number): number {
+  return retained + dropped === 0 ? 1 : retained / (retained + dropped);
+}

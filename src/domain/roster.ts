@@ -1,4 +1,4 @@
-/** The roster as the rules see it: plain data, no I/O. One name per idea (PROCEDURES.md "Words"). */
+/** The roster as the rules see it: plain data, no I/O (PROCEDURES.md "Words"). */
 export type RoleName =
   'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
 

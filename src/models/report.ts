@@ -15,7 +15,7 @@ const reportSchema = new Schema<ReportDoc>(
     content: { type: String },
     submittedBy: String,
     submittedAt: Date,
-    /** Quarterly: students on the roll when submitted; the next quarter's start is checked against it. */
+    /** Quarterly: the roll when submitted; the next quarter's start is checked against it. */
     onRollEnd: Number,
   },
   { versionKey: false, collection: 'reports' },

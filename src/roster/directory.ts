@@ -59,6 +59,8 @@ export async function schoolName(code: string): Promise<string> {
   return s?.name ?? code;
 }
 
+const owns = (r: Role) => (r.students?.length ? `（包保 ${r.students.length} 名学生）` : '');
+
 export function describeRole(
   r: Role,
   classNames: Map<string, string>,
@@ -75,7 +77,7 @@ export function describeRole(
     case 'headTeacher':
       return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
     case 'subjectTeacher':
-      return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${r.students?.length ? `（包保 ${r.students.length} 名学生）` : ''}`;
+      return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${owns(r)}`;
     case 'bureau':
       return '区教体局';
   }

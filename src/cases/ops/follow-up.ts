@@ -21,7 +21,8 @@ export async function followUp(
     .map((p) => p.userid);
   const text =
     `【督办】区教体局 ${ctx.actor.name} 正在督办 ${synced.about.className} ${a.student.name} 的案件` +
-    `（已 ${synced.view.awayDays} 个上学日未到校）${a.note ? `：${a.note}` : ''}。请尽快办理并发「进展 ${a.student.name}」查看。`;
+    `（已 ${synced.view.awayDays} 个上学日未到校）${a.note ? `：${a.note}` : ''}。` +
+    `请尽快办理并发「进展 ${a.student.name}」查看。`;
   await ctx.services.notify.text(leaders, text, `${c.caseId}:followup:${ctx.now.getTime()}`);
   return `已督办：${a.student.name}，已通知校长 ${synced.about.who(leaders)}。`;
 }

@@ -63,7 +63,7 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     ...(duty?.instead ? { onBehalfOf: duty.instead } : {}),
   });
   const met = duty
-    ? `已完成：${DUTY[duty.kind].label}${duty.instead ? `（代 ${synced.about.who([duty.instead])} 完成，已告知）` : ''}。`
+    ? `已完成：${DUTY[duty.kind].label}${duty.instead ? insteadOf(synced.about.who([duty.instead])) : ''}。`
     : '';
   return [
     `已记录家访：${student.name}。${met}`,
@@ -100,7 +100,9 @@ const HOLDER_LEVEL: Record<string, RoleName> = {
   leaderVisit: 'gradeLeader',
 };
 
-/** The highest level the actor holds for this student (a leader above the holder may do it instead). */
+const insteadOf = (name: string) => `（代 ${name} 完成，已告知）`;
+
+/** The highest level the actor holds for this student (a leader above may act instead). */
 function levelOf(actor: StaffLike, s: StudentLike): number {
   const ok = actor.roles.filter(
     (r) =>

@@ -32,7 +32,8 @@ export async function withdrawReport(
     throw new Answer(
       a.asLeader
         ? `${student.name} 没有可以更正的报告。`
-        : `您在 ${minutes} 分钟内没有关于 ${student.name} 的报告可撤销。如确属误报，请联系年级组长或分管领导发送「更正 ${student.name} 原因」。`,
+        : `您在 ${minutes} 分钟内没有关于 ${student.name} 的报告可撤销。` +
+            `如确属误报，请联系年级组长或分管领导发送「更正 ${student.name} 原因」。`,
     );
   }
   if (a.asLeader && (!a.reason || a.reason.length < 2)) {
@@ -54,7 +55,9 @@ export async function withdrawReport(
   );
   const what = FACT_LABEL[target.type];
   const state = synced.view.open ? '' : '案件已撤销，';
-  return `已${a.asLeader ? '更正' : '撤销'}：${student.name} 的「${what}」。${state}相关待办已重新计算${told.length ? `，已通知 ${synced.about.who(told)}` : ''}。`;
+  const toldLine = told.length ? `，已通知 ${synced.about.who(told)}` : '';
+  const verb = a.asLeader ? '更正' : '撤销';
+  return `已${verb}：${student.name} 的「${what}」。${state}相关待办已重新计算${toldLine}。`;
 }
 
 function ownRecent(ctx: ChatContext, facts: FactRow[]): FactRow | undefined {

@@ -43,9 +43,10 @@ export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Pr
   const moves = synced.view.moves
     .filter((m) => m.inferred)
     .map((m) => `· ${formatDeadline(m.at)} 系统：${m.why}`);
+  const transfer = synced.view.transferPending ? '（转学办理中）' : '';
   const away = synced.view.awayDays ? `，已 ${synced.view.awayDays} 个上学日未到校` : '';
   return [
-    `【${student.name}】当前：${GATE_LABEL[synced.view.gate]}${synced.view.transferPending ? '（转学办理中）' : ''}${away}`,
+    `【${student.name}】当前：${GATE_LABEL[synced.view.gate]}${transfer}${away}`,
     ...lines,
     ...moves,
     nextSteps(synced, ctx.actor.userid),

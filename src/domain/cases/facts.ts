@@ -14,7 +14,7 @@ interface FactBase {
   studentNo: string;
   /** A staff userid, or 'system' for inferred facts. */
   actor: string;
-  /** Set when the actor did what `onBehalfOf`'s duty asked of them (a leader instead of the holder). */
+  /** Set when the actor did what `onBehalfOf`'s duty asked (a leader instead of the holder). */
   onBehalfOf?: string;
   channel: Channel;
   /** When the school learned of it (the message's time). */

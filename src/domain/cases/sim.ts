@@ -181,7 +181,7 @@ export class CaseSim {
     };
   }
 
-  /** After N school days in persuasion the principal decides (PROCEDURES: where the plan is silent). */
+  /** After N school days in persuasion the principal decides (PROCEDURES, plan silent). */
   nextDecide(): Timer | undefined {
     if (!this.decideDay) return undefined;
     const day = this.cal.onOrAfter(this.decideDay);

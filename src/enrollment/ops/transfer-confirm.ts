@@ -36,7 +36,7 @@ export async function confirmTransfer(
   return `已确认：${student.name} 转学完成（→ ${req.destination}），原缺勤案件已结案，学籍变动已记录。`;
 }
 
-/** Students whose transfer into one of the sender's schools awaits confirmation (by 学籍号 or name). */
+/** A student whose transfer into one of the sender's schools awaits confirmation. */
 export async function incomingTransfer(
   ctx: ChatContext,
   token: string,

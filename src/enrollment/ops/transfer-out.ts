@@ -52,7 +52,8 @@ export async function transferOut(ctx: ChatContext, t: TransferInput): Promise<s
   );
   const where = `${t.destination}（${t.inDistrict ? '区内' : '区外'}）`;
   const lines = [
-    `已登记转出：${student.name}（${await className(student.classId)}）→ ${where}，${formatDay(isoDay(ctx.now))}。`,
+    `已登记转出：${student.name}（${await className(student.classId)}）→ ${where}，` +
+      `${formatDay(isoDay(ctx.now))}。`,
   ];
   if (receiving) {
     await tellReceiving(ctx, student, receiving, '由本区其他学校转入贵校');
@@ -81,14 +82,19 @@ async function request(
   const told = [...new Set(up.flatMap((l) => responsibleAt(chain, l).userids))].filter(
     (u) => u !== ctx.actor.userid,
   );
-  const text = `【转学申请】${await className(student.classId)} ${student.name} 有未结的缺勤案件，${ctx.actor.name} 登记转往 ${t.destination}。确认转学完成前，案件保持未结，仍计入本校。`;
+  const text =
+    `【转学申请】${await className(student.classId)} ${student.name} 有未结的缺勤案件，` +
+    `${ctx.actor.name} 登记转往 ${t.destination}。确认转学完成前，案件保持未结，仍计入本校。`;
   await ctx.services.notify.text(told, text, `${c.caseId}:transfer:${ctx.now.getTime()}`);
   if (receiving)
     await tellReceiving(ctx, student, receiving, '申请转入贵校（原校尚有未结的缺勤案件）');
   const who = receiving
     ? `${receiving.name} 确认学生已到校`
     : '本校分管领导确认转学手续（转学联系函/回执）';
-  return `已登记转学申请：${student.name} → ${t.destination}。该生有未结的缺勤案件，须由${who}后才结案（发「转学确认 ${student.name}」）。已告知年级和学校领导。`;
+  return (
+    `已登记转学申请：${student.name} → ${t.destination}。该生有未结的缺勤案件，` +
+    `须由${who}后才结案（发「转学确认 ${student.name}」）。已告知年级和学校领导。`
+  );
 }
 
 async function tellReceiving(
@@ -98,7 +104,9 @@ async function tellReceiving(
   what: string,
 ) {
   const leaders = (await schoolLeaders([school.code])).map((p) => p.userid);
-  const text = `【转入通知】${student.name}（学籍号 ${student.studentNo}）${what}（${ctx.actor.name} 登记）。请办理转入手续、安排班级，学生到校后发「转学确认 ${student.studentNo}」。`;
+  const text =
+    `【转入通知】${student.name}（学籍号 ${student.studentNo}）${what}（${ctx.actor.name} 登记）。` +
+    `请办理转入手续、安排班级，学生到校后发「转学确认 ${student.studentNo}」。`;
   await ctx.services.notify.text(
     leaders,
     text,
