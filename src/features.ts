@@ -11,6 +11,7 @@ import { Handoffs } from './reports/handoff';
 import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
+import { JOBS } from './jobs/kinds';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -32,15 +33,15 @@ export async function registerFeatures(
 
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
-  s.scheduler.define('report.monthly', ({ key }) => reporting.onMonthly(key));
-  s.scheduler.define('report.quarterly', ({ key }) => reporting.onQuarterly(key));
-  s.scheduler.define('report.campaign', ({ key }) => reporting.onCampaign(key));
-  s.scheduler.define('report.visitRound', ({ key }) => reporting.onVisitRound(key));
-  s.scheduler.define('report.deadline', ({ key }) => reporting.onDeadline(key));
+  s.scheduler.handle(JOBS.monthlyReport, (a) => reporting.onMonthly(a));
+  s.scheduler.handle(JOBS.quarterlyReport, (a) => reporting.onQuarterly(a));
+  s.scheduler.handle(JOBS.campaign, (a) => reporting.onCampaign(a));
+  s.scheduler.handle(JOBS.visitRound, (a) => reporting.onVisitRound(a));
+  s.scheduler.handle(JOBS.reportDeadline, (a) => reporting.onDeadline(a));
   const handoffs = new Handoffs(s);
   dispatcher.register(...handoffCommands(handoffs));
-  s.scheduler.define('handoff.remind', ({ key }) => handoffs.onRemind(key));
-  s.scheduler.define('handoff.check', ({ key }) => handoffs.onCheck(key));
+  s.scheduler.handle(JOBS.handoffRemind, (a) => handoffs.onRemind(a));
+  s.scheduler.handle(JOBS.handoffCheck, (a) => handoffs.onCheck(a));
   if (opts.cycles !== false) {
     await reporting.ensureCycles();
     await handoffs.ensure();

@@ -2,6 +2,7 @@ import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import mongoose, { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
+import type { JobKind } from './kinds';
 import type { SettableClock } from '../lib/clock';
 import { logger } from '../lib/logger';
 import { isDuplicateKey } from '../db/connect';
@@ -70,6 +71,20 @@ export class Scheduler {
       const at = await src.next();
       if (at && at <= src.now()) await src.run(src.now());
     });
+  }
+
+  /** Attaches the handler of a declared job kind (src/jobs/kinds.ts). */
+  handle<A>(kind: JobKind<A>, run: (a: A) => Promise<void>): void {
+    this.define(kind.name, ({ key }) => run(kind.parse(key)));
+  }
+
+  /** Schedules a declared job for `a` at `when`; scheduling the same key again moves it. */
+  schedule<A>(kind: JobKind<A>, a: A, when: Date): Promise<void> {
+    return this.at(kind.name, kind.key(a), when);
+  }
+
+  unschedule<A>(kind: JobKind<A>, a: A): Promise<number> {
+    return this.cancel(kind.name, kind.key(a));
   }
 
   /** Schedules `name` for `key` at `when`; re-scheduling the same key moves it. */

@@ -10,6 +10,7 @@ import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
 import { opaque } from '../lib/opaque';
 import { isDuplicateKey } from '../db/connect';
+import { JOBS } from '../jobs/kinds';
 
 /**
  * 义务教育交接 (二(三)2(1)): primary schools hand every graduate over to a local junior middle
@@ -27,21 +28,21 @@ export class Handoffs {
   constructor(private readonly s: Services) {}
 
   /** Spring semesters (ending in summer): a reminder three weeks before the end; a check a week into autumn. */
-  schedule(): { remind: { key: string; at: Date }[]; check: { key: string; at: Date }[] } {
+  schedule(): { remind: { year: number; at: Date }[]; check: { year: number; at: Date }[] } {
     const semesters = this.s.settings.calendar.semesters;
-    const remind: { key: string; at: Date }[] = [];
-    const check: { key: string; at: Date }[] = [];
+    const remind: { year: number; at: Date }[] = [];
+    const check: { year: number; at: Date }[] = [];
     for (const [i, sem] of semesters.entries()) {
       const end = DateTime.fromISO(sem.end, { zone: ZONE });
       if (end.month < 6 || end.month > 8) continue;
       remind.push({
-        key: `handoff:remind:${end.year}`,
+        year: end.year,
         at: end.minus({ days: 21 }).set({ hour: 9 }).toJSDate(),
       });
       const next = semesters[i + 1];
       if (next)
         check.push({
-          key: `handoff:check:${end.year}`,
+          year: end.year,
           at: DateTime.fromISO(next.start, { zone: ZONE })
             .plus({ days: 7 })
             .set({ hour: 9 })
@@ -55,8 +56,10 @@ export class Handoffs {
     const now = this.s.clock.now();
     const { remind, check } = this.schedule();
     for (const r of remind)
-      if (r.at > now) await this.s.scheduler.at('handoff.remind', r.key, r.at);
-    for (const c of check) if (c.at > now) await this.s.scheduler.at('handoff.check', c.key, c.at);
+      if (r.at > now) await this.s.scheduler.schedule(JOBS.handoffRemind, { year: r.year }, r.at);
+    for (const c of check) {
+      if (c.at > now) await this.s.scheduler.schedule(JOBS.handoffCheck, { year: c.year }, c.at);
+    }
   }
 
   private leaders(codes: string[]): Promise<StaffLike[]> {
@@ -67,7 +70,8 @@ export class Handoffs {
     return this.s.notify.text(userids, content, key);
   }
 
-  async onRemind(key: string): Promise<void> {
+  async onRemind(a: { year: number }): Promise<void> {
+    const key = JOBS.handoffRemind.key(a);
     for (const school of await School.find({ kind: 'primary' }).lean<SchoolDoc[]>()) {
       const n = await Student.countDocuments({
         schoolCode: school.code,
@@ -202,8 +206,9 @@ export class Handoffs {
   }
 
   /** A week into the autumn semester: who was handed over but is not on the junior school's roll? */
-  async onCheck(key: string): Promise<void> {
-    const year = Number(key.split(':')[2]);
+  async onCheck(a: { year: number }): Promise<void> {
+    const key = JOBS.handoffCheck.key(a);
+    const year = a.year;
     const pending = await Handoff.find({ year, arrivedAt: { $exists: false } }).lean<
       HandoffDoc[]
     >();

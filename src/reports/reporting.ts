@@ -16,6 +16,7 @@ import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
 import { isDuplicateKey } from '../db/connect';
+import { JOBS } from '../jobs/kinds';
 
 /**
  * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
@@ -23,6 +24,11 @@ import { isDuplicateKey } from '../db/connect';
  * the home-visit quotas. Cycle jobs are keyed by their run and schedule the next one.
  */
 type Kind = 'monthly' | 'quarterly';
+const CYCLE_JOB = {
+  monthly: JOBS.monthlyReport,
+  quarterly: JOBS.quarterlyReport,
+  campaign: JOBS.campaign,
+} as const;
 const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
 
 interface SchoolDoc {
@@ -45,24 +51,22 @@ export class Reporting {
   async ensureCycles(): Promise<void> {
     const now = this.s.clock.now();
     for (const cycle of ['monthly', 'quarterly', 'campaign'] as const) {
-      const when = nextRun(cycle, now, this.cfg);
-      await this.s.scheduler.at(
-        `report.${cycle}`,
-        `cycle:${cycle}:${DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM')}`,
-        when,
-      );
+      await this.scheduleCycle(cycle, nextRun(cycle, now, this.cfg));
     }
     for (const round of visitRounds(this.s.settings.calendar.semesters)) {
       if (round.at > now)
-        await this.s.scheduler.at('report.visitRound', `cycle:visitRound:${round.key}`, round.at);
+        await this.s.scheduler.schedule(JOBS.visitRound, { round: round.key }, round.at);
     }
   }
 
-  private runAt(key: string): Date {
-    // cycle:<name>:<yyyy-MM> → the 1st of that month, 09:00.
-    return DateTime.fromFormat(key.split(':')[2], 'yyyy-MM', { zone: ZONE })
-      .set({ hour: 9 })
-      .toJSDate();
+  private scheduleCycle(cycle: 'monthly' | 'quarterly' | 'campaign', when: Date): Promise<void> {
+    const month = DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM');
+    return this.s.scheduler.schedule(CYCLE_JOB[cycle], { month }, when);
+  }
+
+  /** A run keyed by month happens on the 1st of that month, 09:00. */
+  private runAt(month: string): Date {
+    return DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE }).set({ hour: 9 }).toJSDate();
   }
 
   private async leaders(schoolCode: string): Promise<string[]> {
@@ -174,8 +178,8 @@ export class Reporting {
 
   // ───────────── jobs ─────────────
 
-  private async openReports(kind: Kind, key: string): Promise<void> {
-    const runAt = this.runAt(key);
+  private async openReports(kind: Kind, month: string): Promise<void> {
+    const runAt = this.runAt(month);
     const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
     for (const school of await School.find({}).lean<SchoolDoc[]>()) {
       const reportKey = `${school.code}:${kind}:${period}`;
@@ -200,26 +204,22 @@ export class Reporting {
         `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
         `report:${reportKey}`,
       );
-      await this.s.scheduler.at('report.deadline', reportKey, dueAt);
+      await this.s.scheduler.schedule(JOBS.reportDeadline, { report: reportKey }, dueAt);
     }
-    const next = nextRun(kind, runAt, this.cfg);
-    await this.s.scheduler.at(
-      `report.${kind}`,
-      `cycle:${kind}:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`,
-      next,
-    );
+    await this.scheduleCycle(kind, nextRun(kind, runAt, this.cfg));
   }
 
-  onMonthly(key: string): Promise<void> {
-    return this.openReports('monthly', key);
+  onMonthly(a: { month: string }): Promise<void> {
+    return this.openReports('monthly', a.month);
   }
 
-  onQuarterly(key: string): Promise<void> {
-    return this.openReports('quarterly', key);
+  onQuarterly(a: { month: string }): Promise<void> {
+    return this.openReports('quarterly', a.month);
   }
 
-  async onCampaign(key: string): Promise<void> {
-    const runAt = this.runAt(key);
+  async onCampaign(a: { month: string }): Promise<void> {
+    const key = JOBS.campaign.key(a);
+    const runAt = this.runAt(a.month);
     const staff = await Staff.find({
       'roles.role': { $in: ['principal', 'deputy', 'headTeacher'] },
     }).lean<StaffLike[]>();
@@ -229,18 +229,12 @@ export class Reporting {
       `【控辍保学活动月】${month}月是控辍保学活动月。请本月完成：致家长一封信、召开家长会、开展家访，宣讲《义务教育法》《未成年人保护法》，并与学生监护人签订义务教育责任书。`,
       key,
     );
-    const next = nextRun('campaign', runAt, this.cfg);
-    await this.s.scheduler.at(
-      'report.campaign',
-      `cycle:campaign:${DateTime.fromJSDate(next, { zone: ZONE }).toFormat('yyyy-MM')}`,
-      next,
-    );
+    await this.scheduleCycle('campaign', nextRun('campaign', runAt, this.cfg));
   }
 
-  async onVisitRound(key: string): Promise<void> {
-    const round = visitRounds(this.s.settings.calendar.semesters).find(
-      (r) => `cycle:visitRound:${r.key}` === key,
-    );
+  async onVisitRound(a: { round: string }): Promise<void> {
+    const key = JOBS.visitRound.key(a);
+    const round = visitRounds(this.s.settings.calendar.semesters).find((r) => r.key === a.round);
     if (!round) return;
     const teachers = await Staff.find({
       'roles.role': { $in: ['headTeacher', 'subjectTeacher'] },
@@ -256,7 +250,7 @@ export class Reporting {
     }
   }
 
-  async onDeadline(reportKey: string): Promise<void> {
+  async onDeadline({ report: reportKey }: { report: string }): Promise<void> {
     const r = await Report.findOne({ key: reportKey }).lean<ReportDoc>();
     if (!r || r.status !== 'open') return;
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
@@ -316,7 +310,7 @@ export class Reporting {
           },
         },
       );
-      await this.s.scheduler.cancel('report.deadline', r.key);
+      await this.s.scheduler.unschedule(JOBS.reportDeadline, { report: r.key });
       await audit({
         actor: actor.userid,
         action: `submit:${kind}`,

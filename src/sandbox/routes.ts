@@ -12,6 +12,7 @@ import { SandboxMessage } from '../wecom/sandbox/fake-api';
 import { loadDemoDistrict } from '../roster/demo-load';
 import { fromIsoDay, isoDay, formatDeadline } from '../lib/time';
 import { peopleGroups } from './people';
+import { JOB_LABELS } from '../jobs/kinds';
 import { playDemoWeek } from './demo-week';
 import type { SandboxRunner } from './runner';
 
@@ -90,7 +91,7 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
       jobs: jobs.map((j) => ({
         ...j,
         label: formatDeadline(j.at),
-        what: JOB_LABEL[j.name] ?? j.name,
+        what: JOB_LABELS[j.name] ?? j.name,
       })),
     };
   };
@@ -183,14 +184,3 @@ export function demoDriver(deps: SandboxDeps) {
     },
   };
 }
-
-const JOB_LABEL: Record<string, string> = {
-  'cases.sweep': '案件到期事项（询问、提醒、逾期上报）',
-  'report.monthly': '流失生月报开始',
-  'report.quarterly': '学籍变动季报开始',
-  'report.campaign': '控辍保学活动月提醒',
-  'report.visitRound': '集中家访提醒',
-  'report.deadline': '报告截止检查',
-  'handoff.remind': '毕业交接提醒',
-  'handoff.check': '交接核查（毕业生是否已在初中注册）',
-};

@@ -94,7 +94,7 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
   });
 
   it('the quarterly table lists the changes and reconciles; next quarter is checked against it', async () => {
-    await bot.features.reporting.onQuarterly('cycle:quarterly:2026-12');
+    await bot.features.reporting.onQuarterly({ month: '2026-12' });
     const q4 = await say(d.principal, '提交季报');
     expect(q4).toMatch(/已上报 珠山区第一小学 2026年第4季度学籍变动季报/);
     const report = await Report.findOne({ key: 'ZS01:quarterly:2026-Q4' }).lean<any>();
@@ -126,7 +126,7 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
       { $set: { status: 'graduated' } },
     );
     bot.clock.set('2027-03-01T10:00:00+08:00');
-    await bot.features.reporting.onQuarterly('cycle:quarterly:2027-03');
+    await bot.features.reporting.onQuarterly({ month: '2027-03' });
     await say(d.principal, '提交季报');
     const q1 = await Report.findOne({ key: 'ZS01:quarterly:2027-Q1' }).lean<any>();
     expect(q1.content).toMatch(

@@ -1,0 +1,15 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * The browser suites drive Debian's Chromium and Firefox ESR. On a machine with only Node (as
+ * the README's quick start promises) they are skipped with a one-line notice; `.ci/run`
+ * installs both and sets BAOXUE_REQUIRE_BROWSERS=1, which makes a missing browser a failure.
+ */
+export function browserAt(path: string, name: string): boolean {
+  if (existsSync(path)) return true;
+  if (process.env.BAOXUE_REQUIRE_BROWSERS === '1') {
+    throw new Error(`${name} not found at ${path}: .ci/run installs it (apt-get install)`);
+  }
+  process.stderr.write(`skipping the ${name} tests: ${path} is not installed\n`);
+  return false;
+}
