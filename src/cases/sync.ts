@@ -4,7 +4,14 @@ import { DUTY, type HolderLevel } from '../domain/cases/duties';
 import { responsibleAt, type Chain } from '../domain/chain';
 import type { Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
-import { chainOf, className, findStudent, schoolLeaders, staffNames } from '../roster/directory';
+import {
+  chainOf,
+  className,
+  displayNames,
+  findStudent,
+  schoolLeaders,
+  staffNames,
+} from '../roster/directory';
 import { factsOf } from './store';
 import * as N from './notices';
 
@@ -93,9 +100,10 @@ async function context(row: CaseRow, facts: Fact[]) {
   };
   const everyone = [...new Set([...Object.values(holders).flat(), ...facts.map((f) => f.actor)])];
   const names = await staffNames(everyone);
+  const shown = student ? (await displayNames([student])).get(student.studentNo) : undefined;
   const about: N.About = {
     caseId: row.caseId,
-    name: student?.name ?? row.studentNo,
+    name: shown ?? row.studentNo,
     className: await className(row.classId),
     awayDays: 0,
     who: (ids) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）',

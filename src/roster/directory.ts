@@ -152,3 +152,25 @@ const LEVEL_ORDER = [
   'principal',
   'bureau',
 ];
+
+/**
+ * How students are named to readers: with the 学籍号 tail whenever a namesake exists in the same
+ * school, so a reply never leaves room for the wrong child (issue #9).
+ */
+export async function displayNames(
+  students: Pick<StudentLike, 'studentNo' | 'name' | 'schoolCode'>[],
+): Promise<Map<string, string>> {
+  const names = [...new Set(students.map((s) => s.name))];
+  const schools = [...new Set(students.map((s) => s.schoolCode))];
+  const same = await Student.find({ name: { $in: names }, schoolCode: { $in: schools } }).lean<
+    StudentLike[]
+  >();
+  const count = (s: Pick<StudentLike, 'name' | 'schoolCode'>) =>
+    same.filter((x) => x.name === s.name && x.schoolCode === s.schoolCode).length;
+  return new Map(
+    students.map((s) => [
+      s.studentNo,
+      count(s) > 1 ? `${s.name}（尾号${s.studentNo.slice(-4)}）` : s.name,
+    ]),
+  );
+}

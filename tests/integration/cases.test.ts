@@ -2,7 +2,7 @@ import nock from 'nock';
 import { startBot, mockWecom, setupNock, advance, textOf, type TestBot } from '../support/harness';
 import { demo } from '../support/demo';
 import { Case, CaseFact, Duty, HomeVisit } from '../../src/models/case';
-import { Student } from '../../src/models/roster';
+import { Staff, Student } from '../../src/models/roster';
 import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
 
@@ -390,3 +390,19 @@ async function intoPersuasionFromTracking() {
   bot.clock.set('2026-12-01T16:00:00+08:00');
   await say(d.gradeLeader, `家访 ${d.plain.name} 家长不同意返校`);
 }
+
+describe('issue #9: never the wrong child', () => {
+  it('a student with a namesake in the school is always shown with the 学籍号 tail', async () => {
+    const twins = await Student.find({ name: '李浩然', schoolCode: 'ZS01' }).lean();
+    expect(twins).toHaveLength(2);
+    const s = twins[0];
+    const head = (await Staff.findOne({
+      roles: { $elemMatch: { role: 'headTeacher', classId: s.classId } },
+    }).lean())!;
+    await say(head, `缺勤 ${s.studentNo}`);
+    await at('2026-12-01T18:01:00');
+    const tail = `李浩然（尾号${s.studentNo.slice(-4)}）`;
+    expect(pushesTo(d.deputy).join()).toContain(tail);
+    expect(await say(head, '待办')).toContain(tail);
+  });
+});

@@ -2,6 +2,7 @@ import type { ChatContext } from '../../chat/command';
 import { DUTY, actionCommand, type DutyKind } from '../../domain/cases/duties';
 import { Duty, type DutyRow } from '../../models/case';
 import { Student, type StudentRow } from '../../models/roster';
+import { displayNames } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
 
 const SHOWN = 20;
@@ -25,7 +26,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
   const students = await Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<
     StudentRow[]
   >();
-  const names = new Map(students.map((s) => [s.studentNo, s.name]));
+  const names = await displayNames(students);
   const lines = list.map((d, i) => {
     const mine = d.holders.includes(me) ? '' : '（已上报给您）';
     const day = d.day ? `（${formatDay(d.day)}）` : '';
