@@ -12,6 +12,8 @@ import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
 import { JOBS } from './jobs/kinds';
+import { fromIsoDay } from './lib/time';
+import { checkRegistration, registrationCheckAt, remindRegistration } from './cases/registration';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -31,6 +33,9 @@ export async function registerFeatures(
     now: () => s.clock.now(),
   });
 
+  s.scheduler.handle(JOBS.registrationRemind, (a) => remindRegistration(s, a));
+  s.scheduler.handle(JOBS.registrationCheck, async (a) => void (await checkRegistration(s, a)));
+
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
   s.scheduler.handle(JOBS.monthlyReport, (a) => reporting.onMonthly(a));
@@ -43,8 +48,22 @@ export async function registerFeatures(
   s.scheduler.handle(JOBS.handoffRemind, (a) => handoffs.onRemind(a));
   s.scheduler.handle(JOBS.handoffCheck, (a) => handoffs.onCheck(a));
   if (opts.cycles !== false) {
+    await scheduleRegistration(s);
     await reporting.ensureCycles();
     await handoffs.ensure();
   }
   return { reporting, handoffs };
+}
+
+/** Each semester's registration reminder (first school morning) and check (its Nth school day). */
+async function scheduleRegistration(s: Services): Promise<void> {
+  const now = s.clock.now();
+  for (const sem of s.settings.calendar.semesters) {
+    const first = fromIsoDay(s.cal.onOrAfter(sem.start), s.settings.ladder.morningCheckAt);
+    const check = registrationCheckAt(s, sem.start);
+    if (first > now)
+      await s.scheduler.schedule(JOBS.registrationRemind, { semester: sem.start }, first);
+    if (check > now)
+      await s.scheduler.schedule(JOBS.registrationCheck, { semester: sem.start }, check);
+  }
 }

@@ -19,6 +19,31 @@ import { followUp } from './ops/follow-up';
 import { todo } from './queries/todo';
 import { progress } from './queries/progress';
 import { overview } from './queries/overview';
+import { confirmRegistration } from './registration';
+import { classRoster } from '../roster/directory';
+import { findStudentFor } from '../chat/lookup';
+import type { ChatContext } from '../chat/command';
+import type { StudentDoc } from '../roster/directory';
+
+/** 报到 全班 [除 …] | 报到 张三 李四: names resolved like any command; the whole class by role. */
+async function registerCommand(ctx: ChatContext, args: string): Promise<string> {
+  const [all, except = ''] = args.split(/\s*(?:除了?|except)\s*/);
+  const whole = /^全班/.test(all.trim());
+  const names = (whole ? except : all).split(/[\s，,、]+/).filter(Boolean);
+  const picked: StudentDoc[] = [];
+  for (const n of names) picked.push((await findStudentFor(ctx, '报到', n, 'report')).student);
+  if (!whole) {
+    if (!picked.length) throw new Answer('请写明报到的学生，或「报到 全班」。');
+    return confirmRegistration(ctx, picked);
+  }
+  const classes = ctx.actor.roles.filter((r) => r.role === 'headTeacher').map((r) => r.classId!);
+  if (!classes.length) throw new Answer('「报到 全班」由班主任使用；其他老师请写明学生姓名。');
+  const skip = new Set(picked.map((s) => s.studentNo));
+  const everyone = (await classRoster(classes)).filter(
+    (s) => s.status === 'enrolled' && !skip.has(s.studentNo),
+  );
+  return confirmRegistration(ctx, everyone);
+}
 
 /** Chat shells of the case feature: find the student, parse the parts, call one operation. */
 const ok = <T extends object>(r: T | { error: string }): T => {
@@ -36,6 +61,14 @@ function splitDate(tail: string, now: Date): { day?: string; text: string } {
 }
 
 export const caseCommands: Command[] = [
+  {
+    name: '报到',
+    aliases: ['开学报到', '注册'],
+    summary: '开学时确认学生已报到（入学注册关）',
+    usage:
+      '报到 全班 —— 本班学生都已到校\n报到 全班 除 张三 李四 —— 除这几位外都已到校\n报到 张三 李四',
+    run: (ctx, args) => registerCommand(ctx, args),
+  },
   {
     name: '缺勤',
     aliases: ['旷课', '未到校', '没来', '缺课'],

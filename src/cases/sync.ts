@@ -5,13 +5,14 @@ import { responsibleAt, type Chain } from '../domain/chain';
 import type { Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
 import {
-  chainOf,
   className,
   displayNames,
   findStudent,
   schoolLeaders,
+  schoolStaff,
   staffNames,
 } from '../roster/directory';
+import { chainFor } from '../domain/chain';
 import { factsOf } from './store';
 import * as N from './notices';
 
@@ -28,20 +29,36 @@ export interface Synced {
   notices: N.Notice[];
 }
 
+/**
+ * Loads through a per-sweep memo: a sweep over hundreds of cases reads each school's staff,
+ * each class name once (and the sweep seeds rows, facts and duties it read in bulk).
+ */
+export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+export const noMemo: Memo = (_key, load) => load();
+
+export function memo(seed: Map<string, unknown> = new Map()): Memo {
+  return <T>(key: string, load: () => Promise<T>) => {
+    if (!seed.has(key)) seed.set(key, load());
+    return Promise.resolve(seed.get(key) as T | Promise<T>);
+  };
+}
+
 export async function syncCase(
   s: Services,
   caseId: string,
   now: Date,
   actor = 'system',
+  m: Memo = noMemo,
 ): Promise<Synced | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const row = await Case.findOne({ caseId }).lean<CaseRow>();
+    const first = attempt === 0 ? m : noMemo; // after a conflict, read afresh
+    const row = await first(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
     if (!row) return undefined;
-    const facts = await factsOf(caseId);
-    const { holders, about } = await context(row, facts);
+    const facts = await first(`facts:${caseId}`, () => factsOf(caseId));
+    const { holders, about } = await context(row, facts, m);
     const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
     about.awayDays = view.awayDays;
-    const stored = await Duty.find({ caseId }).lean<DutyRow[]>();
+    const stored = await first(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
     const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
     notices.push(...caseNotices(row, view, about, actor, stored));
     const notified = [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])];
@@ -72,10 +89,11 @@ function viewPatch(v: CaseView, notified: string[]): Partial<CaseRow> {
   };
 }
 
-async function context(row: CaseRow, facts: Fact[]) {
-  const student = await findStudent(row.studentNo);
+async function context(row: CaseRow, facts: Fact[], m: Memo) {
+  const student = await m(`student:${row.studentNo}`, () => findStudent(row.studentNo));
+  const staff = await m(`staff:${row.schoolCode}`, () => schoolStaff(row.schoolCode));
   const chain: Chain = student
-    ? await chainOf(student)
+    ? chainFor(student, staff)
     : {
         subjectTeacher: [],
         headTeacher: [],
@@ -88,7 +106,8 @@ async function context(row: CaseRow, facts: Fact[]) {
   const at = (l: Parameters<typeof responsibleAt>[1]) => responsibleAt(chain, l).userids;
   const transfer = [...facts].reverse().find((f) => f.type === 'transferRequested');
   const toSchool = transfer?.type === 'transferRequested' ? transfer.toSchool : undefined;
-  const receiving = toSchool ? (await schoolLeaders([toSchool])).map((p) => p.userid) : [];
+  const leaders = toSchool ? await m(`leaders:${toSchool}`, () => schoolLeaders([toSchool])) : [];
+  const receiving = leaders.map((p) => p.userid);
   const holders: Record<HolderLevel, string[]> = {
     headTeacher: at('headTeacher'),
     visitLeader: chain.atRiskLeader ? [chain.atRiskLeader] : at('gradeLeader'),
@@ -99,12 +118,18 @@ async function context(row: CaseRow, facts: Fact[]) {
     receivingLeaders: receiving.length ? receiving : at('deputy'),
   };
   const everyone = [...new Set([...Object.values(holders).flat(), ...facts.map((f) => f.actor)])];
-  const names = await staffNames(everyone);
-  const shown = student ? (await displayNames([student])).get(student.studentNo) : undefined;
+  const known = new Map([...staff, ...leaders].map((p) => [p.userid, p.name]));
+  const unknown = everyone.filter((u) => !known.has(u));
+  const names = unknown.length ? new Map([...known, ...(await staffNames(unknown))]) : known;
+  const shown = student
+    ? await m(`shown:${student.studentNo}`, async () =>
+        (await displayNames([student])).get(student.studentNo),
+      )
+    : undefined;
   const about: N.About = {
     caseId: row.caseId,
     name: shown ?? row.studentNo,
-    className: await className(row.classId),
+    className: await m(`class:${row.classId}`, () => className(row.classId)),
     awayDays: 0,
     who: (ids) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）',
   };

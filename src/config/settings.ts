@@ -26,7 +26,8 @@ export const settingsSchema = z.object({
     placementWithinSchoolDays: days,
     transferConfirmWithinSchoolDays: z.number().int().min(1).max(30),
     longAbsenceSchoolDays: z.number().int().min(1).max(200),
-    registrationCheckSchoolDay: z.number().int().min(1).max(20),
+    /** 0 turns the 入学注册关 check off (e.g. a district that registers students elsewhere). */
+    registrationCheckSchoolDay: z.number().int().min(0).max(20),
     morningCheckAt: hhmm,
     confirmAttendanceBy: hhmm,
     endOfDayAt: hhmm,

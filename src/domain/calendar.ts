@@ -35,7 +35,20 @@ export class SchoolCalendar {
     return this.cfg.semesters.find((s) => s.start <= day && day <= s.end);
   }
 
+  /** Answers are memoised: derivations ask about the same few hundred days again and again. */
+  private readonly known = new Map<string, boolean>();
+  private readonly shifted = new Map<string, string>();
+
   isSchoolDay(day: string): boolean {
+    let v = this.known.get(day);
+    if (v === undefined) {
+      v = this.computeSchoolDay(day);
+      this.known.set(day, v);
+    }
+    return v;
+  }
+
+  private computeSchoolDay(day: string): boolean {
     if (!this.semesterOf(day) || this.closures.has(day)) return false;
     if (this.workdays.has(day)) return true;
     if (this.holidays.has(day)) return false;
@@ -56,7 +69,13 @@ export class SchoolCalendar {
   }
 
   private shift(day: string, by: number): string {
-    return DateTime.fromISO(day, { zone: ZONE }).plus({ days: by }).toISODate()!;
+    const k = `${day}${by}`;
+    let v = this.shifted.get(k);
+    if (v === undefined) {
+      v = DateTime.fromISO(day, { zone: ZONE }).plus({ days: by }).toISODate()!;
+      this.shifted.set(k, v);
+    }
+    return v;
   }
 
   /** The first school day strictly after `day` (searching up to a year ahead). */

@@ -30,6 +30,15 @@ function byYear(what: string, label: string): JobKind<{ year: number }> {
   };
 }
 
+function bySemester(name: string, label: string): JobKind<{ semester: string }> {
+  return {
+    name,
+    label,
+    key: (a) => `${name}:${a.semester}`,
+    parse: (k) => ({ semester: k.split(':')[1] }),
+  };
+}
+
 export const JOBS = {
   monthlyReport: monthly('monthly', '流失生月报开始'),
   quarterlyReport: monthly('quarterly', '学籍变动季报开始'),
@@ -46,6 +55,8 @@ export const JOBS = {
     key: (a: { report: string }) => a.report,
     parse: (k: string) => ({ report: k }),
   },
+  registrationRemind: bySemester('registration.remind', '开学报到提醒'),
+  registrationCheck: bySemester('registration.check', '入学注册关：未报到学生立案'),
   handoffRemind: byYear('remind', '毕业交接提醒'),
   handoffCheck: byYear('check', '交接核查（毕业生是否已在初中注册）'),
 } as const;

@@ -7,13 +7,24 @@ export function local(d: Date): DateTime {
   return DateTime.fromJSDate(d, { zone: ZONE });
 }
 
+/** The Asia/Shanghai calendar day of an instant (China has no DST: a fixed +08:00 offset). */
 export function isoDay(d: Date): string {
-  return local(d).toISODate()!;
+  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
+const instants = new Map<string, number>();
+
+/** A wall-clock time on a day in Asia/Shanghai (memoised: the rules ask for the same ones often). */
 export function fromIsoDay(day: string, hhmm = '00:00'): Date {
-  const [h, m] = hhmm.split(':').map(Number);
-  return DateTime.fromISO(day, { zone: ZONE }).set({ hour: h, minute: m }).toJSDate();
+  const k = `${day} ${hhmm}`;
+  let t = instants.get(k);
+  if (t === undefined) {
+    const [h, m] = hhmm.split(':').map(Number);
+    t = DateTime.fromISO(day, { zone: ZONE }).set({ hour: h, minute: m }).toMillis();
+    if (instants.size > 50_000) instants.clear();
+    instants.set(k, t);
+  }
+  return new Date(t);
 }
 
 /** "11月30日 周一 18:00" — how deadlines are shown to teachers. */

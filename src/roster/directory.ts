@@ -43,10 +43,14 @@ export async function studentsInScope(
 
 /** The staff of the student's school plus the bureau: enough to compute the chain. */
 export async function chainOf(student: StudentLike): Promise<Chain> {
-  const staff = await Staff.find({
-    $or: [{ 'roles.schoolCode': student.schoolCode }, { 'roles.role': 'bureau' }],
+  return chainFor(student, await schoolStaff(student.schoolCode));
+}
+
+/** The staff of a school plus the bureau: enough to compute any of its students' chains. */
+export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
+  return Staff.find({
+    $or: [{ 'roles.schoolCode': schoolCode }, { 'roles.role': 'bureau' as const }],
   }).lean<StaffLike[]>();
-  return chainFor(student, staff);
 }
 
 export async function className(classId: string): Promise<string> {
@@ -173,4 +177,9 @@ export async function displayNames(
       count(s) > 1 ? `${s.name}（尾号${s.studentNo.slice(-4)}）` : s.name,
     ]),
   );
+}
+
+/** The students of these classes (a class is small: 报到 全班 reads one class, not the school). */
+export async function classRoster(classIds: string[]): Promise<StudentDoc[]> {
+  return Student.find({ classId: { $in: classIds } }).lean<StudentDoc[]>();
 }

@@ -5,6 +5,7 @@ import { Case, CaseFact, Duty, HomeVisit } from '../../src/models/case';
 import { Staff, Student } from '../../src/models/roster';
 import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
+import { JOBS } from '../../src/jobs/kinds';
 
 /**
  * The absence ladder end to end through the encrypted callback with a controlled clock
@@ -404,5 +405,30 @@ describe('issue #9: never the wrong child', () => {
     const tail = `李浩然（尾号${s.studentNo.slice(-4)}）`;
     expect(pushesTo(d.deputy).join()).toContain(tail);
     expect(await say(head, '待办')).toContain(tail);
+  });
+});
+
+describe('入学注册关 (二(三)2(3)): students not confirmed present by the Nth school day', () => {
+  it('opens a case at the registration gate for the unconfirmed only, and asks the head teacher', async () => {
+    bot.clock.set('2027-02-22T08:00:00+08:00'); // first school day of the spring semester
+    const other = d.students.find((s) => s.studentNo !== d.plain.studentNo && !s.atRisk)!;
+    expect(await say(d.head, `报到 全班 除 ${d.plain.name}`)).toMatch(
+      /已确认报到 \d+ 人（本班已报到 \d+\/25）/,
+    );
+    const check = new Date('2027-02-24T18:00:00+08:00'); // the 3rd school day
+    await bot.services.scheduler.schedule(
+      JOBS.registrationCheck,
+      { semester: '2027-02-22' },
+      check,
+    );
+    await at('2027-02-25T09:00:00');
+    const cases = await Case.find({ classId: d.classId }).lean();
+    expect(cases.map((c) => c.studentNo)).toContain(d.plain.studentNo);
+    expect(cases.map((c) => c.studentNo)).not.toContain(other.studentNo);
+    expect(cases.find((c) => c.studentNo === d.plain.studentNo)!.gate).toBe('registration');
+    const card = cardOf(d.head, new RegExp(`${d.plain.name} 今天到校了吗`));
+    expect(card).toBeDefined();
+    await click(d.head, card, '已到校');
+    expect((await Case.findOne({ studentNo: d.plain.studentNo }).lean())!.gate).toBe('closed');
   });
 });

@@ -1,5 +1,13 @@
 import nock from 'nock';
-import { startBot, mockWecom, setupNock, advance, textOf, type TestBot } from '../support/harness';
+import {
+  startBot,
+  mockWecom,
+  setupNock,
+  advance,
+  textOf,
+  testSettings,
+  type TestBot,
+} from '../support/harness';
 import { demo } from '../support/demo';
 import { ManualClock } from '../../src/lib/clock';
 import { CaseFact } from '../../src/models/case';
@@ -20,7 +28,13 @@ let zs02: { principal: StaffLike; deputy: StaffLike };
 beforeAll(async () => {
   setupNock();
   wecom = mockWecom();
-  bot = await startBot({ clock: new ManualClock('2026-11-30T08:00:00+08:00'), cycles: true });
+  // The cycle alone: no 入学注册关 check opening cases for the whole demo district at term start.
+  const settings = testSettings((x) => (x.ladder.registrationCheckSchoolDay = 0));
+  bot = await startBot({
+    clock: new ManualClock('2026-11-30T08:00:00+08:00'),
+    cycles: true,
+    settings,
+  });
   d = await demo(bot);
   const staff = await Staff.find({}).lean<StaffLike[]>();
   const of = (role: string) =>

@@ -7,7 +7,11 @@ import type { RoleName } from '../../domain/roster';
  */
 const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
 const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
-  { title: '报告', names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销'], roles: SCHOOL },
+  {
+    title: '报告',
+    names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销', '报到'],
+    roles: SCHOOL,
+  },
   {
     title: '查看',
     names: ['待办', '概况', '查', '进展', '我的学生', '我是谁', '家访统计', '巩固率'],
