@@ -12,6 +12,11 @@ import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
 import { JOBS } from './jobs/kinds';
+import { preventionCommands } from './prevention/commands';
+import { draftRewrite } from './prevention/ops/visit-exchange';
+import { nextPreventionWake, sweepPrevention } from './prevention/sweep';
+import { campaignCheck } from './prevention/jobs';
+import { normalize } from './chat/normalize';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -20,16 +25,31 @@ export async function registerFeatures(
   opts: { cycles?: boolean } = {},
 ): Promise<{ reporting: Reporting; handoffs: Handoffs }> {
   dispatcher.register(...rosterCommands, ...caseCommands, ...enrollmentCommands);
+  dispatcher.register(...preventionCommands);
   // Card buttons name their duty: d:<action>:<dutyId>.
   dispatcher.onCard('d', (ctx, key, _taskId, responseCode) => onDutyCard(ctx, key, responseCode));
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
-  dispatcher.rewrite = (ctx, text) => answerChoice(ctx.actor.userid, text, ctx.now);
+  // An open visit exchange (家访 …, then the missing parts) takes the next non-command reply.
+  const verbs = [...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands]
+    .flatMap((c) => [c.name, ...c.aliases])
+    .concat('帮助');
+  const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
+  dispatcher.rewrite = async (ctx, text) =>
+    (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
   // Deadlines are data: one sweeper over the cases whose time has come.
   await s.scheduler.source('cases.sweep', s.settings.ladder.sweepEverySeconds, {
     next: nextCaseWake,
     run: (now) => sweepCases(s, now),
     now: () => s.clock.now(),
   });
+
+  // Prevention (issue #13): the at-risk contact rhythm and visits' next-contact reminders.
+  await s.scheduler.source('prevention.sweep', s.settings.prevention.sweepEverySeconds, {
+    next: nextPreventionWake,
+    run: (now) => sweepPrevention(s, now),
+    now: () => s.clock.now(),
+  });
+  s.scheduler.handle(JOBS.campaignCheck, (a) => campaignCheck(s, a));
 
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
