@@ -30,9 +30,10 @@ export async function registerFeatures(
   dispatcher.onCard('d', (ctx, key, _taskId, responseCode) => onDutyCard(ctx, key, responseCode));
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
   // An open visit exchange (家访 …, then the missing parts) takes the next non-command reply.
-  const verbs = [...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands]
-    .flatMap((c) => [c.name, ...c.aliases])
-    .concat('帮助');
+  const verbs: string[] = ['帮助'];
+  const know = (...cmds: { name: string; aliases: string[] }[]) =>
+    verbs.push(...cmds.flatMap((c) => [c.name, ...c.aliases]));
+  know(...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands);
   const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
   dispatcher.rewrite = async (ctx, text) =>
     (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
@@ -53,6 +54,7 @@ export async function registerFeatures(
 
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
+  know(...reportCommands(reporting), retentionCommand);
   s.scheduler.handle(JOBS.monthlyReport, (a) => reporting.onMonthly(a));
   s.scheduler.handle(JOBS.quarterlyReport, (a) => reporting.onQuarterly(a));
   s.scheduler.handle(JOBS.campaign, (a) => reporting.onCampaign(a));
@@ -60,6 +62,7 @@ export async function registerFeatures(
   s.scheduler.handle(JOBS.reportDeadline, (a) => reporting.onDeadline(a));
   const handoffs = new Handoffs(s);
   dispatcher.register(...handoffCommands(handoffs));
+  know(...handoffCommands(handoffs));
   s.scheduler.handle(JOBS.handoffRemind, (a) => handoffs.onRemind(a));
   s.scheduler.handle(JOBS.handoffCheck, (a) => handoffs.onCheck(a));
   if (opts.cycles !== false) {

@@ -125,7 +125,9 @@ describe('at-risk register with dual responsibility (二(一)2(2))', () => {
     expect(file).toMatch(/已申请困难补助/);
     expect(await say(d.head, `移出易辍 ${s} 好转`)).toMatch(/分管领导或校长办理/);
     expect(await say(d.deputy, `移出易辍 ${s} 家庭情况好转`)).toMatch(/已将.*移出易辍名单/);
-    expect(await AuditEntry.countDocuments({ action: 'atRisk:remove' })).toBe(1);
+    expect(
+      await AuditEntry.countDocuments({ action: 'atRisk:remove', target: d.plain.studentNo }),
+    ).toBe(1);
     expect((await Student.findOne({ studentNo: d.plain.studentNo }).lean())!.atRisk).toBe(false);
   });
 
