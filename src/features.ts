@@ -14,6 +14,11 @@ import { retentionCommand } from './chat/commands/retention';
 import { JOBS } from './jobs/kinds';
 import { fromIsoDay } from './lib/time';
 import { checkRegistration, registrationCheckAt, remindRegistration } from './cases/registration';
+import { preventionCommands } from './prevention/commands';
+import { draftRewrite } from './prevention/ops/visit-exchange';
+import { nextPreventionWake, sweepPrevention } from './prevention/sweep';
+import { campaignCheck } from './prevention/jobs';
+import { normalize } from './chat/normalize';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -22,10 +27,18 @@ export async function registerFeatures(
   opts: { cycles?: boolean } = {},
 ): Promise<{ reporting: Reporting; handoffs: Handoffs }> {
   dispatcher.register(...rosterCommands, ...caseCommands, ...enrollmentCommands);
+  dispatcher.register(...preventionCommands);
   // Card buttons name their duty: d:<action>:<dutyId>.
   dispatcher.onCard('d', (ctx, key, _taskId, responseCode) => onDutyCard(ctx, key, responseCode));
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
-  dispatcher.rewrite = (ctx, text) => answerChoice(ctx.actor.userid, text, ctx.now);
+  // An open visit exchange (家访 …, then the missing parts) takes the next non-command reply.
+  const verbs: string[] = ['帮助'];
+  const know = (...cmds: { name: string; aliases: string[] }[]) =>
+    verbs.push(...cmds.flatMap((c) => [c.name, ...c.aliases]));
+  know(...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands);
+  const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
+  dispatcher.rewrite = async (ctx, text) =>
+    (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
   // Deadlines are data: one sweeper over the cases whose time has come.
   await s.scheduler.source('cases.sweep', s.settings.ladder.sweepEverySeconds, {
     next: nextCaseWake,
@@ -35,9 +48,17 @@ export async function registerFeatures(
 
   s.scheduler.handle(JOBS.registrationRemind, (a) => remindRegistration(s, a));
   s.scheduler.handle(JOBS.registrationCheck, async (a) => void (await checkRegistration(s, a)));
+  // Prevention (issue #13): the at-risk contact rhythm and visits' next-contact reminders.
+  await s.scheduler.source('prevention.sweep', s.settings.prevention.sweepEverySeconds, {
+    next: nextPreventionWake,
+    run: (now) => sweepPrevention(s, now),
+    now: () => s.clock.now(),
+  });
+  s.scheduler.handle(JOBS.campaignCheck, (a) => campaignCheck(s, a));
 
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
+  know(...reportCommands(reporting), retentionCommand);
   s.scheduler.handle(JOBS.monthlyReport, (a) => reporting.onMonthly(a));
   s.scheduler.handle(JOBS.quarterlyReport, (a) => reporting.onQuarterly(a));
   s.scheduler.handle(JOBS.campaign, (a) => reporting.onCampaign(a));
@@ -45,6 +66,7 @@ export async function registerFeatures(
   s.scheduler.handle(JOBS.reportDeadline, (a) => reporting.onDeadline(a));
   const handoffs = new Handoffs(s);
   dispatcher.register(...handoffCommands(handoffs));
+  know(...handoffCommands(handoffs));
   s.scheduler.handle(JOBS.handoffRemind, (a) => handoffs.onRemind(a));
   s.scheduler.handle(JOBS.handoffCheck, (a) => handoffs.onCheck(a));
   if (opts.cycles !== false) {

@@ -50,6 +50,22 @@ export const settingsSchema = z.object({
     quarterlyDueDay: z.number().int().min(1).max(28),
     campaignMonths: z.array(z.number().int().min(1).max(12)),
   }),
+  /** Prevention (issue #13): contact rhythm of at-risk students, visit-round windows. */
+  prevention: z
+    .object({
+      contactEveryDays: z.number().int().min(1).max(90),
+      lapseAfterDays: z.number().int().min(0).max(30),
+      sweepEverySeconds: z.number().min(1).max(3600),
+      roundStartDays: z.number().int().min(1).max(60),
+      roundEndDays: z.number().int().min(1).max(60),
+    })
+    .default({
+      contactEveryDays: 14,
+      lapseAfterDays: 3,
+      sweepEverySeconds: 60,
+      roundStartDays: 14,
+      roundEndDays: 14,
+    }),
   callback: z.object({
     timestampWindowSeconds: z.number().int().min(1),
     maxBodyBytes: z.number().int().min(1024),

@@ -17,6 +17,8 @@ export const ACTIONS = [
   'changeEnrollment', // 学籍变动: transfer out, suspension
   'confirmTransfer', // the receiving school (in district) or the deputy (out of district)
   'followUp', // 督办: the bureau follows a case up
+  'proposeAtRisk', // 易辍: put a student on the at-risk register (二(一)2(2))
+  'confirmAtRisk', // confirm, name the 双包保 leader, remove (the deputy or principal)
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -36,12 +38,24 @@ const LEADER = [...TEACHER, 'persuade', 'correct', 'changeEnrollment'] as const;
 
 export const RULES: { role: RoleName; actions: readonly Action[]; on: Scope }[] = [
   { role: 'subjectTeacher', actions: TEACHER, on: teaches },
-  { role: 'headTeacher', actions: [...TEACHER, 'persuade', 'changeEnrollment'], on: inClass },
-  { role: 'gradeLeader', actions: LEADER, on: inGrade },
-  { role: 'deputy', actions: [...LEADER, 'confirmTransfer'], on: inSchool },
+  {
+    role: 'headTeacher',
+    actions: [...TEACHER, 'persuade', 'changeEnrollment', 'proposeAtRisk'],
+    on: inClass,
+  },
+  { role: 'gradeLeader', actions: [...LEADER, 'proposeAtRisk'], on: inGrade },
+  {
+    role: 'deputy',
+    actions: [...LEADER, 'confirmTransfer', 'proposeAtRisk', 'confirmAtRisk'],
+    on: inSchool,
+  },
   {
     role: 'principal',
-    actions: [...LEADER, 'confirmTransfer', 'decide', 'confirmDropout', 'reportGovernment'],
+    actions: [
+      ...LEADER,
+      ...(['confirmTransfer', 'decide', 'confirmDropout', 'reportGovernment'] as const),
+      ...(['proposeAtRisk', 'confirmAtRisk'] as const),
+    ],
     on: inSchool,
   },
   // The bureau reads everything (guardians' data only masked) and follows cases up.
@@ -101,6 +115,8 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   correct: '更正他人的记录需要年级或学校领导操作。请联系您的年级组长或分管领导。',
   confirmTransfer: '转学确认由转入学校（区内）或本校分管领导（区外）办理。',
   followUp: '督办由区教体局办理。',
+  proposeAtRisk: '登记易辍对象由本班班主任或学校领导提出。',
+  confirmAtRisk: '易辍对象的确认、包保领导和移出由本校分管领导或校长办理。',
   submitReport: '上报由学校校长或分管领导操作。',
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',

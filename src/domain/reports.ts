@@ -92,3 +92,34 @@ export function visitQuota(roles: { role: string }[], cfg: Settings['quotas']): 
   if (roles.some((r) => r.role === 'subjectTeacher')) return cfg.subjectTeacherVisitsPerSemester;
   return 0;
 }
+
+/**
+ * Quota pace checks (issue #13): at mid-semester teachers behind pace are reminded; when the
+ * semester ends the principal gets who fell short. Keyed like the visit rounds.
+ */
+export function paceChecks(
+  semesters: Settings['calendar']['semesters'],
+): { key: string; at: Date; label: string }[] {
+  return semesters.flatMap((s) => {
+    const start = DateTime.fromISO(s.start, { zone: ZONE });
+    const end = DateTime.fromISO(s.end, { zone: ZONE });
+    const mid = start.plus({ days: Math.floor(end.diff(start, 'days').days / 2) });
+    return [
+      { key: `${s.start}:mid`, at: at(mid), label: `${s.name}期中家访进度` },
+      { key: `${s.end}:close`, at: at(end, 17), label: `${s.name}家访任务完成情况` },
+    ];
+  });
+}
+
+/** A visit round's window (config `prevention.roundStartDays` / `roundEndDays`). */
+export function roundWindow(
+  sem: { start: string; end: string },
+  which: 'start' | 'end',
+  cfg: { roundStartDays: number; roundEndDays: number },
+): { from: Date; to: Date } {
+  const start = DateTime.fromISO(sem.start, { zone: ZONE });
+  const end = DateTime.fromISO(sem.end, { zone: ZONE }).plus({ days: 1 });
+  return which === 'start'
+    ? { from: start.toJSDate(), to: start.plus({ days: cfg.roundStartDays }).toJSDate() }
+    : { from: end.minus({ days: cfg.roundEndDays }).toJSDate(), to: end.toJSDate() };
+}

@@ -57,6 +57,15 @@ export const JOBS = {
   },
   registrationRemind: bySemester('registration.remind', '开学报到提醒'),
   registrationCheck: bySemester('registration.check', '入学注册关：未报到学生立案'),
+  campaignCheck: {
+    name: 'prevention.campaignCheck',
+    label: '活动月进度检查（月末前一周、月末）',
+    key: (a: { month: string; stage: 'behind' | 'end' }) => `campaign:${a.stage}:${a.month}`,
+    parse: (k: string) => ({
+      stage: k.split(':')[1] as 'behind' | 'end',
+      month: k.split(':')[2],
+    }),
+  },
   handoffRemind: byYear('remind', '毕业交接提醒'),
   handoffCheck: byYear('check', '交接核查（毕业生是否已在初中注册）'),
 } as const;
@@ -65,4 +74,5 @@ export const JOBS = {
 export const JOB_LABELS: Record<string, string> = {
   ...Object.fromEntries(Object.values(JOBS).map((k) => [k.name, k.label])),
   'cases.sweep': '案件到期事项（询问、提醒、逾期上报）',
+  'prevention.sweep': '易辍学生联系提醒、家访约定提醒',
 };

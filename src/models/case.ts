@@ -189,6 +189,18 @@ export interface HomeVisitRow {
   /** A card click "已家访": the visit counts once; the record is completed by the next 家访. */
   pending?: boolean;
   channel: string;
+  /** Where the student was then (issue #13: progress by class/grade/school counted in the DB). */
+  schoolCode?: string;
+  classId?: string;
+  grade?: number;
+  /** The structured record (issue #13); `record` keeps the free text. */
+  visitedOn?: string;
+  how?: '入户' | '电话' | '视频';
+  whom?: string;
+  companions?: string;
+  found?: string;
+  agreed?: string;
+  nextContact?: string;
 }
 
 const visitSchema = new Schema<HomeVisitRow>(
@@ -201,6 +213,16 @@ const visitSchema = new Schema<HomeVisitRow>(
     record: { type: String, required: true },
     pending: Boolean,
     channel: { type: String, required: true },
+    schoolCode: { type: String, index: true },
+    classId: String,
+    grade: Number,
+    visitedOn: String,
+    how: String,
+    whom: String,
+    companions: String,
+    found: String,
+    agreed: String,
+    nextContact: String,
   },
   { versionKey: false, collection: 'home_visits' },
 );

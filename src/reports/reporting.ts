@@ -3,7 +3,15 @@ import type { Services } from '../services';
 import type { StaffLike, StudentLike } from '../domain/roster';
 import { STATUS_LABEL, type EnrollmentStatus } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
-import { nextRun, periodOf, periodRange, visitRounds, visitQuota } from '../domain/reports';
+import {
+  nextRun,
+  paceChecks,
+  periodOf,
+  periodRange,
+  visitRounds,
+  visitQuota,
+} from '../domain/reports';
+import { campaignKickoff, campaignStart, paceCheck, visitRound } from '../prevention/jobs';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
 import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
@@ -53,7 +61,8 @@ export class Reporting {
     for (const cycle of ['monthly', 'quarterly', 'campaign'] as const) {
       await this.scheduleCycle(cycle, nextRun(cycle, now, this.cfg));
     }
-    for (const round of visitRounds(this.s.settings.calendar.semesters)) {
+    const semesters = this.s.settings.calendar.semesters;
+    for (const round of [...visitRounds(semesters), ...paceChecks(semesters)]) {
       if (round.at > now)
         await this.s.scheduler.schedule(JOBS.visitRound, { round: round.key }, round.at);
     }
@@ -61,7 +70,9 @@ export class Reporting {
 
   private scheduleCycle(cycle: 'monthly' | 'quarterly' | 'campaign', when: Date): Promise<void> {
     const month = DateTime.fromJSDate(when, { zone: ZONE }).toFormat('yyyy-MM');
-    return this.s.scheduler.schedule(CYCLE_JOB[cycle], { month }, when);
+    // The campaign starts on the month's first school day (issue #13).
+    const at = cycle === 'campaign' ? campaignStart(this.s, month) : when;
+    return this.s.scheduler.schedule(CYCLE_JOB[cycle], { month }, at);
   }
 
   /** A run keyed by month happens on the 1st of that month, 09:00. */
@@ -217,37 +228,17 @@ export class Reporting {
     return this.openReports('quarterly', a.month);
   }
 
+  /** 二(二)1(1): the kickoff with the checklist, then the checks (src/prevention/jobs.ts). */
   async onCampaign(a: { month: string }): Promise<void> {
-    const key = JOBS.campaign.key(a);
-    const runAt = this.runAt(a.month);
-    const staff = await Staff.find({
-      'roles.role': { $in: ['principal', 'deputy', 'headTeacher'] },
-    }).lean<StaffLike[]>();
-    const month = DateTime.fromJSDate(runAt, { zone: ZONE }).month;
-    await this.push(
-      staff.map((p) => p.userid),
-      `【控辍保学活动月】${month}月是控辍保学活动月。请本月完成：致家长一封信、召开家长会、开展家访，宣讲《义务教育法》《未成年人保护法》，并与学生监护人签订义务教育责任书。`,
-      key,
-    );
-    await this.scheduleCycle('campaign', nextRun('campaign', runAt, this.cfg));
+    await campaignKickoff(this.s, a.month, JOBS.campaign.key(a));
+    await this.scheduleCycle('campaign', nextRun('campaign', this.runAt(a.month), this.cfg));
   }
 
+  /** 二(一)2(3): a visit round's lists, or a quota pace check (src/prevention/jobs.ts). */
   async onVisitRound(a: { round: string }): Promise<void> {
     const key = JOBS.visitRound.key(a);
-    const round = visitRounds(this.s.settings.calendar.semesters).find((r) => r.key === a.round);
-    if (!round) return;
-    const teachers = await Staff.find({
-      'roles.role': { $in: ['headTeacher', 'subjectTeacher'] },
-    }).lean<StaffLike[]>();
-    for (const t of teachers) {
-      const quota = visitQuota(t.roles, this.s.settings.quotas);
-      const done = await this.visitsThisSemester(t.userid, this.s.clock.now());
-      await this.push(
-        [t.userid],
-        `【集中家访】${round.label}开始了。请对您所包的学生进行家访，有辍学苗头的要及时访、反复访。本学期您已家访 ${done} 人次，要求不少于 ${quota} 人次。家访后发「家访 姓名 记录」。`,
-        `${key}:${t.userid}`,
-      );
-    }
+    if (await visitRound(this.s, a.round, key)) return;
+    await paceCheck(this.s, a.round, key);
   }
 
   async onDeadline({ report: reportKey }: { report: string }): Promise<void> {

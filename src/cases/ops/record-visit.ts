@@ -7,7 +7,8 @@ import { DUTY } from '../../domain/cases/duties';
 import { visitQuota } from '../../domain/reports';
 import { Duty, HomeVisit, type DutyRow, type HomeVisitRow } from '../../models/case';
 import { audit } from '../../models/audit';
-import { visitsThisSemester } from '../../reports/visits';
+import { countedVisits } from '../../prevention/queries/visit-count';
+import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
 import type { StudentDoc } from '../../roster/directory';
 import { openCaseOf } from '../store';
 import { nextSteps, record } from '../record';
@@ -43,8 +44,10 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     record: v.pending ? '（通过卡片确认已家访，详细记录待补）' : v.record,
     ...(v.pending ? { pending: true } : {}),
     channel: ctx.channel,
+    ...visitFields(ctx, student, v.pending ? undefined : v.record),
   };
   await HomeVisit.create(row);
+  const follow = await afterVisit(ctx, student, row);
   await audit({
     actor: me,
     action: 'visit',
@@ -53,7 +56,7 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     at: ctx.now,
   });
   const tally = await quotaLine(ctx);
-  if (!c) return `已记录对 ${student.name} 的家访。${tally}`;
+  if (!c) return [`已记录对 ${student.name} 的家访。${tally}`, follow].filter(Boolean).join('\n');
   const duty = await dutyMet(ctx.actor, student, c.caseId, v.dutyId);
   const synced = await record(ctx, c, {
     type: 'visit',
@@ -70,6 +73,7 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     v.pending ? `请补充家访记录：「家访 ${student.name} 见到谁、了解到什么、约定了什么」。` : '',
     nextSteps(synced, me),
     tally,
+    follow,
   ]
     .filter(Boolean)
     .join('\n');
@@ -84,14 +88,21 @@ async function completePending(ctx: ChatContext, student: StudentDoc, text: stri
   if (!open) return undefined;
   if (text.length < 4)
     throw new Answer(`请写上家访记录，例如：家访 ${student.name} 见到母亲，了解到……，约定……`);
-  await HomeVisit.updateOne({ visitId: open.visitId }, { $set: { record: text, pending: false } });
-  return `已补充 ${student.name} 的家访记录（这次家访已计入，不重复计数）。${await quotaLine(ctx)}`;
+  const fields = visitFields(ctx, student, text);
+  await HomeVisit.updateOne(
+    { visitId: open.visitId },
+    { $set: { record: text, pending: false, ...fields } },
+  );
+  const follow = await afterVisit(ctx, student, { ...open, ...fields, pending: false });
+  const done = `已补充 ${student.name} 的家访记录（这次家访已计入，不重复计数）。`;
+  return [done + (await quotaLine(ctx)), follow].filter(Boolean).join('\n');
 }
 
 async function quotaLine(ctx: ChatContext): Promise<string> {
   const { settings, cal } = ctx.services;
   const quota = visitQuota(ctx.actor.roles, settings.quotas);
-  const n = await visitsThisSemester(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
+  // Visits with a record count (a card click counts once its record is completed).
+  const n = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
   return quota ? `本学期您已家访 ${n} 人次（要求不少于 ${quota} 人次）。` : '';
 }
 

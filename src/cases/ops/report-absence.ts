@@ -9,6 +9,7 @@ import { checkSchoolDay } from '../checks';
 import { nextSteps, record } from '../record';
 import { R, PART_LABEL } from '../replies';
 import { formatDay } from '../../lib/time';
+import { atRiskOwners } from '../../prevention/queries/owners';
 
 export interface AbsenceInput {
   student: StudentDoc;
@@ -82,7 +83,13 @@ async function tellSchool(ctx: ChatContext, a: AbsenceInput, cls: string, caseId
   const chain = await chainOf(a.student);
   const me = ctx.actor.userid;
   const heads = responsibleAt(chain, 'headTeacher').userids;
-  const to = [...responsibleAt(chain, 'deputy').userids, ...(heads.includes(me) ? [] : heads)];
+  // An at-risk student's two owners (双包保) are told first (二(一)2(2)).
+  const owners = await atRiskOwners(a.student);
+  const to = [
+    ...owners,
+    ...responsibleAt(chain, 'deputy').userids,
+    ...(heads.includes(me) ? [] : heads),
+  ];
   const told = [...new Set(to)].filter((u) => u !== me);
   const text = R.absenceTold(cls, a.student.name, a.day, a.part, ctx.actor.name, a.reason);
   const hint = a.part === 'full' ? '' : `\n如全天未到，请报告「缺勤 ${a.student.name} 全天」。`;

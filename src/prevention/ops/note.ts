@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { Answer, type ChatContext } from '../../chat/command';
+import { authorize } from '../../domain/policy';
+import { StudentNote } from '../../models/prevention';
+import { audit } from '../../models/audit';
+import type { StudentDoc } from '../../roster/directory';
+import { P } from '../replies';
+
+/** 备注 <学生> <内容>: a note in the student's file (档案). */
+export async function addNote(
+  ctx: ChatContext,
+  input: { student: StudentDoc; text: string },
+): Promise<string> {
+  const { student, text } = input;
+  authorize(ctx.actor, 'report', student);
+  if (text.replace(/\s/g, '').length < 2) throw new Answer(P.needNote(student.name));
+  await StudentNote.create({
+    noteId: `N${ctx.now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
+    studentNo: student.studentNo,
+    schoolCode: student.schoolCode,
+    classId: student.classId,
+    grade: student.grade,
+    author: ctx.actor.userid,
+    at: ctx.now,
+    text: text.slice(0, 1000),
+  });
+  await audit({
+    actor: ctx.actor.userid,
+    action: 'note',
+    target: student.studentNo,
+    channel: 'wecom',
+    at: ctx.now,
+  });
+  return P.noted(student.name);
+}

@@ -1,0 +1,112 @@
+import type { ChatContext } from '../../chat/command';
+import { schoolYearOf } from '../../domain/prevention';
+import { Letter, type LetterRow } from '../../models/prevention';
+import { School, SchoolClass, Staff, Student, type ClassRow } from '../../models/roster';
+import { scopeFilter, type StudentDoc } from '../../roster/directory';
+import { isoDay } from '../../lib/time';
+import { P } from '../replies';
+
+type Count = { _id: string; n: number };
+const frac = (a: number, b: number) => `${a}/${b}`;
+
+/** Guardians' letters signed per `key` among enrolled students in scope (transfers drop off). */
+async function guardians(scope: Record<string, unknown>, year: number, key: string) {
+  const signed = (
+    await Letter.find({ ...scope, schoolYear: year, kind: 'guardian' }).lean<LetterRow[]>()
+  ).map((l) => l.party);
+  const [all, done] = await Promise.all([
+    Student.aggregate<Count>([
+      { $match: { ...scope, status: 'enrolled' } },
+      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
+    ]),
+    Student.aggregate<Count>([
+      { $match: { ...scope, status: 'enrolled', studentNo: { $in: signed } } },
+      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
+    ]),
+  ]);
+  const d = new Map(done.map((r) => [String(r._id), r.n]));
+  return all
+    .map((r) => ({ key: String(r._id), done: d.get(String(r._id)) ?? 0, of: r.n }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Leaders' and teachers' letters with the principal, and the principal's with the bureau. */
+async function staffLine(schoolCode: string, year: number): Promise<string> {
+  const staff = await Staff.find({ 'roles.schoolCode': schoolCode }).lean<
+    { userid: string; roles: { role: string }[] }[]
+  >();
+  const principals = staff.filter((p) => p.roles.some((r) => r.role === 'principal'));
+  const others = staff.filter((p) => !principals.includes(p));
+  const letters = await Letter.find({
+    schoolYear: year,
+    party: { $in: staff.map((p) => p.userid) },
+  }).lean<LetterRow[]>();
+  const has = (u: string, kind: string) => letters.some((l) => l.party === u && l.kind === kind);
+  const staffDone = others.filter((p) => has(p.userid, 'staff')).length;
+  const head = principals.length && principals.every((p) => has(p.userid, 'principal'));
+  return `教职工与校长签订 ${frac(staffDone, others.length)}；校长与教体局${head ? '已签' : '未签'}`;
+}
+
+/** 责任书: this school year's progress in my scope (class → who is missing; school; district). */
+export async function letterProgress(ctx: ChatContext): Promise<string> {
+  const scope = scopeFilter(ctx.actor);
+  if (!scope) return P.lettersWho;
+  const year = schoolYearOf(isoDay(ctx.now));
+  const head = `【责任书】${year}—${year + 1}学年`;
+  const roles = ctx.actor.roles.map((r) => r.role);
+  if (roles.includes('bureau')) {
+    const rows = await guardians(scope, year, 'schoolCode');
+    const schools = await School.find({}).lean<{ code: string; name: string }[]>();
+    const lines = await Promise.all(
+      rows.map(async (r) => {
+        const name = schools.find((s) => s.code === r.key)?.name ?? r.key;
+        return `${name}：监护人 ${frac(r.done, r.of)}；${await staffLine(r.key, year)}`;
+      }),
+    );
+    return [head, ...lines].join('\n');
+  }
+  const leader = ctx.actor.roles.find((r) =>
+    ['principal', 'deputy', 'gradeLeader'].includes(r.role),
+  );
+  if (leader) {
+    const rows = await guardians(scope, year, 'classId');
+    const cls = await SchoolClass.find({ classId: { $in: rows.map((r) => r.key) } }).lean<
+      ClassRow[]
+    >();
+    const name = (id: string) => cls.find((c) => c.classId === id)?.name ?? id;
+    const total = rows.reduce((a, r) => [a[0] + r.done, a[1] + r.of], [0, 0]);
+    return [
+      head,
+      `监护人责任书 ${frac(total[0], total[1])}`,
+      ...rows.map((r) => `${name(r.key)}：${frac(r.done, r.of)}`),
+      leader.role === 'gradeLeader' ? '' : await staffLine(leader.schoolCode!, year),
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+  return classLetters(ctx, year, head);
+}
+
+async function classLetters(ctx: ChatContext, year: number, head: string) {
+  const classes = ctx.actor.roles.filter((r) => r.role === 'headTeacher').map((r) => r.classId!);
+  if (!classes.length) return P.lettersWho;
+  const students = await Student.find({ classId: { $in: classes }, status: 'enrolled' })
+    .sort({ studentNo: 1 })
+    .lean<StudentDoc[]>();
+  const signed = new Set(
+    (
+      await Letter.find({ schoolYear: year, kind: 'guardian', classId: { $in: classes } }).lean<
+        LetterRow[]
+      >()
+    ).map((l) => l.party),
+  );
+  const missing = students.filter((s) => !signed.has(s.studentNo));
+  return [
+    head,
+    `监护人责任书 ${frac(students.length - missing.length, students.length)}`,
+    missing.length ? `未签：${missing.map((s) => s.name).join('、')}` : '已全部签订。',
+    missing.length ? `签订后发送「责任书 已签 ${missing[0].name} …」。` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
