@@ -27,7 +27,8 @@ const GREETING =
 const THANKS =
   /^(谢谢|谢谢你|谢谢您|谢啦|谢了|多谢|感谢|辛苦了|辛苦|好的|好|收到|知道了|明白|明白了|ok|嗯|嗯嗯)$/i;
 /** Words a teacher puts before the sentence that mean nothing to the parser. */
-const FILLER = /^(麻烦|请帮我|帮我|请|我要|我想|报一下|报告一下|报告|登记一下|登记)\s*/;
+const FILLER =
+  /^(麻烦|请帮我报|请帮我|帮我报一下|帮我报|帮我|请|我要|我想|报一下|报告一下|报告|登记一下|登记|报)\s*/;
 /** Time words that may sit between a name and a verb (「毛一鸣今天上午没来」). */
 const TIME =
   '(今天|今日|昨天|昨日|前天|上午|下午|全天|半天|整天|一天|早上|今早|' +
@@ -37,6 +38,10 @@ const TIME_HEAD = new RegExp(`^((?:${TIME})+)\\s*`);
 /** Particles around a name-first sentence: 「毛一鸣又没来」「毛一鸣的进展」「毛一鸣到校了」. */
 const PARTICLE_TAIL = /(的|又|还是|也|都|一直|已经)$/;
 const PARTICLE_END = /(了|啦|呢|吧|哈)+$/;
+/** Not a name: 「学生缺勤」「孩子没来」 say nothing about which child. */
+const NOT_A_NAME = /^(学生|孩子|小孩|同学|有人|有学生|这个学生|那个学生|他|她|他们|她们)$/;
+/** A question about how: 「怎么请假」「学生缺勤怎么报」「这个系统怎么用」 → 帮助. */
+const HOW = /^(怎么|如何|怎样|咋)|(怎么|如何|怎样|咋)(报|写|用|办|弄|操作|登记|发|填)?$/;
 const STUDENT_NO = /^[A-Za-z]?\d{8,19}[0-9Xx]?$/;
 
 /** Commands about one student, which may be typed name first (their usage names 学生/姓名). */
@@ -68,6 +73,7 @@ function verbFirst(
 /** A student as typed before a verb: a name in scope, a 学籍号, or two to four Han characters. */
 function looksLikeStudent(s: string, names: string[]): boolean {
   const joined = s.replace(/\s+/g, '');
+  if (NOT_A_NAME.test(joined)) return false;
   if (names.includes(joined) || STUDENT_NO.test(joined)) return true;
   return /^\p{Script=Han}{2,4}$/u.test(joined);
 }
@@ -163,6 +169,7 @@ export function parseCommand(text: string, commands: CommandWords[], names: stri
   if (GREETING.test(bare) || (/^(你好|您好|老师好)/.test(bare) && bare.length <= 4))
     return { kind: 'greeting' };
   if (THANKS.test(bare) || /^谢谢/.test(bare)) return { kind: 'thanks' };
+  if (HOW.test(bare)) return howTo(bare, commands);
   const direct = verbFirst(t, commands);
   if (direct) return finish(direct.cmd, direct.rest, names);
   const head = TIME_HEAD.exec(t);
@@ -177,6 +184,17 @@ export function parseCommand(text: string, commands: CommandWords[], names: stri
   const named = nameFirst(stripped, commands, names);
   if (named) return finish(named.cmd, `${named.args}${when}`, names);
   return { kind: 'unknown', suggestions: closest(t, commands) };
+}
+
+/** 「学生缺勤怎么报」→ 帮助 缺勤; no command named → 帮助. */
+function howTo(t: string, commands: CommandWords[]): Parsed {
+  let best: { at: number; name: string } | undefined;
+  for (const { w, cmd } of words(commands)) {
+    const at = [...w].length > 1 ? t.indexOf(w) : -1;
+    if (at >= 0 && (!best || at < best.at)) best = { at, name: cmd.name };
+  }
+  const args = best && best.name !== '帮助' ? best.name : '';
+  return { kind: 'command', command: '帮助', args };
 }
 
 function editDistance(a: string, b: string): number {
@@ -202,7 +220,7 @@ export function closest(text: string, commands: CommandWords[], max = 3): string
   const scored = new Map<string, { share: number; dist: number }>();
   for (const { w, cmd } of words(commands)) {
     const chars = [...w.toLowerCase()];
-    const head = typed.slice(0, chars.length + 1).join('');
+    const head = typed.slice(0, chars.length + 2).join('');
     const sounds = new Set([...head].map(pinyinOf));
     const hit = (c: string) => (head.includes(c) ? 1 : sounds.has(pinyinOf(c)) ? 0.9 : 0);
     const share = chars.reduce((sum, c) => sum + hit(c), 0) / chars.length;
@@ -221,8 +239,8 @@ export function closest(text: string, commands: CommandWords[], max = 3): string
 /** The answer to a numbered choice: 2, ２, 第二个, 第2个, 选2, 2号 (undefined when it is not one). */
 export function choiceNumber(text: string): number | undefined {
   const t = normalize(text).replace(/\s+/g, '');
-  const m = /^(?:选|选择)?第?([0-9]{1,2}|[一二两三四五六七八九十]{1,2})(?:个|号|位)?$/.exec(t);
-  if (!m) return undefined;
-  if (/^[0-9]+$/.test(m[1]) || /^第|个$|号$|位$|^选/.test(t)) return smallNumber(m[1]);
-  return undefined;
+  const digits = /^(?:选|选择)?第?(\d{1,2})(?:个|号|位)?$/.exec(t);
+  if (digits) return Number(digits[1]);
+  const han = /^(?:选|选择)?第([一二三四五六七八九十]{1,2})(?:个|号|位)?$/.exec(t);
+  return han ? smallNumber(han[1]) : undefined;
 }
