@@ -1,5 +1,6 @@
 import { parseCommand, choiceNumber, type Parsed } from '../../src/chat/grammar';
 import { commandTable } from '../support/commands';
+import { resolveStudent } from '../../src/domain/resolve';
 
 /**
  * Issue #14, item 1: the phrasings teachers type, each with the command and arguments the real
@@ -368,5 +369,25 @@ describe('issue #14 item 2: answering a numbered choice', () => {
   ])('%s → %d', (text, n) => expect(choiceNumber(text)).toBe(n));
   it.each(['二', '两个', '第二天', '缺勤 2', '2天', 'abc', ''])('%s → not a choice', (text) =>
     expect(choiceNumber(text)).toBeUndefined(),
+  );
+});
+
+describe('issue #14 item 2: suggestions only for the same sound or a typo keeping the surname', () => {
+  const scope = [
+    { studentNo: 'G1', name: '李浩然' },
+    { studentNo: 'G2', name: '叶婷' },
+    { studentNo: 'G3', name: '贾雨桐' },
+    { studentNo: 'G4', name: '张欣怡' },
+  ];
+  it.each([
+    ['贾雨彤', '贾雨桐'],
+    ['张心怡', '张欣怡'],
+    ['李浩燃', '李浩然'],
+    ['李昊然', '李浩然'],
+  ])('%s → suggests %s', (typed, name) =>
+    expect(resolveStudent(typed, scope)).toMatchObject({ kind: 'suggest', options: [{ name }] }),
+  );
+  it.each(['王浩然', '张婷', '浩然', '李浩', '赵雨桐'])('%s → 没有找到 (another child)', (typed) =>
+    expect(resolveStudent(typed, scope)).toEqual({ kind: 'none' }),
   );
 });
