@@ -82,6 +82,13 @@ describe('issue #14 item 3: not understood → the closest commands, not the who
   });
 });
 
+describe('issue #14 item 4: 概况 says whose scope it covers', () => {
+  it('a heading naming the scope, for a head teacher and for the bureau', async () => {
+    expect(await say(d.head, '概况')).toMatch(/^【概况 · .*三年级1班.*】/);
+    expect(await say(d.bureau, '概况')).toMatch(/^【概况 · .+】/);
+  });
+});
+
 describe('issue #14 item 5: the quick start and long messages', () => {
   it('an over-long message (over 2,000 characters) is answered, not dropped', async () => {
     const res = await bot.say('家访 '.concat('情况说明'.repeat(800)), d.head.userid);
