@@ -43,8 +43,10 @@ export function baseApp(): Koa {
   return app;
 }
 
-export function opsRouter(isShuttingDown: () => boolean): Router {
+export function opsRouter(isShuttingDown: () => boolean, sandbox = false): Router {
   const router = new Router();
+  // The quick start's URL opens the sandbox page; production has no page at `/` (404).
+  if (sandbox) router.get('/', (ctx) => ctx.redirect('/sandbox'));
   router.get('/healthz', async (ctx) => {
     const db = await pingDb();
     ctx.status = db && !isShuttingDown() ? 200 : 503;

@@ -117,7 +117,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     deliverLate: (to, text, key) => outbox.enqueue(to, { kind: 'text', content: text }, key),
   });
   app.use(callback.routes()).use(callback.allowedMethods());
-  const ops = opsRouter(() => shuttingDown);
+  const ops = opsRouter(() => shuttingDown, o.sandbox);
   app.use(ops.routes());
   if (o.sandbox) {
     const fake = fakeWecomApi({

@@ -8,6 +8,7 @@ import { OffsetClock, systemClock } from './lib/clock';
 import { withDbName } from './db/connect';
 import { PiiCipher } from './lib/pii';
 import { loadDemoDistrict } from './roster/demo-load';
+import { sandboxBanner } from './sandbox/hint';
 import { clearSandboxHandoff, writeSandboxHandoff } from './sandbox-handoff';
 
 async function main(): Promise<void> {
@@ -61,9 +62,7 @@ async function main(): Promise<void> {
       { url: selfUrl },
       'SANDBOX mode: no WeCom credentials set; a fake WeCom API runs in-process.',
     );
-    process.stdout.write(
-      `\n  保学 Baoxue sandbox is running: ${selfUrl}/sandbox\n  Try: npm run say -- --as zhangsan 帮助\n\n`,
-    );
+    process.stdout.write(await sandboxBanner(selfUrl));
   } else {
     logger.info({ port, corpId: creds.corpId }, 'listening for WeCom callbacks at /wecom/callback');
   }

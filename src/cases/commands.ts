@@ -71,7 +71,18 @@ export const caseCommands: Command[] = [
   },
   {
     name: '缺勤',
-    aliases: ['旷课', '未到校', '没来', '缺课'],
+    aliases: [
+      '旷课',
+      '未到校',
+      '没来',
+      '缺课',
+      '没到校',
+      '没到',
+      '未到',
+      '逃课',
+      '没来上学',
+      '没上学',
+    ],
     summary: '报告学生无故缺勤（半天或全天），系统会提醒家访、逐级上报',
     usage:
       '缺勤 <学生> [上午|下午|半天|全天] [昨天|周三|12月3日] [原因]\n' +
@@ -96,7 +107,7 @@ export const caseCommands: Command[] = [
   },
   {
     name: '到校',
-    aliases: ['返校', '已到校', '回来了', '复学'],
+    aliases: ['返校', '已到校', '回来了', '复学', '来了', '到了', '已返校'],
     summary: '学生已到校：关闭待办并通知相关人员',
     usage: '到校 <学生> [日期]\n例：到校 张三',
     run: aboutStudent('到校', (ctx, student, tail) =>
@@ -105,7 +116,7 @@ export const caseCommands: Command[] = [
   },
   {
     name: '仍未到校',
-    aliases: ['还没来', '没到校', '仍缺勤'],
+    aliases: ['还没来', '还没到校', '仍缺勤'],
     summary: '确认学生今天仍未到校（回答到校询问）',
     usage: '仍未到校 <学生> [日期]\n例：仍未到校 张三',
     run: aboutStudent('仍未到校', (ctx, student, tail) =>

@@ -2,7 +2,8 @@ import type { Inbound } from '../wecom/message';
 import type { Services } from '../services';
 import { Answer, type Command, type ChatContext } from './command';
 import { helpCommand, summary } from './commands/help';
-import { normalize, trimLeadingSeparators } from './normalize';
+import { parseCommand, type Parsed } from './grammar';
+import { GREETING, MAX_MESSAGE_CHARS, THANKS, TOO_LONG, notUnderstood } from './answers';
 import type { StaffLike } from '../domain/roster';
 import { Refused, refusal } from '../domain/policy';
 import { audit } from '../models/audit';
@@ -51,20 +52,10 @@ export class Dispatcher {
     this.cards.set(prefix, handler);
   }
 
-  private find(text: string): { cmd: Command; args: string } | undefined {
-    const t = normalize(text);
-    // Longest name first, and no space needed: "缺勤张三" works like "缺勤 张三".
-    const names = this.commands
-      .flatMap((cmd) => [cmd.name, ...cmd.aliases].map((n) => ({ n, cmd })))
-      .sort((a, b) => b.n.length - a.n.length);
-    for (const { n, cmd } of names) {
-      if (!t.toLowerCase().startsWith(n.toLowerCase())) continue;
-      const rest = t.slice(n.length);
-      // ASCII aliases must be whole words ("helpme" is not "help").
-      if (/^[a-z]/i.test(n) && rest && !/^\s/.test(rest)) continue;
-      return { cmd, args: trimLeadingSeparators(rest).trim() };
-    }
-    return undefined;
+  private find(text: string): Parsed & { cmd?: Command } {
+    const parsed = parseCommand(text, this.commands);
+    if (parsed.kind !== 'command') return parsed;
+    return { ...parsed, cmd: this.commands.find((c) => c.name === parsed.command) };
   }
 
   async handle(msg: Inbound): Promise<string | undefined> {
@@ -104,28 +95,34 @@ export class Dispatcher {
   }
 
   private async text(ctx: ChatContext, actor: StaffLike | null, raw: string): Promise<string> {
-    const content = (actor && this.rewrite && (await this.rewrite(ctx, raw))) || raw;
-    const found = this.find(content);
-    if (!actor) {
-      if (found?.cmd.name !== '帮助') {
-        await audit({
-          actor: ctx.actor.userid,
-          action: found?.cmd.name || 'message',
-          channel: 'wecom',
-          outcome: 'refused',
-          detail: 'not in roster',
-          at: ctx.now,
-        });
-        return NOT_IN_ROSTER;
-      }
-    }
-    if (!found) {
-      const t = normalize(content);
-      return t
-        ? `没看懂「${[...t].slice(0, 20).join('')}」。\n${this.help(actor)}`
-        : this.help(actor);
-    }
-    return (await this.answer(ctx, () => found.cmd.run(ctx, found.args))) ?? '';
+    if ([...raw].length > MAX_MESSAGE_CHARS) return TOO_LONG;
+    return (
+      (await this.answer(ctx, async () => {
+        const content = (actor && this.rewrite && (await this.rewrite(ctx, raw))) || raw;
+        const found = this.find(content);
+        if (!actor) return this.guestAnswer(ctx, found);
+        if (found.kind === 'greeting') return GREETING;
+        if (found.kind === 'thanks') return THANKS;
+        if (found.kind === 'empty') return this.help(actor);
+        if (found.kind === 'unknown') return notUnderstood(this.commands, found.suggestions, actor);
+        return found.cmd!.run(ctx, found.args);
+      })) ?? ''
+    );
+  }
+
+  /** Someone not in the roster: only 帮助 answers; anything else is audited and refused. */
+  private async guestAnswer(ctx: ChatContext, found: ReturnType<Dispatcher['find']>) {
+    if (found.kind === 'command' && found.command === '帮助')
+      return found.cmd!.run(ctx, found.args);
+    await audit({
+      actor: ctx.actor.userid,
+      action: found.kind === 'command' ? found.command : 'message',
+      channel: 'wecom',
+      outcome: 'refused',
+      detail: 'not in roster',
+      at: ctx.now,
+    });
+    return NOT_IN_ROSTER;
   }
 
   /** Runs a command or a click: an `Answer` is the reply; a `Refused` is audited and answered. */

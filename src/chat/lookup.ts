@@ -5,6 +5,7 @@ import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
 import { Student } from '../models/roster';
 import { Answer, type ChatContext } from './command';
+import { choiceNumber, joinSpacedName } from './grammar';
 
 const CHOICE_TTL_MS = 10 * 60_000;
 
@@ -20,10 +21,8 @@ export async function findStudentFor(
   action: Action = 'view',
 ): Promise<{ student: StudentDoc; tail: string }> {
   const scope = await studentsInScope(ctx.actor, action);
-  const { token, tail } = takeStudentToken(
-    rest,
-    scope.map((s) => s.name),
-  );
+  const names = scope.map((s) => s.name);
+  const { token, tail } = takeStudentToken(joinSpacedName(rest, names), names);
   if (!token) {
     throw new Answer(`请写上学生姓名或学籍号，例如：${verb} 张三。发送「帮助 ${verb}」查看用法。`);
   }
@@ -57,17 +56,21 @@ export async function findStudentFor(
     },
     { upsert: true },
   );
-  const lines = await Promise.all(
-    r.options.map(
-      async (s, i) =>
-        `${i + 1}. ${s.name}　${await className(s.classId)}　学籍号尾号 ${s.studentNo.slice(-4)}`,
-    ),
-  );
   const head =
     r.kind === 'many'
       ? `您负责的学生中有 ${r.options.length} 位「${token}」，请回复序号选择：`
       : `没有找到「${token}」，您是不是要找：（回复序号选择）`;
-  throw new Answer(`${head}\n${lines.join('\n')}`);
+  throw new Answer(`${head}\n${await choiceLines(r.options)}`);
+}
+
+async function choiceLines(options: StudentDoc[]): Promise<string> {
+  const lines = await Promise.all(
+    options.map(
+      async (s, i) =>
+        `${i + 1}. ${s.name}　${await className(s.classId)}　学籍号尾号 ${s.studentNo.slice(-4)}`,
+    ),
+  );
+  return lines.join('\n');
 }
 
 /** "2" after a numbered choice → the original command with the chosen 学籍号. */
@@ -76,12 +79,18 @@ export async function answerChoice(
   text: string,
   now: Date,
 ): Promise<string | undefined> {
-  const m = /^\s*(\d{1,2})\s*$/.exec(text.normalize('NFKC'));
-  if (!m) return undefined;
+  const n = choiceNumber(text);
+  if (n === undefined) return undefined;
   const pending = await PendingChoice.findOne({ userid }).lean<PendingChoiceRow>();
   if (!pending || pending.expiresAt < now) return undefined;
-  const n = Number(m[1]);
-  if (n < 1 || n > pending.options.length) return undefined;
+  if (n < 1 || n > pending.options.length) {
+    // A wrong number keeps the choice and asks again (issue #14).
+    const found = await Student.find({ studentNo: { $in: pending.options } }).lean<StudentDoc[]>();
+    const byNo = new Map(found.map((s) => [s.studentNo, s]));
+    const options = pending.options.map((no) => byNo.get(no)).filter((s) => s !== undefined);
+    const range = options.length === 1 ? '1' : `1 到 ${options.length} 之间的序号`;
+    throw new Answer(`没有第 ${n} 项，请回复 ${range}：\n${await choiceLines(options)}`);
+  }
   await PendingChoice.deleteOne({ userid });
   return `${pending.verb} ${pending.options[n - 1]} ${pending.tail}`.trim();
 }

@@ -26,10 +26,11 @@ export function pinyinOf(name: string): string {
   return p;
 }
 
+/** A typo that keeps the surname: same length, same first character, one other character off. */
 function oneCharOff(a: string, b: string): boolean {
   const x = [...a];
   const y = [...b];
-  if (x.length !== y.length) return false;
+  if (x.length !== y.length || x[0] !== y[0]) return false;
   return x.filter((c, i) => c !== y[i]).length === 1;
 }
 
@@ -48,10 +49,8 @@ export function resolveStudent<T extends Named>(query: string, inScope: T[]): Re
   if (exact.length === 1) return { kind: 'one', student: exact[0] };
   if (exact.length > 1) return { kind: 'many', options: exact };
   const py = pinyinOf(q);
-  const near = inScope.filter(
-    (s) =>
-      pinyinOf(s.name) === py || oneCharOff(s.name, q) || (q.length >= 2 && s.name.includes(q)),
-  );
+  // Only the same pronunciation or a typo keeping the surname: anyone else is another child.
+  const near = inScope.filter((s) => pinyinOf(s.name) === py || oneCharOff(s.name, q));
   return near.length ? { kind: 'suggest', options: near.slice(0, 9) } : { kind: 'none' };
 }
 

@@ -62,6 +62,15 @@ export function helpCommand(all: () => Command[]): Command {
   };
 }
 
+/** The names of the commands these roles can use (all when the roles are unknown). */
+export function usableNames(commands: Command[], roles?: RoleName[]): Set<string> {
+  const open = (g: (typeof GROUPS)[number]) =>
+    !roles || !g.roles || g.roles.some((r) => roles.includes(r));
+  const allowed = new Set(GROUPS.filter(open).flatMap((g) => g.names));
+  const barred = new Set(GROUPS.filter((g) => !open(g)).flatMap((g) => g.names));
+  return new Set(commands.map((c) => c.name).filter((n) => allowed.has(n) || !barred.has(n)));
+}
+
 /** The grouped list for these roles (all groups when the roles are unknown). */
 export function summary(commands: Command[], roles?: RoleName[]): string {
   const known = new Set(commands.map((c) => c.name));

@@ -187,12 +187,18 @@
     const text = $('input').value.trim();
     if (!text || !state.user) return;
     $('input').value = '';
-    await fetch('/sandbox/say', {
+    const res = await fetch('/sandbox/say', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ as: state.user, text }),
     });
     await loadMessages();
+    // Anything the server refused is said on the phone, never dropped silently.
+    if (!res.ok) {
+      const why =
+        (await res.json().catch(() => ({}))).error || `发送失败（${res.status}），请重试。`;
+      $('messages').append(el('div', { className: 'bubble bot', textContent: why }));
+    }
   };
   for (const b of document.querySelectorAll('[data-to]')) b.onclick = () => advance(b.dataset.to);
   $('jump').onsubmit = (e) => {

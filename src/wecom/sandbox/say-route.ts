@@ -6,8 +6,12 @@ import { openReply, plaintextFor, sealDelivery, type Simulated } from './simulat
 import { SandboxMessage } from './fake-api';
 import { randomBytes } from 'node:crypto';
 
+/** WeCom's text Content cap (message.ts): longer messages never reach the callback. */
+const CALLBACK_TEXT_MAX = 4096;
+const TOO_LONG_HERE = '消息太长，保学没有处理。请分几次发送，每次不超过 2000 字。';
+
 const sayBody = z.union([
-  z.object({ as: z.string().min(1).max(64), text: z.string().min(1).max(2000) }),
+  z.object({ as: z.string().min(1).max(64), text: z.string().min(1).max(20_000) }),
   z.object({ as: z.string().min(1).max(64), event: z.literal('enter_agent') }),
   z.object({ as: z.string().min(1).max(64), event: z.literal('click'), key: z.string().max(128) }),
   z.object({
@@ -17,6 +21,11 @@ const sayBody = z.union([
     taskId: z.string().min(1).max(128),
   }),
 ]);
+
+async function tooLong(to: string, at: Date): Promise<string> {
+  await SandboxMessage.create({ to, msgtype: 'reply', content: TOO_LONG_HERE, at, read: true });
+  return TOO_LONG_HERE;
+}
 
 /**
  * POST /sandbox/say: posts a message as any member through the real, encrypted callback
@@ -56,6 +65,11 @@ export function sayRoute(
         at: now(),
         read: true,
       });
+    if ('text' in input && [...input.text].length > CALLBACK_TEXT_MAX) {
+      // Longer than WeCom carries: answered here, never silently dropped (issue #14).
+      ctx.body = { status: 413, reply: await tooLong(input.as, now()) };
+      return;
+    }
     const delivery = sealDelivery(creds, plaintextFor(creds.corpId, creds.agentId, input));
     const res = await fetch(`${selfUrl()}/wecom/callback?${new URLSearchParams(delivery.query)}`, {
       method: 'POST',
