@@ -63,6 +63,7 @@ export async function registerFeatures(
     if (!staff) return '您还不在保学的花名册中，请联系本校分管领导。';
     return ladder.onCardClick(staff, action as CardAction, caseId, arg, responseCode, ctx.now);
   });
+  dispatcher.repeatableCards('lad', (key) => key.startsWith('lad:details:'));
 
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
   dispatcher.rewrite = (ctx, text) => answerChoice(ctx.userId, text, ctx.now);

@@ -5,6 +5,10 @@ import { helpCommand, summary } from './commands/help';
 import { normalize, trimLeadingSeparators } from './normalize';
 import type { RoleName } from '../domain/roster';
 import { logger } from '../lib/logger';
+import { claimCardClick, releaseCard } from './cards';
+
+export const CARD_NOT_YOURS = '这张卡片不是发给您的，或已失效。发送「待办」查看您的事项。';
+export const CARD_USED = '此事项已处理。';
 
 export type CardHandler = (
   ctx: ChatContext,
@@ -20,6 +24,8 @@ export type CardHandler = (
 export class Dispatcher {
   private readonly commands: Command[] = [];
   private readonly cards = new Map<string, CardHandler>();
+  /** Card buttons that may be clicked again (e.g. 查看详情); others use the card up. */
+  private readonly repeatable = new Map<string, (key: string) => boolean>();
   /** Menu-click EventKeys → the text they stand for. */
   private readonly menu = new Map<string, string>([
     ['help', '帮助'],
@@ -51,6 +57,11 @@ export class Dispatcher {
     this.cards.set(prefix, handler);
   }
 
+  /** Says which of a prefix's buttons may be clicked again without using the card up. */
+  repeatableCards(prefix: string, isRepeatable: (key: string) => boolean): void {
+    this.repeatable.set(prefix, isRepeatable);
+  }
+
   async help(userid: string): Promise<string> {
     return summary(this.commands, await this.rolesOf(userid));
   }
@@ -72,7 +83,8 @@ export class Dispatcher {
     return undefined;
   }
 
-  async handle(msg: Inbound): Promise<string | undefined> {
+  /** `failed` is told when the command threw (the sender still gets the apology). */
+  async handle(msg: Inbound, failed?: (err: unknown) => void): Promise<string | undefined> {
     const ctx: ChatContext = {
       userId: msg.from,
       now: this.services.clock.now(),
@@ -83,20 +95,36 @@ export class Dispatcher {
         return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
       if (msg.kind === 'click')
         return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
-      if (msg.kind === 'card') {
-        const prefix = msg.key.split(':')[0];
-        const handler = this.cards.get(prefix);
-        if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
-        return await handler(ctx, msg.key, msg.taskId, msg.responseCode);
-      }
+      if (msg.kind === 'card') return await this.card(ctx, msg);
       if (msg.kind === 'text') return await this.text(ctx, msg.content);
       return undefined;
     } catch (err) {
+      failed?.(err);
       logger.error(
         { err: (err as Error).message, stack: (err as Error).stack, user: msg.from },
         'command failed',
       );
       return '抱歉，系统出了点问题，您的消息已记录，技术人员会处理。请稍后再试，或联系学校管理员。';
+    }
+  }
+
+  /** A card click counts only from the member the card was issued to, once (issue #10 item 8). */
+  private async card(
+    ctx: ChatContext,
+    msg: Extract<Inbound, { kind: 'card' }>,
+  ): Promise<string | undefined> {
+    const prefix = msg.key.split(':')[0];
+    const handler = this.cards.get(prefix);
+    const repeatable = this.repeatable.get(prefix)?.(msg.key) ?? false;
+    const claim = await claimCardClick(msg.taskId, msg.from, msg.key, ctx.now, repeatable);
+    if (claim === 'foreign') return CARD_NOT_YOURS;
+    if (claim === 'used') return CARD_USED;
+    if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
+    try {
+      return await handler(ctx, msg.key, msg.taskId, msg.responseCode);
+    } catch (err) {
+      if (claim === 'claimed') await releaseCard(msg.taskId, msg.from);
+      throw err;
     }
   }
 
