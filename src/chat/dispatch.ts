@@ -94,7 +94,7 @@ export class Dispatcher {
       if (msg.kind === 'enter_agent')
         return `您好，这里是保学助手（控辍保学）。\n${await this.help(msg.from)}`;
       if (msg.kind === 'click')
-        return this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
+        return await this.text(ctx, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
       if (msg.kind === 'card') return await this.card(ctx, msg);
       if (msg.kind === 'text') return await this.text(ctx, msg.content);
       return undefined;
