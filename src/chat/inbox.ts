@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Inbound } from '../wecom/message';
-import { InboundDelivery, type InboundStatus } from '../models/inbound';
+import { InboundDelivery, type InboundRow, type InboundStatus } from '../models/inbound';
 import { isDuplicateKey } from '../db/connect';
 
 /**
@@ -16,6 +16,9 @@ export async function claimDelivery(
   leaseSeconds: number,
 ): Promise<boolean> {
   const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
+  // A retry usually finds its row: decide by a read, so duplicates cost no write.
+  const seen = await InboundDelivery.findOne({ key }).lean();
+  if (seen) return retakable(seen, now) ? retake(key, now, leaseUntil) : false;
   const content = msg.kind === 'text' ? msg.content : undefined;
   try {
     await InboundDelivery.create({
@@ -38,6 +41,10 @@ export async function claimDelivery(
     if (!isDuplicateKey(err)) throw err;
   }
   return retake(key, now, leaseUntil);
+}
+
+function retakable(row: InboundRow, now: Date): boolean {
+  return row.status === 'failed' || (row.status === 'received' && row.leaseUntil <= now);
 }
 
 /** Takes over a delivery whose handling failed or whose lease ran out; one taker wins. */
