@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     maxBodyBytes: 65536,
     passiveReplyBudgetMs: 3000,
     claim: async () => true, // protocol only: the database claim is measured by the tests, not here
+    finish: async () => {},
     handle: async () => '已记录。张三 今天缺勤（全天）。班主任需在明天 18:00 前家访。',
     deliverLate: async () => {},
   });

@@ -16,7 +16,7 @@ import { sayRoute } from './wecom/sandbox/say-route';
 import { Outbox } from './outbox/outbox';
 import { Scheduler } from './jobs/scheduler';
 import { Dispatcher } from './chat/dispatch';
-import { claimDelivery } from './chat/inbox';
+import { claimDelivery, finishDelivery } from './chat/inbox';
 import type { Services } from './services';
 import { registerFeatures } from './features';
 import { SchoolCalendar } from './domain/calendar';
@@ -50,6 +50,10 @@ export interface BootOptions {
   cycles?: boolean;
   /** Replay-window clock override (only WeCom's fixed 2014 test vectors need it). */
   callbackNowSeconds?: () => number;
+  /** Client IP from X-Forwarded-For; default: env TRUST_PROXY=1. */
+  trustProxy?: boolean;
+  /** Bearer token that opens /metrics; default: env METRICS_TOKEN (unset: no /metrics). */
+  metricsToken?: string;
 }
 
 export interface Baoxue {
@@ -98,7 +102,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   let shuttingDown = false;
   let runner: SandboxRunner | undefined;
   let server: Server | undefined;
-  const app = baseApp();
+  const app = baseApp({ trustProxy: o.trustProxy ?? process.env.TRUST_PROXY === '1' });
   // Stop taking callbacks first during shutdown: WeCom retries, so nothing is lost.
   app.use(async (ctx, next) => {
     if (shuttingDown && ctx.path.startsWith('/wecom/')) {
@@ -112,12 +116,17 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     corpId: o.creds.corpId,
     ...o.settings.callback,
     nowSeconds: o.callbackNowSeconds,
-    claim: (key, msg) => claimDelivery(key, msg, clock.now()),
-    handle: (msg) => dispatcher.handle(msg),
+    claim: (key, msg) => claimDelivery(key, msg, clock.now(), o.settings.callback.leaseSeconds),
+    finish: (key, outcome) => finishDelivery(key, outcome, clock.now()),
+    handle: (msg, failed) => dispatcher.handle(msg, failed),
     deliverLate: (to, text, key) => outbox.enqueue(to, { kind: 'text', content: text }, key),
   });
   app.use(callback.routes()).use(callback.allowedMethods());
-  const ops = opsRouter(() => shuttingDown, o.sandbox);
+  const ops = opsRouter(
+    () => shuttingDown,
+    o.metricsToken ?? (process.env.METRICS_TOKEN || undefined),
+    o.sandbox,
+  );
   app.use(ops.routes());
   if (o.sandbox) {
     const fake = fakeWecomApi({

@@ -30,6 +30,7 @@ export async function registerFeatures(
   dispatcher.register(...preventionCommands);
   // Card buttons name their duty: d:<action>:<dutyId>.
   dispatcher.onCard('d', (ctx, key, _taskId, responseCode) => onDutyCard(ctx, key, responseCode));
+  dispatcher.repeatableCards('d', (key) => key.startsWith('d:details:'));
   // A bare number answers the last numbered choice ("1" → 缺勤 G3602…).
   // An open visit exchange (家访 …, then the missing parts) takes the next non-command reply.
   const verbs: string[] = ['帮助'];

@@ -8,6 +8,10 @@ import type { StaffLike } from '../domain/roster';
 import { Refused, refusal } from '../domain/policy';
 import { audit } from '../models/audit';
 import { logger } from '../lib/logger';
+import { claimCardClick, releaseCard } from './cards';
+
+export const CARD_NOT_YOURS = '这张卡片不是发给您的，或已失效。发送「待办」查看您的事项。';
+export const CARD_USED = '此事项已处理。';
 
 export type CardHandler = (
   ctx: ChatContext,
@@ -28,6 +32,8 @@ const NOT_IN_ROSTER =
 export class Dispatcher {
   private readonly commands: Command[] = [];
   private readonly cards = new Map<string, CardHandler>();
+  /** Card buttons that may be clicked again (e.g. 查看详情); others use the card up. */
+  private readonly repeatable = new Map<string, (key: string) => boolean>();
   /** Menu-click EventKeys → the text they stand for. */
   private readonly menu = new Map([
     ['help', '帮助'],
@@ -52,13 +58,19 @@ export class Dispatcher {
     this.cards.set(prefix, handler);
   }
 
+  /** Says which of a prefix's buttons may be clicked again without using the card up. */
+  repeatableCards(prefix: string, isRepeatable: (key: string) => boolean): void {
+    this.repeatable.set(prefix, isRepeatable);
+  }
+
   private find(text: string): Parsed & { cmd?: Command } {
     const parsed = parseCommand(text, this.commands);
     if (parsed.kind !== 'command') return parsed;
     return { ...parsed, cmd: this.commands.find((c) => c.name === parsed.command) };
   }
 
-  async handle(msg: Inbound): Promise<string | undefined> {
+  /** `failed` is told when the command threw (the sender still gets the apology). */
+  async handle(msg: Inbound, failed?: (err: unknown) => void): Promise<string | undefined> {
     if (msg.kind === 'ignored') return undefined;
     const now = this.services.clock.now();
     try {
@@ -75,15 +87,34 @@ export class Dispatcher {
         return await this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
       if (msg.kind === 'text') return await this.text(ctx, actor, msg.content);
       if (!actor) return NOT_IN_ROSTER;
-      const handler = this.cards.get(msg.key.split(':')[0]);
-      if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
-      return await this.answer(ctx, () => handler(ctx, msg.key, msg.taskId, msg.responseCode));
+      return await this.answer(ctx, () => this.card(ctx, msg));
     } catch (err) {
+      failed?.(err);
       logger.error(
         { err: (err as Error).message, stack: (err as Error).stack, user: msg.from },
         'command failed',
       );
       return '抱歉，系统出了点问题，您的消息已记录，技术人员会处理。请稍后再试，或联系学校管理员。';
+    }
+  }
+
+  /** A card click counts only from the member the card was issued to, once (issue #10 item 8). */
+  private async card(
+    ctx: ChatContext,
+    msg: Extract<Inbound, { kind: 'card' }>,
+  ): Promise<string | undefined> {
+    const prefix = msg.key.split(':')[0];
+    const handler = this.cards.get(prefix);
+    const repeatable = this.repeatable.get(prefix)?.(msg.key) ?? false;
+    const claim = await claimCardClick(msg.taskId, msg.from, msg.key, ctx.now, repeatable);
+    if (claim === 'foreign') return CARD_NOT_YOURS;
+    if (claim === 'used') return CARD_USED;
+    if (!handler) return '这个按钮已失效。发送「待办」查看您当前的事项。';
+    try {
+      return await handler(ctx, msg.key, msg.taskId, msg.responseCode);
+    } catch (err) {
+      if (claim === 'claimed') await releaseCard(msg.taskId, msg.from);
+      throw err;
     }
   }
 

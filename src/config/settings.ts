@@ -70,7 +70,12 @@ export const settingsSchema = z.object({
     timestampWindowSeconds: z.number().int().min(1),
     maxBodyBytes: z.number().int().min(1024),
     passiveReplyBudgetMs: z.number().int().min(100).max(4500),
+    /** A delivery still `received` after this long is handled again on WeCom's retry. */
+    leaseSeconds: z.number().int().min(1).max(600).default(4),
   }),
+  retention: z
+    .object({ inboundDays: z.number().int().min(1).max(3650).default(30) })
+    .default({ inboundDays: 30 }),
   notifications: z.object({ cards: z.boolean() }).default({ cards: true }),
   outbox: z.object({
     pumpEverySeconds: z.number().min(0.05),

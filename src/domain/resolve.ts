@@ -1,4 +1,5 @@
 import { pinyin } from 'pinyin-pro';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Finding a student from what a teacher typed, among the students in the sender's scope only
@@ -16,7 +17,10 @@ export type Resolution<T> =
   | { kind: 'suggest'; options: T[] }
   | { kind: 'none' };
 
-const pinyinCache = new Map<string, string>();
+/** Bounded (issue #10 item 7): a roster's names fit; typed junk cannot grow the heap. */
+export const PINYIN_CACHE_MAX = 5000;
+const pinyinCache = new LRUCache<string, string>({ max: PINYIN_CACHE_MAX });
+export const pinyinCacheSize = (): number => pinyinCache.size;
 export function pinyinOf(name: string): string {
   let p = pinyinCache.get(name);
   if (p === undefined) {

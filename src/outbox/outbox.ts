@@ -11,6 +11,7 @@ import type { Settings } from '../config/settings';
 import type { Clock } from '../lib/clock';
 import { logger } from '../lib/logger';
 import { outboxDepth, pushesTotal, pushLatency } from '../lib/metrics';
+import { cardKeys, recordIssuedCard } from '../chat/cards';
 
 export type Push =
   | { kind: 'text'; content: string }
@@ -37,6 +38,8 @@ export class Outbox {
   /** Writes the push (long text split into pieces); a key seen before is a no-op. */
   async enqueue(recipient: string, push: Push, key: string): Promise<void> {
     const now = this.clock.now();
+    if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
+      await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
     const rows =
       push.kind === 'text'
         ? splitText(push.content).map((content, i, all) => ({

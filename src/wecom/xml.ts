@@ -9,10 +9,63 @@ const parser = new XMLParser({
   trimValues: true,
 });
 
-/** Parses a flat `<xml>…</xml>` document to a map of strings; null when it is not one. */
+/** WeCom's deepest message (a vote card's SelectedItems/SelectedItem/OptionIds/OptionId) is 5. */
+export const MAX_XML_DEPTH = 6;
+const MAX_XML_ELEMENTS = 256;
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}/;
+
+/** One step of the screen: where the next tag starts and what it does to the depth. */
+function tagAt(text: string, i: number): { next: number; delta: number } | null {
+  if (text.startsWith('<![CDATA[', i)) {
+    const end = text.indexOf(']]>', i + 9);
+    return end < 0 ? null : { next: end + 3, delta: 0 };
+  }
+  if (text.startsWith('<?xml', i) && i === 0) {
+    const end = text.indexOf('?>', i);
+    return end < 0 ? null : { next: end + 2, delta: 0 };
+  }
+  const closing = text[i + 1] === '/';
+  const name = NAME.exec(text.slice(i + (closing ? 2 : 1), i + 70))?.[0];
+  // No DOCTYPE, ENTITY, comments or processing instructions: nothing but elements and CDATA.
+  if (!name || RESERVED_NAMES.has(name.toLowerCase())) return null;
+  const end = text.indexOf('>', i);
+  if (end < 0) return null;
+  if (closing) return { next: end + 1, delta: -1 };
+  return { next: end + 1, delta: text[end - 1] === '/' ? 0 : 1 };
+}
+
+/**
+ * A linear, non-throwing screen run before the parser sees anything: only elements and CDATA,
+ * no reserved tag names (prototype pollution), at most MAX_XML_DEPTH deep and 256 elements.
+ */
+export function screenXml(text: string): boolean {
+  let depth = 0;
+  let elements = 0;
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i)) {
+    const tag = tagAt(text, i);
+    if (!tag) return false;
+    depth += tag.delta;
+    if (tag.delta > 0 && ++elements > MAX_XML_ELEMENTS) return false;
+    if (depth > MAX_XML_DEPTH || depth < 0) return false;
+    i = tag.next;
+  }
+  return depth === 0;
+}
+
+/**
+ * Parses a flat `<xml>…</xml>` document to a map of strings; null when it is not one. Never
+ * throws: a screen rejects what the parser would choke on, and the parser call is wrapped.
+ */
 export function parseXml(text: string): Record<string, string> | null {
-  if (!text.trim().startsWith('<') || XMLValidator.validate(text) !== true) return null;
-  const doc = parser.parse(text) as { xml?: unknown };
+  if (!text.trim().startsWith('<') || !screenXml(text)) return null;
+  let doc: { xml?: unknown };
+  try {
+    if (XMLValidator.validate(text) !== true) return null;
+    doc = parser.parse(text) as { xml?: unknown };
+  } catch {
+    return null;
+  }
   if (!doc || typeof doc.xml !== 'object' || doc.xml === null) return null;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(doc.xml as Record<string, unknown>)) {
@@ -20,6 +73,24 @@ export function parseXml(text: string): Record<string, string> | null {
     else if (v !== null && typeof v === 'object') out[k] = JSON.stringify(v);
   }
   return out;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The envelope's `<Encrypt>` value by a bounded scan (no XML parse of unauthenticated input):
+ * exactly one element, optionally CDATA-wrapped, base64 only. Null otherwise; never throws.
+ */
+export function extractEncrypt(body: string, maxChars = 1 << 20): string | null {
+  const open = '<Encrypt>';
+  const start = body.indexOf(open);
+  if (start < 0) return null;
+  const end = body.indexOf('</Encrypt>', start + open.length);
+  if (end < 0 || end - start > maxChars) return null;
+  if (body.indexOf(open, end) >= 0) return null;
+  let value = body.slice(start + open.length, end).trim();
+  if (value.startsWith('<![CDATA[') && value.endsWith(']]>')) value = value.slice(9, -3).trim();
+  return value.length >= 4 && value.length % 4 === 0 && BASE64.test(value) ? value : null;
 }
 
 /** Nested values (objects) become nested elements; strings go into CDATA. */

@@ -148,6 +148,38 @@ describe('operations Baoxue relies on', () => {
     expect(byId.h).toMatchObject({ total: 1, count: 1 });
   });
 
+  it('claim by $or of states with a date bound; $inc; only one of two racers wins (issue #10 item 1: inbound lease)', async () => {
+    const now = new Date('2026-11-30T00:00:10Z');
+    await Thing.create({ key: 'l', group: 'received', at: new Date('2026-11-30T00:00:00Z'), n: 1 });
+    await Thing.create({ key: 'm', group: 'received', at: new Date('2026-11-30T00:01:00Z'), n: 1 });
+    const take = (key: string) =>
+      Thing.updateOne(
+        { key, $or: [{ group: 'failed' }, { group: 'received', at: { $lte: now } }] },
+        { $set: { group: 'received', at: new Date(now.getTime() + 4000) }, $inc: { n: 1 } },
+      );
+    const [a, b] = await Promise.all([take('l'), take('l')]);
+    expect(a.modifiedCount + b.modifiedCount).toBe(1);
+    expect((await take('m')).modifiedCount).toBe(0);
+    expect((await Thing.findOne({ key: 'l' }).lean())?.n).toBe(2);
+  });
+
+  it('a field equal to null matches a missing field; $set back to null releases (issue #10 item 8: card claims)', async () => {
+    await Thing.create({ key: 'u' });
+    const claim = () => Thing.updateOne({ key: 'u', at: null }, { $set: { at: new Date() } });
+    const [a, b] = await Promise.all([claim(), claim()]);
+    expect(a.modifiedCount + b.modifiedCount).toBe(1);
+    await Thing.updateOne({ key: 'u' }, { $set: { at: null } });
+    expect((await claim()).modifiedCount).toBe(1);
+  });
+
+  it('deleteMany by a date bound (retention purge)', async () => {
+    await Thing.create({ key: 'o', at: new Date('2026-01-01T00:00:00Z') });
+    await Thing.create({ key: 'p', at: new Date('2026-06-01T00:00:00Z') });
+    const r = await Thing.deleteMany({ at: { $lt: new Date('2026-03-01T00:00:00Z') } });
+    expect(r.deletedCount).toBe(1);
+    expect(await Thing.countDocuments({})).toBe(1);
+  });
+
   it('ping answers (health check)', async () => {
     expect(await mongoose.connection.db!.admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
   });

@@ -34,6 +34,7 @@ const post = (query: Record<string, string>, body: string) =>
 
 describe('GET /wecom/callback (URL verification)', () => {
   it('answers the bare decrypted echostr for the official vector', async () => {
+    frozenNow = 1409659589 + 10;
     const res = await request(bot.app.callback()).get('/wecom/callback').query({
       msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
       timestamp: '1409659589',
@@ -41,14 +42,31 @@ describe('GET /wecom/callback (URL verification)', () => {
       echostr:
         'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==',
     });
+    frozenNow = undefined;
     expect(res.status).toBe(200);
     expect(res.text).toBe('1616140317555161061');
   });
   it('refuses a bad signature', async () => {
     const res = await request(bot.app.callback())
       .get('/wecom/callback')
-      .query({ msg_signature: 'x', timestamp: '1', nonce: '1', echostr: 'abc' });
+      .query({
+        msg_signature: 'f'.repeat(40),
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        nonce: '1',
+        echostr: 'abc',
+      });
     expect(res.status).toBe(401);
+    expect(res.text).toBe('bad request');
+  });
+  it('refuses the official vector outside the replay window (issue #10 item 9: GET checks the timestamp)', async () => {
+    const res = await request(bot.app.callback()).get('/wecom/callback').query({
+      msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
+      timestamp: '1409659589',
+      nonce: '263014780',
+      echostr:
+        'P9nAzCzyDtyTWESHep1vC5X9xho/qYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp+4RPcs8TgAE7OaBO+FZXvnaqQ==',
+    });
+    expect(res.status).toBe(400);
     expect(res.text).toBe('bad request');
   });
 });
@@ -80,7 +98,7 @@ describe('POST /wecom/callback', () => {
       expect(reply).toMatch(/帮助 (缺勤|查)/);
       const unknown = await fresh.say('今天天气怎么样');
       expect(unknown.reply).toMatch(/没看懂/);
-      expect(unknown.reply).toMatch(/保学助手（控辍保学）能帮您/);
+      expect(unknown.reply).toMatch(/发送「帮助」/);
       const entered = await fresh.say({ as: 'teacher', event: 'enter_agent' });
       expect(entered.reply).toMatch(/您好/);
     }

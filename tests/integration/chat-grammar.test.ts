@@ -110,7 +110,7 @@ describe('issue #14 item 5: the quick start and long messages', () => {
 describe('issue #14 item 5: sandbox mode', () => {
   it('/ redirects to /sandbox (the routes boot mounts in sandbox mode)', async () => {
     const app = baseApp();
-    app.use(opsRouter(() => false, true).routes());
+    app.use(opsRouter(() => false, undefined, true).routes());
     const res = await request(app.callback()).get('/');
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/sandbox');

@@ -56,7 +56,7 @@ describe('answers, health, metrics, shutdown', () => {
 
   it('/healthz pings the database; /metrics counts callbacks by outcome; shutdown refuses new callbacks', async () => {
     mockWecom();
-    const bot = await startBot();
+    const bot = await startBot({ metricsToken: 'metrics-test-token' });
     const server = await bot.listen(0);
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     expect((await request(url).get('/healthz')).body).toEqual({
@@ -67,9 +67,15 @@ describe('answers, health, metrics, shutdown', () => {
     await bot.say('帮助', 'u1');
     await request(url)
       .post('/wecom/callback')
-      .query({ msg_signature: 'x', timestamp: String(Math.floor(Date.now() / 1000)), nonce: '1' })
-      .send('<xml><Encrypt>a</Encrypt></xml>');
-    const metrics = (await request(url).get('/metrics')).text;
+      .query({
+        msg_signature: 'f'.repeat(40),
+        timestamp: String(Math.floor(Date.now() / 1000)),
+        nonce: '1',
+      })
+      .send('<xml><Encrypt>QUJDRA==</Encrypt></xml>');
+    const metrics = (
+      await request(url).get('/metrics').set('authorization', 'Bearer metrics-test-token')
+    ).text;
     expect(metrics).toMatch(/baoxue_callbacks_total\{outcome="accepted"\} [1-9]/);
     expect(metrics).toMatch(/baoxue_callbacks_total\{outcome="rejected_signature"\} [1-9]/);
     expect(metrics).toMatch(/baoxue_outbox_depth/);
