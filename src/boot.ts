@@ -22,6 +22,7 @@ import { registerFeatures } from './features';
 import { PiiCipher } from './lib/pii';
 import { SandboxRunner } from './sandbox/runner';
 import { sandboxRoutes } from './sandbox/routes';
+import { sandboxContacts } from './sandbox/contacts';
 import type { SettableClock } from './lib/clock';
 
 function isSettable(c: Clock): c is SettableClock {
@@ -119,6 +120,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
       corpId: o.creds.corpId,
       secret: o.creds.secret,
       now: () => clock.now(),
+      contacts: sandboxContacts,
     });
     app.use(fake.routes());
     const say = sayRoute(

@@ -8,7 +8,7 @@ import { OffsetClock, systemClock } from './lib/clock';
 import { withDbName } from './db/connect';
 import { PiiCipher } from './lib/pii';
 import { loadDemoDistrict } from './roster/demo-load';
-import { clearSandboxHandoff, writeSandboxHandoff } from './sandbox-handoff';
+import { clearSandboxHandoff, handoffApp, writeSandboxHandoff } from './sandbox-handoff';
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   if (env.sandbox) {
     const loaded = await loadDemoDistrict(bot.services.pii);
     if (loaded) logger.info(loaded, 'demo district loaded');
-    writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl });
+    writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl, wecom: handoffApp(apiBase, creds) });
     bot.runner!.start();
     logger.info(
       { url: selfUrl },
