@@ -11,22 +11,46 @@ export function forkTs(file: string, args: string[] = [], node: string[] = []): 
   });
 }
 
-/** The child's first IPC message. */
+/** The child's next IPC message. */
 export function firstMessage<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    child.once('message', (m) => resolve(m as T));
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before answering`)));
+    const onExit = (code: number | null) =>
+      reject(new Error(`child exited (${code}) before answering`));
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      resolve(m as T);
+    });
+    child.once('exit', onExit);
   });
 }
 
 /** Runs one load job in a fresh generator process. */
 export async function runLoad(job: LoadJob): Promise<LoadResult> {
-  const gen = forkTs('load.ts');
-  const answer = firstMessage<LoadResult>(gen);
-  gen.send(job);
-  const result = await answer;
-  await new Promise((r) => (gen.exitCode !== null ? r(null) : gen.once('exit', r)));
-  return result;
+  const gen = new LoadGenerator();
+  try {
+    return await gen.run(job);
+  } finally {
+    await gen.close();
+  }
+}
+
+/** One generator process for many jobs (saves a process start per job). */
+export class LoadGenerator {
+  private readonly child = forkTs('load.ts');
+
+  async run(job: LoadJob): Promise<LoadResult> {
+    const answer = firstMessage<LoadResult>(this.child);
+    this.child.send(job);
+    return answer;
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => {
+      if (this.child.exitCode !== null) return r();
+      this.child.once('exit', () => r());
+      this.child.send('exit');
+    });
+  }
 }
 
 export const median = (xs: number[]): number => {

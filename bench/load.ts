@@ -1,7 +1,7 @@
 /**
  * The load generator, run in its own process (forked by the benchmarks): autocannon against
- * one URL with a list of requests, cycled per connection. Receives its job over IPC, answers
- * with the figures and exits, so its CPU never competes inside the server's process.
+ * one URL with a list of requests, cycled per connection. Receives jobs over IPC and answers
+ * each with its figures, so its CPU never competes inside the server's process.
  */
 import autocannon from 'autocannon';
 
@@ -29,8 +29,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
   const r = await autocannon({
     url: job.url,
     connections: job.connections,
-    duration: job.duration,
-    amount: job.amount,
+    ...(job.amount ? { amount: job.amount } : { duration: job.duration ?? 5 }),
+    timeout: 120,
     requests: job.requests.map((q) => ({
       method: q.method,
       path: q.path,
@@ -49,12 +49,15 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
 }
 
-process.once('message', (job: LoadJob) => {
+// One job per message, answered in order; 'exit' (or the parent going away) ends the process.
+process.on('message', (job: LoadJob | 'exit') => {
+  if (job === 'exit') process.exit(0);
   run(job).then(
-    (result) => process.send!(result, () => process.exit(0)),
+    (result) => process.send!(result),
     (err: Error) => {
       console.error(err);
       process.exit(1);
     },
   );
 });
+process.on('disconnect', () => process.exit(0));
