@@ -141,7 +141,9 @@ async function main(): Promise<void> {
   console.log('\nreply p50 (ms) by district size (students):');
   console.table(table);
   const ratios = table.map((r) => Number(r['largest ÷ smallest']));
-  console.log(`median largest ÷ smallest ${median(ratios)} (issue #11 goal: every one ≤ 1.5)`);
+  console.log(
+    `median largest ÷ smallest ${median(ratios).toFixed(1)} (issue #11 goal: every one ≤ 1.5)`,
+  );
 }
 
 main().catch((err) => {
