@@ -25,6 +25,7 @@ import { findStaff } from './roster/directory';
 import { PiiCipher } from './lib/pii';
 import { SandboxRunner } from './sandbox/runner';
 import { sandboxRoutes } from './sandbox/routes';
+import { sandboxContacts } from './sandbox/contacts';
 import type { SettableClock } from './lib/clock';
 
 function isSettable(c: Clock): c is SettableClock {
@@ -133,6 +134,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
       corpId: o.creds.corpId,
       secret: o.creds.secret,
       now: () => clock.now(),
+      contacts: sandboxContacts,
     });
     app.use(fake.routes());
     const say = sayRoute(

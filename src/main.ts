@@ -9,7 +9,7 @@ import { withDbName } from './db/connect';
 import { PiiCipher } from './lib/pii';
 import { loadDemoDistrict } from './roster/demo-load';
 import { sandboxBanner } from './sandbox/hint';
-import { clearSandboxHandoff, writeSandboxHandoff } from './sandbox-handoff';
+import { clearSandboxHandoff, handoffApp, writeSandboxHandoff } from './sandbox-handoff';
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   if (env.sandbox) {
     const loaded = await loadDemoDistrict(bot.services.pii);
     if (loaded) logger.info(loaded, 'demo district loaded');
-    writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl });
+    writeSandboxHandoff({ mongoUri, dataKey, url: selfUrl, wecom: handoffApp(apiBase, creds) });
     bot.runner!.start();
     logger.info(
       { url: selfUrl },

@@ -11,6 +11,20 @@ export interface Handoff {
   mongoUri: string;
   dataKey: string;
   url: string;
+  /** The fake WeCom API and the sandbox's generated app credentials (`roster check-wecom`). */
+  wecom?: HandoffApp;
+}
+
+export interface HandoffApp {
+  apiBase: string;
+  corpId: string;
+  agentId: string;
+  secret: string;
+}
+
+/** What the CLI needs of the sandbox's app (not the callback token or AES key). */
+export function handoffApp(apiBase: string, c: Omit<HandoffApp, 'apiBase'>): HandoffApp {
+  return { apiBase, corpId: c.corpId, agentId: c.agentId, secret: c.secret };
 }
 
 export function writeSandboxHandoff(h: Handoff): void {

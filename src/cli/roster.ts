@@ -10,6 +10,7 @@ import { readSandboxHandoff } from '../sandbox-handoff';
 import '../models/roster';
 import { audit } from '../models/audit';
 import { userInfo } from 'node:os';
+import { registerCheckWecom } from './check-wecom';
 
 /**
  * `npm run roster -- template|import|export`: the roster from and to one Excel workbook
@@ -112,6 +113,8 @@ program
       await mongoose.disconnect();
     }
   });
+
+registerCheckWecom(program);
 
 program.parseAsync().catch((err: Error) => {
   console.error(`出错了：${err.message}`);

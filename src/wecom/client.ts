@@ -130,6 +130,63 @@ export class WecomClient {
     }
   }
 
+  /** GET with the access token (the contacts API's reads); same token handling as `call`. */
+  async get(path: string, query: Record<string, string> = {}): Promise<Json> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.token();
+      const qs = new URLSearchParams({ ...query, access_token: token });
+      try {
+        return await this.fetchJson(`${this.opts.base}${path}?${qs}`);
+      } catch (err) {
+        if (err instanceof WecomApiError && TOKEN_ERRORS.has(err.errcode) && attempt === 0) {
+          await this.invalidate(token);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Every member userid the app can reach. First the app's visible range — `department/list`,
+   * then `user/simplelist` per department: who `message/send` delivers to. When the corp
+   * refuses those reads (newer apps and IPs are limited to the ID-list APIs), `user/list_id`
+   * (cursor-paged, up to 10,000 rows a page) instead.
+   */
+  async contactUserIds(): Promise<{ userids: string[]; via: 'department' | 'list_id' }> {
+    let depts: Json;
+    try {
+      depts = await this.get('/cgi-bin/department/list');
+    } catch (err) {
+      if (!(err instanceof WecomApiError) || err.retryable) throw err;
+      return { userids: await this.listIdPages(), via: 'list_id' };
+    }
+    const userids = new Set<string>();
+    for (const { id } of (depts.department ?? []) as { id: number }[]) {
+      const page = await this.get('/cgi-bin/user/simplelist', { department_id: String(id) });
+      for (const u of (page.userlist ?? []) as { userid: string }[]) userids.add(u.userid);
+    }
+    return { userids: [...userids], via: 'department' };
+  }
+
+  private async listIdPages(): Promise<string[]> {
+    const userids = new Set<string>();
+    let cursor = '';
+    for (let page = 0; page < 1000; page++) {
+      const json = await this.call('/cgi-bin/user/list_id', {
+        limit: 10000,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const u of (json.dept_user ?? []) as { userid?: string; open_userid?: string }[]) {
+        const id = u.userid ?? u.open_userid;
+        if (id) userids.add(id);
+      }
+      cursor = String(json.next_cursor ?? '');
+      if (!cursor) break;
+    }
+    return [...userids];
+  }
+
   private async send(touser: string, payload: Json): Promise<SendResult> {
     const json = await this.call('/cgi-bin/message/send', {
       touser,

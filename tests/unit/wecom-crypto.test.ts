@@ -1,4 +1,5 @@
 import { CallbackRejected, WecomCipher } from '../../src/wecom/crypto';
+import { decrypt, encrypt } from '@wecom/crypto';
 import { OFFICIAL } from '../support/harness';
 import { parseXml } from '../../src/wecom/xml';
 import { toInbound, dedupeKey } from '../../src/wecom/message';
@@ -59,5 +60,53 @@ describe('WeCom crypto with the official test vectors', () => {
       cipher.verify(env.MsgSignature, env.TimeStamp, env.Nonce, env.Encrypt),
     ).not.toThrow();
     expect(parseXml(cipher.open(env.Encrypt))!.Content).toBe('好');
+  });
+});
+
+describe('WecomCipher derives the AES key once and stays byte-compatible with @wecom/crypto', () => {
+  // issue #11 (protocol path): seal/open no longer call @wecom/crypto's encrypt/decrypt, which
+  // re-derive the key on every message; these prove the format did not move.
+  const cipher = new WecomCipher(OFFICIAL);
+  // Lengths around the 32-byte padding blocks, multi-byte text, an empty message.
+  const messages = [
+    '',
+    'a',
+    '好',
+    'x'.repeat(11),
+    'x'.repeat(12),
+    'x'.repeat(44),
+    '缺勤 张三 全天',
+  ];
+
+  it.each(messages)('@wecom/crypto decrypts what seal wrote (%j)', (m) => {
+    const out = decrypt(OFFICIAL.aesKey, cipher.seal(m));
+    expect(out.message).toBe(m);
+    expect(out.id).toBe(OFFICIAL.corpId);
+  });
+
+  it.each(messages)('open reads what @wecom/crypto encrypted (%j)', (m) => {
+    expect(cipher.open(encrypt(OFFICIAL.aesKey, m, OFFICIAL.corpId))).toBe(m);
+  });
+
+  it('seal uses fresh random bytes for every message (pooled, never repeated)', () => {
+    const randoms = new Set(
+      Array.from({ length: 600 }, () =>
+        decrypt(OFFICIAL.aesKey, cipher.seal('x')).random.toString('hex'),
+      ),
+    );
+    expect(randoms.size).toBe(600);
+  });
+
+  it('a bad EncodingAESKey still fails only where it is used: open → decrypt rejection', () => {
+    const bad = new WecomCipher({ ...OFFICIAL, aesKey: 'short' });
+    expect(() => bad.open(POST_VECTOR.encrypt)).toThrow(
+      expect.objectContaining({ reason: 'decrypt' }),
+    );
+    expect(() => bad.seal('x')).toThrow('invalid encodingAESKey');
+  });
+
+  it('garbage ciphertext is a decrypt rejection, not a crash', () => {
+    expect(() => cipher.open('AAAA')).toThrow(expect.objectContaining({ reason: 'decrypt' }));
+    expect(() => cipher.open('')).toThrow(CallbackRejected);
   });
 });

@@ -42,11 +42,19 @@ export const SandboxMessage = defineModel<SandboxMessageRow>(
   sandboxMessageSchema,
 );
 
+/** The sandbox corp's address book (the contacts API's view: departments and members). */
+export interface FakeContacts {
+  departments: { id: number; name: string; parentid: number }[];
+  members: { userid: string; name: string; department: number[] }[];
+}
+
 export interface FakeApiOptions {
   corpId: string;
   secret: string;
   /** Time the sandbox shows on a message (its own clock, which may be advanced). */
   now(): Date;
+  /** The corp's contacts (department/list, user/simplelist, user/list_id); none when absent. */
+  contacts?: () => Promise<FakeContacts>;
 }
 
 export function fakeWecomApi(opts: FakeApiOptions): Router {
@@ -90,6 +98,8 @@ export function fakeWecomApi(opts: FakeApiOptions): Router {
     ctx.body = { errcode: 0, errmsg: 'ok', msgid, invaliduser: '' };
   });
 
+  contactRoutes(router, opts, () => token);
+
   router.post('/message/update_template_card', authed, async (ctx) => {
     const body = ctx.state.json as Record<string, any>;
     // WeCom finds the card by the response_code of the click (the sandbox stored it on the card).
@@ -101,4 +111,48 @@ export function fakeWecomApi(opts: FakeApiOptions): Router {
   });
 
   return router;
+}
+
+/** The contacts API's reads, shaped like WeCom's answers (GET ones take the token in the query). */
+function contactRoutes(router: Router, opts: FakeApiOptions, token: () => string): void {
+  const contacts = async (): Promise<FakeContacts> =>
+    opts.contacts ? opts.contacts() : { departments: [], members: [] };
+  const tokenOk: RouterMiddleware = async (ctx, next) => {
+    if (ctx.query.access_token !== token()) {
+      ctx.body = { errcode: 42001, errmsg: 'access_token expired' };
+      return;
+    }
+    await next();
+  };
+
+  router.get('/department/list', tokenOk, async (ctx) => {
+    ctx.body = { errcode: 0, errmsg: 'ok', department: (await contacts()).departments };
+  });
+
+  router.get('/user/simplelist', tokenOk, async (ctx) => {
+    const dept = Number(ctx.query.department_id);
+    const { members } = await contacts();
+    const userlist = members
+      .filter((m) => m.department.includes(dept))
+      .map((m) => ({ userid: m.userid, name: m.name, department: m.department }));
+    ctx.body = { errcode: 0, errmsg: 'ok', userlist };
+  });
+
+  // One row per member and department, paged by an opaque cursor (here: the next offset).
+  router.post('/user/list_id', tokenOk, async (ctx) => {
+    const raw = await getRawBody(ctx.req, { limit: '1mb', encoding: 'utf8' });
+    const body = JSON.parse(raw || '{}') as { limit?: number; cursor?: string };
+    const limit = Math.min(10000, Math.max(1, Number(body.limit ?? 10000)));
+    const from = Number(body.cursor || 0);
+    const rows = (await contacts()).members.flatMap((m) =>
+      m.department.map((department) => ({ userid: m.userid, department })),
+    );
+    const next = from + limit < rows.length ? String(from + limit) : '';
+    ctx.body = {
+      errcode: 0,
+      errmsg: 'ok',
+      next_cursor: next,
+      dept_user: rows.slice(from, from + limit),
+    };
+  });
 }
