@@ -1,0 +1,84 @@
+import { isDuplicateKey } from '../db/connect';
+import { OutboxHour, OutboxSlot, type SlotRow } from './model';
+
+/** A slot is free again this long after its send (a minute, plus a second for clock skew). */
+const SLOT_MS = 61_000;
+
+/**
+ * WeCom silently drops more than 30 messages a minute (1000 an hour) to one member. Every
+ * instance takes a slot in the database before each send, atomically, so together they stay
+ * under the limits; nothing is counted first and sent after.
+ */
+export class SharedThrottle {
+  constructor(
+    private readonly perMinute: number,
+    private readonly perHour: number,
+  ) {}
+
+  /** Takes a send slot for `recipient`; false when the recipient is at a limit (send later). */
+  async take(recipient: string, now: Date): Promise<boolean> {
+    const slot = await this.takeMinute(recipient, now);
+    if (!slot) return false;
+    if (await this.takeHour(recipient, now)) return true;
+    await OutboxSlot.updateOne({ _id: slot._id, at: now }, { $set: { at: slot.at } });
+    return false;
+  }
+
+  /** Any of the recipient's `perMinute` slots last used over a minute ago. */
+  private async takeMinute(recipient: string, now: Date): Promise<SlotRow | undefined> {
+    const free = {
+      recipient,
+      i: { $lt: this.perMinute },
+      at: { $lte: new Date(now.getTime() - SLOT_MS) },
+    };
+    for (let round = 0; round < 2; round++) {
+      const before = await OutboxSlot.findOneAndUpdate(
+        free,
+        { $set: { at: now } },
+        { returnDocument: 'before' },
+      ).lean<SlotRow>();
+      if (before) return before;
+      if (round === 0 && !(await this.createSlots(recipient))) return undefined;
+    }
+    return undefined;
+  }
+
+  /** First send to a recipient: its slot documents. True when any was missing. */
+  private async createSlots(recipient: string): Promise<boolean> {
+    const have = await OutboxSlot.countDocuments({ recipient, i: { $lt: this.perMinute } });
+    if (have >= this.perMinute) return false;
+    for (let i = 0; i < this.perMinute; i++) {
+      try {
+        await OutboxSlot.create({ _id: `${recipient}#${i}`, recipient, i, at: new Date(0) });
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A per-clock-hour counter under half the hourly limit: any 60 minutes span at most two clock
+   * hours, so no sliding hour exceeds the limit.
+   */
+  private async takeHour(recipient: string, now: Date): Promise<boolean> {
+    const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+    const _id = `${recipient}|${hour.toISOString()}`;
+    try {
+      await OutboxHour.create({ _id, hour, n: 0 });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const res = await OutboxHour.updateOne(
+      { _id, n: { $lt: Math.ceil(this.perHour / 2) } },
+      { $inc: { n: 1 } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Hour counters of past hours (the housekeeping purge). */
+  static async purge(now: Date): Promise<number> {
+    const cutoff = new Date(now.getTime() - 2 * 3_600_000);
+    return (await OutboxHour.deleteMany({ hour: { $lt: cutoff } })).deletedCount;
+  }
+}
