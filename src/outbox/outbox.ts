@@ -143,10 +143,14 @@ export class Outbox {
       return { row, body, kind: row.kind, payload: body, attempts: row.request ? 1 : 0 };
     });
     for (const batch of mergeTexts(items)) {
-      if (!(await this.throttle.take(recipient, now))) break;
+      const slot = await this.throttle.take(recipient, now);
+      if (!slot) break;
       const claimed = await this.claim(batch, now);
-      // Another pump has it: leave the rest of this recipient to it, so the order holds.
-      if (!claimed) break;
+      if (!claimed) {
+        // Another pump has it: leave the rest of this recipient to it, so the order holds.
+        await slot.giveBack();
+        break;
+      }
       const outcome = await this.attempt(claimed, now);
       settled += outcome.settled;
       if (!outcome.next) break;

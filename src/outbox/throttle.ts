@@ -15,13 +15,19 @@ export class SharedThrottle {
     private readonly perHour: number,
   ) {}
 
-  /** Takes a send slot for `recipient`; false when the recipient is at a limit (send later). */
-  async take(recipient: string, now: Date): Promise<boolean> {
+  /**
+   * Takes a send slot for `recipient`; undefined when the recipient is at a limit (send later).
+   * The answer gives the slot back if the send does not happen after all.
+   */
+  async take(recipient: string, now: Date): Promise<{ giveBack(): Promise<void> } | undefined> {
     const slot = await this.takeMinute(recipient, now);
-    if (!slot) return false;
-    if (await this.takeHour(recipient, now)) return true;
-    await OutboxSlot.updateOne({ _id: slot._id, at: now }, { $set: { at: slot.at } });
-    return false;
+    if (!slot) return undefined;
+    const giveBack = async () => {
+      await OutboxSlot.updateOne({ _id: slot._id, at: now }, { $set: { at: slot.at } });
+    };
+    if (await this.takeHour(recipient, now)) return { giveBack };
+    await giveBack();
+    return undefined;
   }
 
   /** Any of the recipient's `perMinute` slots last used over a minute ago. */
