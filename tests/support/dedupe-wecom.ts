@@ -23,6 +23,8 @@ export class DedupeWecom {
   readonly requests: string[] = [];
   readonly updates: Record<string, any>[] = [];
   private readonly seen = new Map<string, number>();
+  /** Called with every message/send request as it arrives (before it is answered). */
+  onRequest?: (count: number) => void;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -30,6 +32,7 @@ export class DedupeWecom {
   receive(body: Record<string, any>): { errcode: number; errmsg: string; msgid?: string } {
     const json = JSON.stringify(body);
     this.requests.push(json);
+    this.onRequest?.(this.requests.length);
     const at = this.seen.get(json);
     const windowMs = Number(body.duplicate_check_interval ?? 1800) * 1000;
     if (body.enable_duplicate_check === 1 && at !== undefined && this.now() - at < windowMs) {
