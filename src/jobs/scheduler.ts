@@ -78,6 +78,8 @@ export class Scheduler {
   private readonly clock: Clock;
   private readonly leaseMs: number;
   private started = false;
+  /** Handler failures so far (the manual driver then looks for runs to retry). */
+  private failures = 0;
 
   constructor(
     uri: string,
@@ -221,6 +223,7 @@ export class Scheduler {
         },
       );
       jobRunsTotal.inc({ outcome: 'failed' });
+      this.failures++;
       logger.error(
         { job: claim.name, attempt: claim.attempts, retryInS: delay / 1000, err: String(err) },
         'job failed, will run again',
@@ -295,16 +298,23 @@ export class Scheduler {
   async runUntil(clock: SettableClock, until: Date, after?: () => Promise<void>): Promise<number> {
     const jobs = mongoose.connection.collection(COLLECTION);
     let ran = 0;
+    // Stale runs are looked for at first, then only after a handler failed here.
+    let lookForStale = true;
     for (let guard = 0; guard < 10_000; guard++) {
       const [next] = await jobs
         .find({ 'data.key': { $exists: true }, nextRunAt: { $lte: until } })
         .sort({ nextRunAt: 1 })
         .limit(1)
         .toArray();
-      const [stale] = await JobRun.find({ status: 'running', leaseUntil: { $lte: until } })
-        .sort({ leaseUntil: 1 })
-        .limit(1)
-        .lean<JobRunRow[]>();
+      const failuresBefore = this.failures;
+      const staleRows: JobRunRow[] = lookForStale
+        ? await JobRun.find({ status: 'running', leaseUntil: { $lte: until } })
+            .sort({ leaseUntil: 1 })
+            .limit(1)
+            .lean<JobRunRow[]>()
+        : [];
+      const stale = staleRows[0];
+      lookForStale = !!stale;
       const jobAt = next?.nextRunAt as Date | undefined;
       if (!next && !stale) break;
       const retry = stale && (!jobAt || stale.leaseUntil! < jobAt);
@@ -315,6 +325,7 @@ export class Scheduler {
         await this.runDoc(
           next as unknown as { _id: unknown; name: string } & Record<string, unknown>,
         );
+      if (this.failures !== failuresBefore) lookForStale = true;
       ran++;
       if (after) await after();
     }

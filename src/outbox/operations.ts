@@ -23,18 +23,19 @@ export class OutboxOperations {
     return this.settings.operations.admins;
   }
 
+  /** When this instance last made sure no alert is left active (an instance may have died). */
+  private clearedAt = 0;
+
   /** Gauges, then the delay alert. Runs after every pump. */
-  async observe(now: Date): Promise<void> {
-    for (const status of ['pending', 'sending', 'merged', 'failed'] as const)
-      outboxDepth.set({ status }, await OutboxMessage.countDocuments({ status }));
-    const [oldest] = await OutboxMessage.find({ status: { $in: WAITING } })
-      .sort({ createdAt: 1 })
-      .limit(1)
-      .lean<OutboxDoc[]>();
+  async observe(now: Date, oldest: OutboxDoc | undefined): Promise<void> {
+    await this.measureDepth(now, !oldest);
     const waitedS = oldest ? Math.max(0, (now.getTime() - oldest.createdAt.getTime()) / 1000) : 0;
     outboxOldestPending.set(waitedS);
     const threshold = this.settings.outbox.alertAfterMinutes * 60;
     if (waitedS < threshold) {
+      // Checked after an alert of ours, and once a minute for one raised elsewhere.
+      if (this.clearedAt && now.getTime() - this.clearedAt < 60_000) return;
+      this.clearedAt = now.getTime();
       const over = await OutboxAlert.updateOne(
         { _id: 'lag', active: true },
         { $set: { active: false } },
@@ -43,6 +44,24 @@ export class OutboxOperations {
       return;
     }
     await this.raiseLag(now, waitedS, oldest!);
+  }
+
+  /** When the depth gauges were last counted with nothing waiting. */
+  private countedAt = 0;
+
+  /** `baoxue_outbox_depth`; with nothing waiting, only the failed count, once a minute. */
+  private async measureDepth(now: Date, idle: boolean): Promise<void> {
+    if (idle && now.getTime() - this.countedAt < 60_000) {
+      for (const status of WAITING) outboxDepth.set({ status }, 0);
+      return;
+    }
+    this.countedAt = now.getTime();
+    const depth = await OutboxMessage.aggregate<{ _id: string; n: number }>([
+      { $match: { status: { $in: [...WAITING, 'failed'] } } },
+      { $group: { _id: '$status', n: { $sum: 1 } } },
+    ]);
+    for (const status of [...WAITING, 'failed'])
+      outboxDepth.set({ status }, depth.find((d) => d._id === status)?.n ?? 0);
   }
 
   /** Once per episode (all instances together): log, metric and a notice to each admin. */
@@ -56,6 +75,7 @@ export class OutboxOperations {
       { _id: 'lag', active: false },
       { $set: { active: true, since: now } },
     );
+    this.clearedAt = 0;
     if (raised.modifiedCount !== 1) return;
     const minutes = Math.floor(waitedS / 60);
     const waiting = await OutboxMessage.countDocuments({ status: { $in: WAITING } });

@@ -110,27 +110,42 @@ export class Outbox {
   /** One delivery round: stale claims back, then due rows per recipient. Returns rows settled. */
   async pump(): Promise<number> {
     const now = this.clock.now();
-    await this.recoverStale(now);
-    const queue = await OutboxMessage.find({ status: { $in: ['pending', 'sending'] } })
-      .sort({ createdAt: 1 })
-      .limit(500)
-      .lean<OutboxDoc[]>();
+    const waiting = () =>
+      OutboxMessage.find({ status: { $in: ['pending', 'sending'] } })
+        .sort({ createdAt: 1 })
+        .limit(500)
+        .lean<OutboxDoc[]>();
+    let queue = await waiting();
+    if (queue.some((r) => r.status === 'sending' && this.stale(r, now))) {
+      await this.recoverStale(now);
+      queue = await waiting();
+    }
     let settled = 0;
     for (const [recipient, rows] of dueInOrder(queue, now))
       settled += await this.deliverTo(recipient, rows, now);
-    await this.ops.observe(now);
+    // The oldest waiting row heads the queue (merged rows are younger than their head).
+    const [oldest] = settled ? await waiting().limit(1) : queue;
+    await this.ops.observe(now, oldest);
     return settled;
+  }
+
+  private stale(row: OutboxDoc, now: Date): boolean {
+    if (row.leaseUntil) return row.leaseUntil < now;
+    const legacy = now.getTime() - this.cfg.sendLeaseSeconds * 1000;
+    return !row.claimedAt || row.claimedAt.getTime() < legacy;
   }
 
   /** Rows claimed by a pump that died: back to pending (their stored request is kept). */
   private async recoverStale(now: Date): Promise<void> {
-    await OutboxMessage.updateMany(
-      { status: 'sending', leaseUntil: { $lt: now } },
-      { $set: { status: 'pending' } },
-    );
     const legacy = new Date(now.getTime() - this.cfg.sendLeaseSeconds * 1000);
     await OutboxMessage.updateMany(
-      { status: 'sending', leaseUntil: { $exists: false }, claimedAt: { $lt: legacy } },
+      {
+        status: 'sending',
+        $or: [
+          { leaseUntil: { $lt: now } },
+          { leaseUntil: { $exists: false }, claimedAt: { $lt: legacy } },
+        ],
+      },
       { $set: { status: 'pending' } },
     );
   }
@@ -158,7 +173,10 @@ export class Outbox {
     return settled;
   }
 
-  /** Claims the batch's rows and fixes its request (built once, stored sealed on the head). */
+  /**
+   * Claims the batch's rows and fixes its request (built once, stored sealed on the head).
+   * `size`: rows in a fresh message; 0 for a retry of a stored request.
+   */
   private async claim(
     batch: { row: OutboxDoc; body: Body }[],
     now: Date,
@@ -166,9 +184,14 @@ export class Outbox {
     const ids = batch.map((b) => b.row._id);
     const owner = randomUUID();
     const leaseUntil = new Date(now.getTime() + this.cfg.sendLeaseSeconds * 1000);
+    const head = batch[0].row;
+    const fresh = head.request ? undefined : this.build(head, batch);
+    // A single row takes its request with the claim; a merged batch's head gets it after.
+    const sealed =
+      fresh && batch.length === 1 ? { request: this.cipher.seal(JSON.stringify(fresh)) } : {};
     const res = await OutboxMessage.updateMany(
       { _id: { $in: ids }, status: 'pending' },
-      { $set: { status: 'sending', claimedAt: now, leaseUntil, owner } },
+      { $set: { status: 'sending', claimedAt: now, leaseUntil, owner, ...sealed } },
     );
     if (res.modifiedCount !== ids.length) {
       await OutboxMessage.updateMany(
@@ -177,19 +200,18 @@ export class Outbox {
       );
       return undefined;
     }
-    const head = batch[0].row;
-    if (head.request) return { head, request: JSON.parse(this.cipher.open(head.request)), size: 1 };
-    const request = this.build(head, batch);
-    await OutboxMessage.updateOne(
-      { _id: head._id },
-      { $set: { request: this.cipher.seal(JSON.stringify(request)) } },
-    );
-    if (batch.length > 1)
+    if (!fresh) return { head, request: JSON.parse(this.cipher.open(head.request!)), size: 0 };
+    if (batch.length > 1) {
+      await OutboxMessage.updateOne(
+        { _id: head._id },
+        { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
+      );
       await OutboxMessage.updateMany(
         { _id: { $in: ids.slice(1) } },
         { $set: { status: 'merged', mergedInto: head.key } },
       );
-    return { head, request, size: batch.length };
+    }
+    return { head, request: fresh, size: batch.length };
   }
 
   private build(head: OutboxDoc, batch: { row: OutboxDoc; body: Body }[]): ApiRequest {
@@ -227,10 +249,14 @@ export class Outbox {
       return { settled: await this.fail(head, 'unknown_user', 'invaliduser', now), next: true };
     }
     // Followers first: if we die between the two writes, the head is re-sent (and deduplicated).
-    const followers = await OutboxMessage.updateMany(
-      { mergedInto: head.key, status: 'merged' },
-      { $set: { status: 'sent', sentAt: now } },
-    );
+    // A fresh single row has none; a retry (size 0) may have some.
+    const followers =
+      c.size === 1
+        ? { modifiedCount: 0 }
+        : await OutboxMessage.updateMany(
+            { mergedInto: head.key, status: 'merged' },
+            { $set: { status: 'sent', sentAt: now } },
+          );
     await OutboxMessage.updateOne(
       { _id: head._id },
       {

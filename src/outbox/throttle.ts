@@ -70,16 +70,21 @@ export class SharedThrottle {
   private async takeHour(recipient: string, now: Date): Promise<boolean> {
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
     const _id = `${recipient}|${hour.toISOString()}`;
-    try {
-      await OutboxHour.create({ _id, hour, n: 0 });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    const limit = Math.ceil(this.perHour / 2);
+    for (let round = 0; round < 2; round++) {
+      const res = await OutboxHour.updateOne({ _id, n: { $lt: limit } }, { $inc: { n: 1 } });
+      if (res.modifiedCount === 1) return true;
+      if (res.matchedCount === 0 && round === 0) {
+        // The hour's first send (or the limit is reached: then the insert is a duplicate).
+        try {
+          await OutboxHour.create({ _id, hour, n: 1 });
+          return true;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+      }
     }
-    const res = await OutboxHour.updateOne(
-      { _id, n: { $lt: Math.ceil(this.perHour / 2) } },
-      { $inc: { n: 1 } },
-    );
-    return res.modifiedCount === 1;
+    return false;
   }
 
   /** Hour counters of past hours (the housekeeping purge). */

@@ -30,6 +30,7 @@ afterAll(async () => {
 });
 
 describe('reliability: a long WeCom outage', () => {
+  jest.setTimeout(90_000);
   it('every queued push is delivered exactly once afterwards, in order; an admin notice after the threshold', async () => {
     const clock = new ManualClock('2026-11-30T09:00:00+08:00');
     const settings = testSettings((s) => {
