@@ -40,6 +40,8 @@ export interface BootOptions {
   sandbox: boolean;
   /** 64 hex chars; personal data at rest. */
   dataKey: string;
+  /** The previous data key during a key rotation (still read, never written). */
+  dataKeyOld?: string;
   clock?: Clock;
   /** Start Agenda's own processing loop (production); tests may drive jobs by hand. */
   startScheduler?: boolean;
@@ -74,7 +76,8 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   await connectDb(o.mongoUri);
   const scheduler = new Scheduler(o.mongoUri, {
     processEvery: o.processEveryMs,
-    lockLifetimeMs: o.lockLifetimeMs,
+    lockLifetimeMs: o.lockLifetimeMs ?? o.settings.jobs.leaseSeconds * 1000,
+    clock,
   });
   const client = new WecomClient({
     base: o.apiBase,
@@ -83,14 +86,17 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     secret: o.creds.secret,
     store: mongoTokenStore,
     now: () => new Date(),
+    timeoutMs: o.settings.outbox.requestTimeoutSeconds * 1000,
+    duplicateCheckSeconds: o.settings.outbox.duplicateCheckSeconds,
   });
-  const outbox = new Outbox(client, o.settings.outbox, clock);
+  const pii = new PiiCipher(o.dataKey, o.dataKeyOld ? [o.dataKeyOld] : []);
+  const outbox = new Outbox(client, o.settings, clock, pii);
   const services: Services = {
     settings: o.settings,
     clock,
     outbox,
     scheduler,
-    pii: new PiiCipher(o.dataKey),
+    pii,
     cal: new SchoolCalendar(o.settings.calendar),
     notify: new Notify(outbox, o.settings.notifications.cards),
   };
@@ -99,6 +105,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
     await outbox.pump();
   });
+  await housekeeping(scheduler, outbox);
 
   let shuttingDown = false;
   let runner: SandboxRunner | undefined;
@@ -185,4 +192,11 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
       logger.info('stopped');
     },
   };
+}
+
+/** Daily housekeeping: undeliverable pushes reported to the admins, retention purges. */
+async function housekeeping(scheduler: Scheduler, outbox: Outbox): Promise<void> {
+  scheduler.registerDaily('outbox.failures', (now) => outbox.ops.reportFailures(now));
+  scheduler.registerPurge('outbox', (now) => outbox.ops.purge(now));
+  await scheduler.enableHousekeeping();
 }

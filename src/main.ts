@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     apiBase,
     sandbox: env.sandbox,
     dataKey,
+    dataKeyOld: env.BAOXUE_DATA_KEY_OLD,
     clock,
     startScheduler: !env.sandbox,
     selfUrl: () => `http://127.0.0.1:${port}`,

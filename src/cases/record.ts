@@ -5,7 +5,6 @@ import type { Duty } from '../domain/cases/derive';
 import { formatDeadline } from '../lib/time';
 import { addFact, type FactInput } from './store';
 import { syncCase, type Synced } from './sync';
-import { deliver } from './sweep';
 
 /**
  * The one sequence every case operation ends with: append the fact, re-derive the case, tell
@@ -23,7 +22,6 @@ export async function record(
 export async function resync(ctx: ChatContext, caseId: string): Promise<Synced> {
   const synced = await syncCase(ctx.services, caseId, ctx.now, ctx.actor.userid);
   if (!synced) throw new Error(`case ${caseId} vanished`);
-  await deliver(ctx.services, synced.notices);
   return synced;
 }
 

@@ -1,11 +1,11 @@
 import { Case, type CaseRow } from '../models/case';
 import type { Services } from '../services';
-import { memo, syncCase } from './sync';
+import { memo, prepareSync, type Prepared } from './sync';
+import { deliver } from './deliver';
 import { CaseFact, Duty, type DutyRow, type FactRow } from '../models/case';
 import { Student } from '../models/roster';
 import type { Fact } from '../domain/cases/facts';
 import type { StudentDoc } from '../roster/directory';
-import type { Notice } from './notices';
 
 /**
  * Deadlines are data: one sweeper over the cases whose time has come (`wakeAt`, indexed)
@@ -20,11 +20,19 @@ export async function sweepCases(s: Services, now: Date): Promise<number> {
       .limit(500)
       .lean<CaseRow[]>();
     if (!due.length) break;
-    const notices: Notice[] = [];
     const m = memo(await seed(due));
-    for (const c of due)
-      notices.push(...((await syncCase(s, c.caseId, now, 'system', m))?.notices ?? []));
-    await deliver(s, notices, s.settings.ladder.digestOver, now);
+    const prepared: Prepared[] = [];
+    for (const c of due) {
+      const p = await prepareSync(s, c.caseId, now, 'system', m);
+      if (p) prepared.push(p);
+    }
+    // Told first (digests per recipient), recorded after: a crash in between loses nothing.
+    await deliver(
+      s,
+      prepared.flatMap((p) => p.notices),
+      s.settings.ladder.digestOver,
+    );
+    for (const p of prepared) await p.commit();
     swept += due.length;
   }
   return swept;
@@ -36,29 +44,6 @@ export async function nextCaseWake(): Promise<Date | undefined> {
     .sort({ wakeAt: 1 })
     .lean<CaseRow>();
   return next?.wakeAt ?? undefined;
-}
-
-/** Sends notices; with `digestOver`, a recipient with more than that many gets one digest. */
-export async function deliver(s: Services, notices: Notice[], digestOver?: number, now?: Date) {
-  const byRecipient = new Map<string, Notice[]>();
-  for (const n of notices)
-    for (const u of n.to) byRecipient.set(u, [...(byRecipient.get(u) ?? []), n]);
-  for (const [u, list] of byRecipient) {
-    if (digestOver && list.length > digestOver) {
-      const lines = list.map((n, i) => `${i + 1}. ${n.line}`);
-      const text = [
-        `【待办汇总】您有 ${list.length} 项新的事项：`,
-        ...lines,
-        '发送「待办」查看全部并逐项处理。',
-      ];
-      await s.notify.text([u], text.join('\n'), `digest:${now?.toISOString()}:${list[0].key}`);
-      continue;
-    }
-    for (const n of list) {
-      if (n.card) await s.notify.card([u], n.card, n.key);
-      else await s.notify.text([u], n.text ?? n.line, n.key);
-    }
-  }
 }
 
 /** Reads the due cases' rows, facts, duties and students in four queries, not four per case. */

@@ -14,6 +14,7 @@ import {
 } from '../roster/directory';
 import { chainFor } from '../domain/chain';
 import { factsOf } from './store';
+import { deliver } from './deliver';
 import * as N from './notices';
 
 /**
@@ -43,6 +44,43 @@ export function memo(seed: Map<string, unknown> = new Map()): Memo {
   };
 }
 
+/** A derived case ready to be told and then recorded (`commit`, rev-guarded). */
+export interface Prepared extends Synced {
+  commit(): Promise<boolean>;
+}
+
+export async function prepareSync(
+  s: Services,
+  caseId: string,
+  now: Date,
+  actor = 'system',
+  m: Memo = noMemo,
+): Promise<Prepared | undefined> {
+  const row = await m(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
+  if (!row) return undefined;
+  const facts = await m(`facts:${caseId}`, () => factsOf(caseId));
+  const { holders, about } = await context(row, facts, m);
+  const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
+  about.awayDays = view.awayDays;
+  const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
+  const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
+  notices.push(...caseNotices(row, view, about, actor, stored));
+  const notified = [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])];
+  const patch = viewPatch(view, notified);
+  const commit = async () => {
+    const set = { ...patch, rev: row.rev + 1 };
+    const res = await Case.updateOne({ caseId, rev: row.rev }, { $set: set });
+    if (res.modifiedCount !== 1) return false; // someone synced in between
+    if (writes.length) await Duty.bulkWrite(writes);
+    return true;
+  };
+  return { row: { ...row, ...patch, rev: row.rev + 1 }, view, about, notices, commit };
+}
+
+/**
+ * Told first, recorded after: every notice is keyed, so a crash between the two re-derives
+ * the same notices on the next sync and the outbox sends none twice — and none is lost.
+ */
 export async function syncCase(
   s: Services,
   caseId: string,
@@ -51,25 +89,10 @@ export async function syncCase(
   m: Memo = noMemo,
 ): Promise<Synced | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const first = attempt === 0 ? m : noMemo; // after a conflict, read afresh
-    const row = await first(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
-    if (!row) return undefined;
-    const facts = await first(`facts:${caseId}`, () => factsOf(caseId));
-    const { holders, about } = await context(row, facts, m);
-    const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
-    about.awayDays = view.awayDays;
-    const stored = await first(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
-    const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
-    notices.push(...caseNotices(row, view, about, actor, stored));
-    const notified = [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])];
-    const patch = viewPatch(view, notified);
-    const res = await Case.updateOne(
-      { caseId, rev: row.rev },
-      { $set: { ...patch, rev: row.rev + 1 } },
-    );
-    if (res.modifiedCount !== 1) continue; // someone synced in between: derive again
-    if (writes.length) await Duty.bulkWrite(writes);
-    return { row: { ...row, ...patch, rev: row.rev + 1 }, view, about, notices };
+    const p = await prepareSync(s, caseId, now, actor, attempt === 0 ? m : noMemo);
+    if (!p) return undefined;
+    await deliver(s, p.notices);
+    if (await p.commit()) return p;
   }
   throw new Error(`case ${caseId}: too many concurrent syncs`);
 }

@@ -26,6 +26,11 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
     .optional(),
+  /** The previous data key while rotating it (`npm run rekey`); read, never written. */
+  BAOXUE_DATA_KEY_OLD: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
+    .optional(),
   BAOXUE_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

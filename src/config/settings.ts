@@ -73,17 +73,37 @@ export const settingsSchema = z.object({
     /** A delivery still `received` after this long is handled again on WeCom's retry. */
     leaseSeconds: z.number().int().min(1).max(600).default(4),
   }),
+  /** Days after which delivery records and sent pushes (with their sealed content) are purged. */
   retention: z
-    .object({ inboundDays: z.number().int().min(1).max(3650).default(30) })
-    .default({ inboundDays: 30 }),
+    .object({
+      inboundDays: z.number().int().min(1).max(3650).default(30),
+      outboxDays: z.number().min(1).default(30),
+    })
+    .default({ inboundDays: 30, outboxDays: 30 }),
   notifications: z.object({ cards: z.boolean() }).default({ cards: true }),
-  outbox: z.object({
-    pumpEverySeconds: z.number().min(0.05),
-    maxAttempts: z.number().int().min(1),
-    backoffBaseSeconds: z.number().min(0),
-    perMinute: z.number().int().min(1),
-    perHour: z.number().int().min(1),
-  }),
+  outbox: z
+    .object({
+      pumpEverySeconds: z.number().min(0.05),
+      backoffBaseSeconds: z.number().min(0),
+      /** Transient errors are retried for ever; the wait between tries grows up to this. */
+      maxBackoffSeconds: z.number().min(1).default(600),
+      /** An administrator is told once when a push has waited this long. */
+      alertAfterMinutes: z.number().min(1).default(30),
+      /** message/send's own duplicate check (WeCom allows at most 4 hours). */
+      duplicateCheckSeconds: z.number().int().min(1).max(14400).default(14400),
+      requestTimeoutSeconds: z.number().min(0.1).default(10),
+      /** A row claimed for sending longer than this belongs to a crashed pump and is retried. */
+      sendLeaseSeconds: z.number().min(1).default(120),
+      perMinute: z.number().int().min(1),
+      perHour: z.number().int().min(1),
+    })
+    .refine((o) => o.sendLeaseSeconds > o.requestTimeoutSeconds, {
+      message: 'sendLeaseSeconds must be longer than requestTimeoutSeconds',
+    }),
+  /** WeCom userids told about delivery trouble (none: log and metric only). */
+  operations: z.object({ admins: z.array(z.string().min(1)).default([]) }).default({ admins: [] }),
+  /** A job run's claim lasts this long unless renewed; a crashed run is re-run after it. */
+  jobs: z.object({ leaseSeconds: z.number().min(1).default(60) }).default({ leaseSeconds: 60 }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

@@ -31,3 +31,29 @@ export const pushesTotal = new Counter({
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
+
+export const outboxOldestPending = new Gauge({
+  name: 'baoxue_outbox_oldest_pending_seconds',
+  help: 'Age of the oldest push not yet delivered (0 when none waits)',
+  registers: [registry],
+});
+
+export const outboxAlerts = new Counter({
+  name: 'baoxue_outbox_alerts_total',
+  help: 'Administrator alerts raised by the outbox, by kind (lag, failed)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const jobLag = new Gauge({
+  name: 'baoxue_jobs_lag_seconds',
+  help: 'How long the oldest due keyed job (or a crashed run awaiting its re-run) has waited',
+  registers: [registry],
+});
+
+export const jobRunsTotal = new Counter({
+  name: 'baoxue_job_runs_total',
+  help: 'Keyed job runs by outcome (done, recovered = done after a takeover, failed)',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});

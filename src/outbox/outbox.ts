@@ -1,17 +1,22 @@
-import { OutboxMessage, type OutboxDoc } from './model';
+import { randomUUID } from 'node:crypto';
+import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind } from './model';
 import { isDuplicateKey } from '../db/connect';
 import {
   splitText,
   TEXT_LIMIT_BYTES,
   WecomApiError,
+  type ApiRequest,
   type SendResult,
   type WecomClient,
 } from '../wecom/client';
 import type { Settings } from '../config/settings';
 import type { Clock } from '../lib/clock';
+import type { PiiCipher } from '../lib/pii';
 import { logger } from '../lib/logger';
-import { outboxDepth, pushesTotal, pushLatency } from '../lib/metrics';
+import { pushesTotal, pushLatency } from '../lib/metrics';
 import { cardKeys, recordIssuedCard } from '../chat/cards';
+import { SharedThrottle } from './throttle';
+import { OutboxOperations } from './operations';
 
 export type Push =
   | { kind: 'text'; content: string }
@@ -25,50 +30,71 @@ export type Push =
       update: Record<string, unknown>;
     };
 
-/** A 'sending' row older than this belongs to a crashed pump and is retried. */
-const STUCK_MS = 2 * 60_000;
+/** A row's content as sealed in `sealed`. */
+export interface Body {
+  content?: string;
+  card?: Record<string, unknown>;
+  fallbackText?: string;
+  userids?: string[];
+  responseCode?: string;
+  update?: Record<string, unknown>;
+}
 
+export type OutboxSettings = Pick<Settings, 'outbox' | 'operations' | 'retention'>;
+export const SEPARATOR = '\n──────\n';
+
+/**
+ * Durable pushes. `enqueue` writes the push (sealed: it may carry a guardian's phone); the pump
+ * sends what is due, oldest first and in order per recipient, under the shared throttle.
+ *
+ * - A send's request JSON is built once and stored; every retry sends exactly it, and it carries
+ *   WeCom's duplicate check, so a retry after a lost answer (or a crash mid-send) is not
+ *   delivered twice.
+ * - Transient errors are retried for ever with backoff capped at `maxBackoffSeconds`; after
+ *   `alertAfterMinutes` the administrators are told once (OutboxOperations).
+ * - Permanent errors (unknown user, a request WeCom refuses) end `failed` with a reason and go
+ *   into the administrators' daily notice; a refused card is sent as its text version instead.
+ */
 export class Outbox {
+  readonly ops: OutboxOperations;
+  private readonly throttle: SharedThrottle;
+
   constructor(
     private readonly client: WecomClient,
-    private readonly settings: Settings['outbox'],
+    private readonly settings: OutboxSettings,
     private readonly clock: Clock,
-  ) {}
+    private readonly cipher: PiiCipher,
+  ) {
+    this.throttle = new SharedThrottle(settings.outbox.perMinute, settings.outbox.perHour);
+    this.ops = new OutboxOperations(this, settings, clock);
+  }
+
+  private get cfg(): Settings['outbox'] {
+    return this.settings.outbox;
+  }
 
   /** Writes the push (long text split into pieces); a key seen before is a no-op. */
   async enqueue(recipient: string, push: Push, key: string): Promise<void> {
     const now = this.clock.now();
     if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
       await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
-    const rows =
+    const rows: { key: string; body: Body }[] =
       push.kind === 'text'
         ? splitText(push.content).map((content, i, all) => ({
             key: all.length > 1 ? `${key}#${i + 1}` : key,
-            payload: { content },
+            body: { content },
           }))
-        : [
-            {
-              key,
-              payload:
-                push.kind === 'markdown'
-                  ? { content: push.content }
-                  : push.kind === 'template_card'
-                    ? { card: push.card, fallbackText: push.fallbackText }
-                    : {
-                        userids: push.userids,
-                        responseCode: push.responseCode,
-                        update: push.update,
-                      },
-            },
-          ];
+        : [{ key, body: bodyOf(push) }];
     for (const [i, row] of rows.entries()) {
       try {
         // Pieces get increasing createdAt so they are sent in order.
         await OutboxMessage.create({
-          ...row,
+          key: row.key,
           recipient,
           kind: push.kind,
+          sealed: this.cipher.seal(JSON.stringify(row.body)),
           status: 'pending',
+          attempts: 0,
           nextAttemptAt: now,
           createdAt: new Date(now.getTime() + i),
         });
@@ -78,179 +104,291 @@ export class Outbox {
     }
   }
 
-  /** One delivery round: due rows, per-recipient throttle, texts merged. Returns rows settled. */
+  /** The content of a row (sealed, or plaintext from before sealing). */
+  body(row: Pick<OutboxDoc, 'sealed' | 'payload'>): Body {
+    if (row.sealed) return JSON.parse(this.cipher.open(row.sealed)) as Body;
+    return (row.payload ?? {}) as Body;
+  }
+
+  /** One delivery round: stale claims back, then due rows per recipient. Returns rows settled. */
   async pump(): Promise<number> {
     const now = this.clock.now();
-    await OutboxMessage.updateMany(
-      { status: 'sending', claimedAt: { $lt: new Date(now.getTime() - STUCK_MS) } },
-      { $set: { status: 'pending' } },
-    );
-    const due = await OutboxMessage.find({ status: 'pending', nextAttemptAt: { $lte: now } })
-      .sort({ createdAt: 1 })
-      .limit(500)
-      .lean<OutboxDoc[]>();
-    const byRecipient = new Map<string, OutboxDoc[]>();
-    for (const row of due)
-      byRecipient.set(row.recipient, [...(byRecipient.get(row.recipient) ?? []), row]);
+    const waiting = () =>
+      OutboxMessage.find({ status: { $in: ['pending', 'sending'] } })
+        .sort({ createdAt: 1 })
+        .limit(500)
+        .lean<OutboxDoc[]>();
+    let queue = await waiting();
+    if (queue.some((r) => r.status === 'sending' && this.stale(r, now))) {
+      await this.recoverStale(now);
+      queue = await waiting();
+    }
     let settled = 0;
-    for (const [recipient, rows] of byRecipient)
+    for (const [recipient, rows] of dueInOrder(queue, now))
       settled += await this.deliverTo(recipient, rows, now);
-    await this.updateDepth();
+    // The oldest waiting row heads the queue (merged rows are younger than their head).
+    const [oldest] = settled ? await waiting().limit(1) : queue;
+    await this.ops.observe(now, oldest);
     return settled;
   }
 
-  /** WeCom silently drops more than 30/min or 1000/h to one member: stay under both. */
-  private async budget(recipient: string, now: Date): Promise<number> {
-    const [minute, hour] = await Promise.all([
-      OutboxMessage.countDocuments({
-        recipient,
-        status: 'sent',
-        mergedInto: { $exists: false },
-        sentAt: { $gt: new Date(now.getTime() - 60_000) },
-      }),
-      OutboxMessage.countDocuments({
-        recipient,
-        status: 'sent',
-        mergedInto: { $exists: false },
-        sentAt: { $gt: new Date(now.getTime() - 3_600_000) },
-      }),
-    ]);
-    return Math.max(0, Math.min(this.settings.perMinute - minute, this.settings.perHour - hour));
+  private stale(row: OutboxDoc, now: Date): boolean {
+    if (row.leaseUntil) return row.leaseUntil < now;
+    const legacy = now.getTime() - this.cfg.sendLeaseSeconds * 1000;
+    return !row.claimedAt || row.claimedAt.getTime() < legacy;
+  }
+
+  /** Rows claimed by a pump that died: back to pending (their stored request is kept). */
+  private async recoverStale(now: Date): Promise<void> {
+    const legacy = new Date(now.getTime() - this.cfg.sendLeaseSeconds * 1000);
+    await OutboxMessage.updateMany(
+      {
+        status: 'sending',
+        $or: [
+          { leaseUntil: { $lt: now } },
+          { leaseUntil: { $exists: false }, claimedAt: { $lt: legacy } },
+        ],
+      },
+      { $set: { status: 'pending' } },
+    );
   }
 
   private async deliverTo(recipient: string, rows: OutboxDoc[], now: Date): Promise<number> {
-    let budget = await this.budget(recipient, now);
     let settled = 0;
-    for (const batch of mergeTexts(rows)) {
-      if (budget <= 0) break;
-      const ids = batch.map((r) => r._id);
-      const claimed = await OutboxMessage.updateMany(
-        { _id: { $in: ids }, status: 'pending' },
-        { $set: { status: 'sending', claimedAt: now } },
-      );
-      if (claimed.modifiedCount !== ids.length) continue; // another pump took part of it
-      budget--;
-      settled += await this.attempt(batch, now);
+    const items = rows.map((row) => {
+      const body = this.body(row);
+      // A row with a stored request was tried before: it goes alone, exactly as first sent.
+      return { row, body, kind: row.kind, payload: body, attempts: row.request ? 1 : 0 };
+    });
+    for (const batch of mergeTexts(items)) {
+      const slot = await this.throttle.take(recipient, now);
+      if (!slot) break;
+      const claimed = await this.claim(batch, now);
+      if (!claimed) {
+        // Another pump has it: leave the rest of this recipient to it, so the order holds.
+        await slot.giveBack();
+        break;
+      }
+      const outcome = await this.attempt(claimed, now);
+      settled += outcome.settled;
+      if (!outcome.next) break;
     }
     return settled;
   }
 
-  private async attempt(batch: OutboxDoc[], now: Date): Promise<number> {
-    const [head, ...rest] = batch;
-    const ids = batch.map((r) => r._id);
+  /**
+   * Claims the batch's rows and fixes its request (built once, stored sealed on the head).
+   * `size`: rows in a fresh message; 0 for a retry of a stored request.
+   */
+  private async claim(
+    batch: { row: OutboxDoc; body: Body }[],
+    now: Date,
+  ): Promise<{ head: OutboxDoc; request: ApiRequest; size: number } | undefined> {
+    const ids = batch.map((b) => b.row._id);
+    const owner = randomUUID();
+    const leaseUntil = new Date(now.getTime() + this.cfg.sendLeaseSeconds * 1000);
+    const head = batch[0].row;
+    const fresh = head.request ? undefined : this.build(head, batch);
+    // A single row takes its request with the claim; a merged batch's head gets it after.
+    const sealed =
+      fresh && batch.length === 1 ? { request: this.cipher.seal(JSON.stringify(fresh)) } : {};
+    const res = await OutboxMessage.updateMany(
+      { _id: { $in: ids }, status: 'pending' },
+      { $set: { status: 'sending', claimedAt: now, leaseUntil, owner, ...sealed } },
+    );
+    if (res.modifiedCount !== ids.length) {
+      await OutboxMessage.updateMany(
+        { _id: { $in: ids }, status: 'sending', owner },
+        { $set: { status: 'pending' } },
+      );
+      return undefined;
+    }
+    if (!fresh) return { head, request: JSON.parse(this.cipher.open(head.request!)), size: 0 };
+    if (batch.length > 1) {
+      await OutboxMessage.updateOne(
+        { _id: head._id },
+        { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
+      );
+      await OutboxMessage.updateMany(
+        { _id: { $in: ids.slice(1) } },
+        { $set: { status: 'merged', mergedInto: head.key } },
+      );
+    }
+    return { head, request: fresh, size: batch.length };
+  }
+
+  private build(head: OutboxDoc, batch: { row: OutboxDoc; body: Body }[]): ApiRequest {
+    const b = batch[0].body;
+    const to = head.recipient;
+    switch (head.kind as OutboxKind) {
+      case 'text':
+        return this.client.message(to, {
+          msgtype: 'text',
+          text: { content: batch.map((x) => x.body.content ?? '').join(SEPARATOR) },
+        });
+      case 'markdown':
+        return this.client.message(to, { msgtype: 'markdown', markdown: { content: b.content } });
+      case 'template_card':
+        return this.client.message(to, { msgtype: 'template_card', template_card: b.card });
+      case 'update_card':
+        return this.client.cardUpdate(b.userids ?? [], b.responseCode ?? '', b.update ?? {});
+    }
+  }
+
+  /** Sends the claimed request; `next` says whether later rows of the recipient may go now. */
+  private async attempt(
+    c: { head: OutboxDoc; request: ApiRequest; size: number },
+    now: Date,
+  ): Promise<{ settled: number; next: boolean }> {
+    let result: SendResult;
     try {
-      const result = await this.send(head, batch);
+      result = await this.client.deliver(c.request);
+    } catch (err) {
+      return this.failed(c.head, err, now);
+    }
+    const { head } = c;
+    const invalid = result.invalidUsers;
+    if (head.kind !== 'update_card' && invalid.includes(head.recipient)) {
+      return { settled: await this.fail(head, 'unknown_user', 'invaliduser', now), next: true };
+    }
+    // Followers first: if we die between the two writes, the head is re-sent (and deduplicated).
+    // A fresh single row has none; a retry (size 0) may have some.
+    const followers =
+      c.size === 1
+        ? { modifiedCount: 0 }
+        : await OutboxMessage.updateMany(
+            { mergedInto: head.key, status: 'merged' },
+            { $set: { status: 'sent', sentAt: now } },
+          );
+    await OutboxMessage.updateOne(
+      { _id: head._id },
+      {
+        $set: {
+          status: 'sent',
+          sentAt: now,
+          attempts: head.attempts + 1,
+          ...(invalid.length ? { invalidUsers: invalid } : {}),
+        },
+      },
+    );
+    pushesTotal.inc({ outcome: invalid.length ? 'partial' : 'sent' });
+    if (invalid.length)
+      logger.warn({ key: head.key, invalidUsers: invalid.length }, 'push partly undelivered');
+    pushLatency.observe(Math.max(0, (now.getTime() - head.createdAt.getTime()) / 1000));
+    return { settled: 1 + followers.modifiedCount, next: true };
+  }
+
+  private async failed(head: OutboxDoc, err: unknown, now: Date) {
+    const e =
+      err instanceof WecomApiError
+        ? err
+        : new WecomApiError(-4, String((err as Error).message), 'transient');
+    const message = e.message.slice(0, 300);
+    if (e.retryable) {
+      await this.retryLater(head, e, now);
+      return { settled: 0, next: false };
+    }
+    const fallback = head.kind === 'template_card' ? this.body(head).fallbackText : undefined;
+    if (fallback && e.kind === 'rejected') {
+      // The card itself was refused (not WeCom being down): deliver its text version instead.
       await OutboxMessage.updateOne(
         { _id: head._id },
         {
           $set: {
-            status: 'sent',
-            sentAt: now,
-            attempts: head.attempts + 1,
-            ...(result.invalidUsers.length ? { invalidUsers: result.invalidUsers } : {}),
+            kind: 'text',
+            sealed: this.cipher.seal(JSON.stringify({ content: fallback })),
+            request: null,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: now,
+            lastError: `card refused, sent as text: ${message}`,
           },
         },
       );
-      if (rest.length) {
-        await OutboxMessage.updateMany(
-          { _id: { $in: rest.map((r) => r._id) } },
-          { $set: { status: 'sent', sentAt: now, mergedInto: head.key } },
-        );
-      }
-      if (result.invalidUsers.length) {
-        pushesTotal.inc({ outcome: 'partial' });
-        logger.warn(
-          { key: head.key, invalidUsers: result.invalidUsers.length },
-          'push partly failed: unknown recipients',
-        );
-      } else pushesTotal.inc({ outcome: 'sent' });
-      for (const r of batch)
-        pushLatency.observe(Math.max(0, (now.getTime() - r.createdAt.getTime()) / 1000));
-      return batch.length;
-    } catch (err) {
-      const attempts = head.attempts + 1;
-      const retryable = !(err instanceof WecomApiError) || err.retryable;
-      const giveUp = !retryable || attempts >= this.settings.maxAttempts;
-      const base = this.settings.backoffBaseSeconds * 1000;
-      const rateLimited = err instanceof WecomApiError && err.rateLimited;
-      const delay = rateLimited ? Math.max(60_000, base) : base * 2 ** (attempts - 1);
-      const fallback = (head.payload as { fallbackText?: string }).fallbackText;
-      if (!retryable && head.kind === 'template_card' && fallback) {
-        // The card itself was refused (not WeCom being down): deliver its text version instead.
-        await OutboxMessage.updateOne(
-          { _id: head._id },
-          {
-            $set: {
-              kind: 'text',
-              payload: { content: fallback },
-              status: 'pending',
-              attempts: 0,
-              nextAttemptAt: now,
-              lastError: `card refused, sent as text: ${String((err as Error).message).slice(0, 400)}`,
-            },
-          },
-        );
-        pushesTotal.inc({ outcome: 'card_fallback' });
-        logger.warn(
-          { key: head.key, error: (err as Error).message },
-          'card refused, falling back to text',
-        );
-        return 0;
-      }
-      await OutboxMessage.updateMany(
-        { _id: { $in: ids } },
-        {
-          $set: {
-            status: giveUp ? 'failed' : 'pending',
-            attempts,
-            lastError: String((err as Error).message).slice(0, 500),
-            nextAttemptAt: new Date(now.getTime() + delay),
-          },
+      pushesTotal.inc({ outcome: 'card_fallback' });
+      logger.warn({ key: head.key, error: message }, 'card refused, falling back to text');
+      return { settled: 0, next: false };
+    }
+    const reason = e.kind === 'unknownUser' ? 'unknown_user' : 'rejected';
+    return { settled: await this.fail(head, reason, message, now), next: true };
+  }
+
+  private async retryLater(head: OutboxDoc, e: WecomApiError, now: Date): Promise<void> {
+    const attempts = head.attempts + 1;
+    const base = this.cfg.backoffBaseSeconds * 1000;
+    const max = this.cfg.maxBackoffSeconds * 1000;
+    let delay = Math.min(max, base * 2 ** Math.min(attempts - 1, 30));
+    if (e.rateLimited) delay = Math.max(delay, Math.min(60_000, max));
+    await OutboxMessage.updateOne(
+      { _id: head._id },
+      {
+        $set: {
+          status: 'pending',
+          attempts,
+          lastError: e.message.slice(0, 300),
+          nextAttemptAt: new Date(now.getTime() + delay),
         },
-      );
-      pushesTotal.inc({ outcome: giveUp ? 'failed' : 'retry' });
-      if (giveUp)
-        logger.error({ key: head.key, attempts, error: (err as Error).message }, 'push given up');
-      else
-        logger.warn(
-          { key: head.key, attempts, error: (err as Error).message },
-          'push failed, will retry',
-        );
-      return giveUp ? batch.length : 0;
-    }
+      },
+    );
+    pushesTotal.inc({ outcome: 'retry' });
+    logger.warn(
+      { key: head.key, attempts, errcode: e.errcode, kind: e.kind, retryInS: delay / 1000 },
+      'push failed, will retry',
+    );
   }
 
-  private send(head: OutboxDoc, batch: OutboxDoc[]): Promise<SendResult> {
-    const p = head.payload as Record<string, unknown>;
-    switch (head.kind) {
-      case 'text':
-        return this.client.sendText(
-          head.recipient,
-          batch.map((r) => (r.payload as { content: string }).content).join('\n──────\n'),
-        );
-      case 'markdown':
-        return this.client.sendMarkdown(head.recipient, String(p.content));
-      case 'template_card':
-        return this.client.sendTemplateCard(head.recipient, p.card as Record<string, unknown>);
-      case 'update_card':
-        return this.client.updateTemplateCard(
-          p.userids as string[],
-          String(p.responseCode),
-          p.update as Record<string, unknown>,
-        );
-      default:
-        throw new WecomApiError(0, `unknown kind ${head.kind}`, false);
-    }
+  /** A permanent failure: the row (and texts merged into it) `failed` with a reason. */
+  private async fail(head: OutboxDoc, reason: string, error: string, now: Date): Promise<number> {
+    const set = { status: 'failed', reason, failedAt: now, lastError: error };
+    const followers = await OutboxMessage.updateMany(
+      { mergedInto: head.key, status: 'merged' },
+      { $set: set },
+    );
+    await OutboxMessage.updateOne(
+      { _id: head._id },
+      { $set: { ...set, attempts: head.attempts + 1 } },
+    );
+    pushesTotal.inc({ outcome: 'failed' });
+    logger.error({ key: head.key, reason, error }, 'push undeliverable');
+    return 1 + followers.modifiedCount;
   }
 
-  async updateDepth(): Promise<void> {
-    for (const status of ['pending', 'sending', 'failed'] as const) {
-      outboxDepth.set({ status }, await OutboxMessage.countDocuments({ status }));
-    }
+  /** Number of rows not yet delivered (for tests and the sandbox). */
+  async waiting(): Promise<number> {
+    return OutboxMessage.countDocuments({ status: { $in: WAITING } });
   }
 }
 
-const SEPARATOR_BYTES = Buffer.byteLength('\n──────\n');
+function bodyOf(push: Exclude<Push, { kind: 'text' }>): Body {
+  switch (push.kind) {
+    case 'markdown':
+      return { content: push.content };
+    case 'template_card':
+      return { card: push.card, fallbackText: push.fallbackText };
+    case 'update_card':
+      return { userids: push.userids, responseCode: push.responseCode, update: push.update };
+  }
+}
+
+/**
+ * Per recipient, the rows that may go now: from the oldest, up to the first that is not due
+ * (backing off) or is being sent by another pump, so a recipient's pushes arrive in order.
+ */
+export function dueInOrder(queue: OutboxDoc[], now: Date): Map<string, OutboxDoc[]> {
+  const out = new Map<string, OutboxDoc[]>();
+  const blocked = new Set<string>();
+  for (const row of queue) {
+    if (blocked.has(row.recipient)) continue;
+    if (row.status !== 'pending' || row.nextAttemptAt > now) {
+      blocked.add(row.recipient);
+      continue;
+    }
+    out.set(row.recipient, [...(out.get(row.recipient) ?? []), row]);
+  }
+  return out;
+}
+
+const SEPARATOR_BYTES = Buffer.byteLength(SEPARATOR);
 
 /** Groups consecutive text rows into batches that fit one 2048-byte message; others alone. */
 export function mergeTexts<T extends { kind: string; payload: unknown; attempts: number }>(
@@ -262,7 +400,7 @@ export function mergeTexts<T extends { kind: string; payload: unknown; attempts:
   for (const row of rows) {
     const size =
       row.kind === 'text' ? Buffer.byteLength((row.payload as { content: string }).content) : 0;
-    // Rows that already failed keep their own batch so their attempt count stays honest.
+    // Rows tried before keep their own batch: a retry sends exactly the request first sent.
     const mergeable = row.kind === 'text' && row.attempts === 0;
     if (mergeable && current.length && bytes + SEPARATOR_BYTES + size <= TEXT_LIMIT_BYTES) {
       current.push(row);

@@ -1,14 +1,30 @@
 import type { TokenStore } from './token-store';
 
-/** A WeCom API answer with errcode != 0, or a transport failure. `retryable` drives the outbox. */
+/**
+ * What an error means for a push: `transient` (WeCom down, -1 busy, a timeout), `rateLimited`
+ * (45009…), `token` (refetched and retried once), `config` (bad secret, IP not trusted: every
+ * push waits until an administrator fixes it) are retried; `unknownUser` (40003, 60111, 81013)
+ * and `rejected` (anything else WeCom refuses, e.g. a card it does not accept) are permanent.
+ */
+export type WecomErrorKind =
+  'transient' | 'rateLimited' | 'token' | 'config' | 'unknownUser' | 'rejected';
+
+/** A WeCom API answer with errcode != 0, or a transport failure. `kind` drives the outbox. */
 export class WecomApiError extends Error {
   constructor(
     readonly errcode: number,
     message: string,
-    readonly retryable: boolean,
-    readonly rateLimited = false,
+    readonly kind: WecomErrorKind,
   ) {
     super(`wecom ${errcode}: ${message}`);
+  }
+
+  get retryable(): boolean {
+    return this.kind !== 'unknownUser' && this.kind !== 'rejected';
+  }
+
+  get rateLimited(): boolean {
+    return this.kind === 'rateLimited';
   }
 }
 
@@ -19,6 +35,12 @@ export interface SendResult {
   responseCode?: string;
 }
 
+/** One API request, built once: the outbox stores it so a retry sends the identical JSON. */
+export interface ApiRequest {
+  path: string;
+  body: Json;
+}
+
 export interface ClientOptions {
   base: string;
   corpId: string;
@@ -27,15 +49,38 @@ export interface ClientOptions {
   store: TokenStore;
   now?: () => Date;
   timeoutMs?: number;
+  /** message/send's duplicate check window (seconds, at most 4 hours); default 4 hours. */
+  duplicateCheckSeconds?: number;
 }
 
 const TOKEN_ERRORS = new Set([40014, 42001, 41001]);
 const RATE_ERRORS = new Set([45009, 45033]);
+const USER_ERRORS = new Set([40003, 60111, 81013]);
+/** Bad secret, corp id or agent id; API not allowed; server IP not in the trusted list. */
+const CONFIG_ERRORS = new Set([40001, 40013, 40056, 48001, 48002, 60020]);
 /** Refresh this long before WeCom says the token expires. */
 const EARLY_REFRESH_S = 300;
 export const TEXT_LIMIT_BYTES = 2048;
+export const MAX_DUPLICATE_CHECK_S = 14400;
 
 type Json = Record<string, unknown>;
+
+export function classify(errcode: number): WecomErrorKind {
+  if (errcode === -1) return 'transient'; // system busy
+  if (TOKEN_ERRORS.has(errcode)) return 'token';
+  if (RATE_ERRORS.has(errcode)) return 'rateLimited';
+  if (USER_ERRORS.has(errcode)) return 'unknownUser';
+  if (CONFIG_ERRORS.has(errcode)) return 'config';
+  return 'rejected';
+}
+
+function invalidUsers(json: Json): string[] {
+  const v = json.invaliduser;
+  if (Array.isArray(v)) return v.map(String).filter(Boolean);
+  return String(v ?? '')
+    .split('|')
+    .filter(Boolean);
+}
 
 export class WecomClient {
   private cached?: { token: string; expiresAt: Date };
@@ -67,8 +112,8 @@ export class WecomClient {
       this.cached = { token: shared, expiresAt: new Date(now.getTime() + 60_000) };
       return shared;
     }
-    const url = `${this.opts.base}/cgi-bin/gettoken?corpid=${encodeURIComponent(this.opts.corpId)}&corpsecret=${encodeURIComponent(this.opts.secret)}`;
-    const body = await this.fetchJson(url);
+    const q = new URLSearchParams({ corpid: this.opts.corpId, corpsecret: this.opts.secret });
+    const body = await this.fetchJson(`${this.opts.base}/cgi-bin/gettoken?${q}`);
     const token = String(body.access_token ?? '');
     const ttl = Math.max(60, Number(body.expires_in ?? 7200) - EARLY_REFRESH_S);
     const expiresAt = new Date(now.getTime() + ttl * 1000);
@@ -92,22 +137,18 @@ export class WecomClient {
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
-      throw new WecomApiError(-2, `transport: ${(err as Error).name}`, true);
+      throw new WecomApiError(-2, `transport: ${(err as Error).name}`, 'transient');
     }
-    if (!res.ok) throw new WecomApiError(-res.status, `http ${res.status}`, true);
+    if (!res.ok) throw new WecomApiError(-res.status, `http ${res.status}`, 'transient');
     let json: Json;
     try {
       json = (await res.json()) as Json;
     } catch {
-      throw new WecomApiError(-3, 'not json', true);
+      throw new WecomApiError(-3, 'not json', 'transient');
     }
     const errcode = Number(json.errcode ?? 0);
-    if (errcode !== 0) {
-      const msg = String(json.errmsg ?? '');
-      if (RATE_ERRORS.has(errcode)) throw new WecomApiError(errcode, msg, true, true);
-      // -1 is "system busy"; token errors are handled by the caller.
-      throw new WecomApiError(errcode, msg, errcode === -1 || TOKEN_ERRORS.has(errcode));
-    }
+    if (errcode !== 0)
+      throw new WecomApiError(errcode, String(json.errmsg ?? ''), classify(errcode));
     return json;
   }
 
@@ -121,7 +162,7 @@ export class WecomClient {
           body,
         );
       } catch (err) {
-        if (err instanceof WecomApiError && TOKEN_ERRORS.has(err.errcode) && attempt === 0) {
+        if (err instanceof WecomApiError && err.kind === 'token' && attempt === 0) {
           await this.invalidate(token);
           continue;
         }
@@ -187,18 +228,43 @@ export class WecomClient {
     return [...userids];
   }
 
-  private async send(touser: string, payload: Json): Promise<SendResult> {
-    const json = await this.call('/cgi-bin/message/send', {
-      touser,
-      agentid: Number(this.opts.agentId),
-      ...payload,
-    });
-    const invalid = String(json.invaliduser ?? '')
-      .split('|')
-      .filter(Boolean);
+  /**
+   * A message/send request. It carries WeCom's duplicate check: the same JSON sent again within
+   * the window is not delivered again, so a retry after a lost answer cannot double a push.
+   */
+  message(touser: string, message: Json): ApiRequest {
+    const interval = Math.min(this.opts.duplicateCheckSeconds ?? MAX_DUPLICATE_CHECK_S, 14400);
+    return {
+      path: '/cgi-bin/message/send',
+      body: {
+        touser,
+        agentid: Number(this.opts.agentId),
+        ...message,
+        enable_duplicate_check: 1,
+        duplicate_check_interval: interval,
+      },
+    };
+  }
+
+  /** `update` is `{ button: { replace_name } }` (grey out the buttons) or `{ template_card }`. */
+  cardUpdate(userids: string[], responseCode: string, update: Json): ApiRequest {
+    return {
+      path: '/cgi-bin/message/update_template_card',
+      body: {
+        userids,
+        agentid: Number(this.opts.agentId),
+        response_code: responseCode,
+        ...update,
+      },
+    };
+  }
+
+  /** Sends a request built by `message` or `cardUpdate`. */
+  async deliver(req: ApiRequest): Promise<SendResult> {
+    const json = await this.call(req.path, req.body);
     return {
       msgid: json.msgid as string | undefined,
-      invalidUsers: invalid,
+      invalidUsers: invalidUsers(json),
       responseCode: json.response_code as string | undefined,
     };
   }
@@ -206,33 +272,19 @@ export class WecomClient {
   sendText(touser: string, content: string): Promise<SendResult> {
     if (Buffer.byteLength(content) > TEXT_LIMIT_BYTES)
       throw new Error('text over 2048 bytes: split it first (splitText)');
-    return this.send(touser, { msgtype: 'text', text: { content } });
+    return this.deliver(this.message(touser, { msgtype: 'text', text: { content } }));
   }
 
   sendMarkdown(touser: string, content: string): Promise<SendResult> {
-    return this.send(touser, { msgtype: 'markdown', markdown: { content } });
+    return this.deliver(this.message(touser, { msgtype: 'markdown', markdown: { content } }));
   }
 
   sendTemplateCard(touser: string, card: Json): Promise<SendResult> {
-    return this.send(touser, { msgtype: 'template_card', template_card: card });
+    return this.deliver(this.message(touser, { msgtype: 'template_card', template_card: card }));
   }
 
-  /** `update` is `{ button: { replace_name } }` (grey out the buttons) or `{ template_card }`. */
-  async updateTemplateCard(
-    userids: string[],
-    responseCode: string,
-    update: Json,
-  ): Promise<SendResult> {
-    const json = await this.call('/cgi-bin/message/update_template_card', {
-      userids,
-      agentid: Number(this.opts.agentId),
-      response_code: responseCode,
-      ...update,
-    });
-    const invalid = String(json.invaliduser ?? '')
-      .split('|')
-      .filter(Boolean);
-    return { invalidUsers: invalid };
+  updateTemplateCard(userids: string[], responseCode: string, update: Json): Promise<SendResult> {
+    return this.deliver(this.cardUpdate(userids, responseCode, update));
   }
 }
 

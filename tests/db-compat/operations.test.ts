@@ -180,6 +180,48 @@ describe('operations Baoxue relies on', () => {
     expect(await Thing.countDocuments({})).toBe(1);
   });
 
+  it('findOneAndUpdate on a range as a slot claim: concurrent claims each take a different slot', async () => {
+    const col = mongoose.connection.collection<{ _id: string; r: string; at: Date }>(
+      'compat_slots',
+    );
+    for (let i = 0; i < 3; i++) await col.insertOne({ _id: `a#${i}`, r: 'a', at: new Date(0) });
+    const now = new Date();
+    const taken = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        col.findOneAndUpdate(
+          { r: 'a', at: { $lte: new Date(now.getTime() - 60_000) } },
+          { $set: { at: now } },
+          { returnDocument: 'before' },
+        ),
+      ),
+    );
+    const ids = taken.filter(Boolean).map((d) => d!._id);
+    expect(new Set(ids).size).toBe(3);
+    expect(taken.filter(Boolean).every((d) => d!.at.getTime() === 0)).toBe(true);
+    await col.deleteMany({});
+  });
+
+  it('bulkWrite of conditional updates (equality on a whole array of sub-documents); $or', async () => {
+    const col = mongoose.connection.collection<{ _id: string; g: { p: string }[] }>('compat_bulk');
+    await col.insertOne({ _id: 's', g: [{ p: 'x' }, { p: 'y' }] });
+    const res = await col.bulkWrite(
+      [
+        {
+          updateOne: {
+            filter: { _id: 's', g: [{ p: 'x' }, { p: 'y' }] },
+            update: { $set: { g: [{ p: 'z' }] } },
+          },
+        },
+        { updateOne: { filter: { _id: 's', g: [{ p: 'x' }] }, update: { $set: { g: [] } } } },
+      ],
+      { ordered: false },
+    );
+    expect(res.matchedCount).toBe(1);
+    expect((await col.findOne({ _id: 's' }))?.g).toEqual([{ p: 'z' }]);
+    expect(await col.countDocuments({ $or: [{ _id: 'nope' }, { 'g.p': 'z' }] })).toBe(1);
+    await col.deleteMany({});
+  });
+
   it('ping answers (health check)', async () => {
     expect(await mongoose.connection.db!.admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
   });

@@ -6,9 +6,18 @@ import { WecomClient } from '../../src/wecom/client';
 import { mongoTokenStore } from '../../src/wecom/token-store';
 import { Outbox } from '../../src/outbox/outbox';
 import { OutboxMessage } from '../../src/outbox/model';
-import { API, OFFICIAL, setupNock, startBot, testSettings, testUri } from '../support/harness';
+import { PiiCipher } from '../../src/lib/pii';
+import {
+  API,
+  OFFICIAL,
+  setupNock,
+  startBot,
+  TEST_DATA_KEY,
+  testSettings,
+  testUri,
+} from '../support/harness';
 
-const settings = testSettings().outbox;
+const settings = testSettings();
 let clock: ManualClock;
 let outbox: Outbox;
 
@@ -22,7 +31,8 @@ afterAll(async () => {
 beforeEach(async () => {
   nock.cleanAll();
   await OutboxMessage.deleteMany({});
-  await mongoose.connection.collection('wecom_tokens').deleteMany({});
+  for (const c of ['wecom_tokens', 'outbox_slots', 'outbox_hours', 'outbox_alerts'])
+    await mongoose.connection.collection(c).deleteMany({});
   clock = new ManualClock('2026-11-30T09:00:00+08:00');
   const client = new WecomClient({
     base: API,
@@ -33,7 +43,7 @@ beforeEach(async () => {
     timeoutMs: 300,
     now: () => clock.now(),
   });
-  outbox = new Outbox(client, settings, clock);
+  outbox = new Outbox(client, settings, clock, new PiiCipher(TEST_DATA_KEY));
 });
 
 function tokenOk(times = 1, token = 'tok') {
@@ -162,21 +172,7 @@ describe('outbox delivery', () => {
     expect(await OutboxMessage.countDocuments({ status: 'sent' })).toBe(3);
   });
 
-  it('gives up visibly after maxAttempts: status failed with the last error', async () => {
-    tokenOk(20);
-    nock(API).post('/cgi-bin/message/send').query(true).times(20).reply(500);
-    await outbox.enqueue('u1', { kind: 'text', content: 'x' }, 'doomed');
-    for (let i = 0; i < settings.maxAttempts + 2; i++) {
-      await outbox.pump();
-      clock.advance(3_600_000);
-    }
-    const row = await OutboxMessage.findOne({ key: 'doomed' }).lean<any>();
-    expect(row.status).toBe('failed');
-    expect(row.attempts).toBe(settings.maxAttempts);
-    expect(row.lastError).toMatch(/http 500/);
-  });
-
-  it('a permanent error (e.g. 40003 bad user) fails at once instead of retrying', async () => {
+  it('a permanent error (40003 bad user) fails at once with its reason, no retry', async () => {
     tokenOk();
     nock(API)
       .post('/cgi-bin/message/send')
@@ -186,11 +182,12 @@ describe('outbox delivery', () => {
     await outbox.pump();
     expect(await OutboxMessage.findOne({ key: 'k' }).lean()).toMatchObject({
       status: 'failed',
+      reason: 'unknown_user',
       attempts: 1,
     });
   });
 
-  it('records invaliduser in an errcode-0 answer as a partial failure', async () => {
+  it('an errcode-0 answer naming the recipient in invaliduser fails it as an unknown user', async () => {
     tokenOk();
     nock(API)
       .post('/cgi-bin/message/send')
@@ -203,8 +200,8 @@ describe('outbox delivery', () => {
     );
     await outbox.pump();
     expect(await OutboxMessage.findOne({ key: 'k' }).lean()).toMatchObject({
-      status: 'sent',
-      invalidUsers: ['ghost'],
+      status: 'failed',
+      reason: 'unknown_user',
     });
   });
 

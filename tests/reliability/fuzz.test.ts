@@ -7,7 +7,7 @@ import { WecomCipher } from '../../src/wecom/crypto';
 import { InboundDelivery } from '../../src/models/inbound';
 import { OutboxMessage } from '../../src/outbox/model';
 import { Staff } from '../../src/models/roster';
-import { printSummary, type SuiteFigures } from './summary';
+import { printSummary, type SuiteFigures } from './figures';
 
 /**
  * Issue #10, reliability suite, bad input: a property-based fuzz (fast-check) of the callback

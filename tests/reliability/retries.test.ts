@@ -17,7 +17,7 @@ import {
 import { InboundDelivery } from '../../src/models/inbound';
 import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
-import { printSummary, type SuiteFigures } from './summary';
+import { printSummary, type SuiteFigures } from './figures';
 
 /**
  * Issue #10, reliability suite, retries: WeCom delivers a message more than once (its retries,
