@@ -12,6 +12,7 @@ import { DEMO_WORKBOOK } from '../../src/roster/demo-load';
 import { School, SchoolClass, Staff, Student } from '../../src/models/roster';
 import { SHEETS } from '../../src/roster/sheets';
 import { testUri, TEST_DATA_KEY } from '../support/harness';
+import ExcelJS from 'exceljs';
 
 const pii = new PiiCipher(TEST_DATA_KEY);
 const dir = mkdtempSync(path.join(tmpdir(), 'roster-'));
@@ -159,9 +160,9 @@ describe('import validation: each error kind, in plain Chinese, with sheet and r
     [
       'bad date',
       (r) => {
-        r.students[0][3] = '2015/1/1';
+        r.students[0][3] = '2015-13-01';
       },
-      /出生日期「2015\/1\/1」应为 YYYY-MM-DD/,
+      /出生日期「2015-13-01」不对/,
       '学生',
     ],
     [
@@ -311,5 +312,184 @@ describe('personal data at rest', () => {
     expect(text).not.toContain('13812345678');
     expect(text).not.toContain('新厂街道');
     expect(text).toMatch(/v1:/);
+  });
+});
+
+describe('issue 14 (roster import): every error of every row, in one run', () => {
+  it('a student row with six mistakes lists all six, on one line by sheet and row', async () => {
+    const rows = base();
+    const s = rows.students[0];
+    s[0] = '360203201501010001'; // 18 characters: an ID-card number, not a 学籍号
+    s[2] = 'M';
+    s[3] = '2015-02-30';
+    s[7] = '毕业了';
+    s[10] = '12345';
+    s[15] = '可能';
+    const out = await run(rows, { dryRun: true });
+    const row2 = out.validation.errors.filter((e) => e.sheet === '学生' && e.row === 2);
+    expect(row2.map((e) => e.message)).toEqual([
+      expect.stringMatching(/学籍号「360203201501010001」只有 18 位.*G 或 L 开头，后跟 18 位/),
+      expect.stringMatching(/性别「M」应为 男 或 女/),
+      expect.stringMatching(/出生日期「2015-02-30」不对/),
+      expect.stringMatching(/学籍状态「毕业了」不对，应为 在读、区内转出/),
+      expect.stringMatching(/易辍对象「可能」应为 是 或 否/),
+      expect.stringMatching(/监护人电话「12345」格式不对/),
+    ]);
+    const text = describeImport(out, { dryRun: true });
+    expect(text).toMatch(/发现 6 处错误，涉及 1 行/);
+    expect(text).toMatch(
+      /「学生」表 第 2 行：学籍号.*；性别.*；出生日期.*；学籍状态.*；易辍对象.*；监护人电话/,
+    );
+  });
+
+  it('errors in several sheets and rows are all reported together', async () => {
+    const rows = base();
+    rows.schools[0][2] = '大学';
+    rows.staff[0][2] = '主任';
+    rows.students[1][2] = '';
+    const out = await run(rows, { dryRun: true });
+    const where = out.validation.errors.map((e) => `${e.sheet}${e.row}`);
+    expect(where).toEqual(expect.arrayContaining(['学校2', '教职工2', '学生3']));
+  });
+
+  it('accepts what people type: dates, phones, full-width digits (normalised)', async () => {
+    const rows = base();
+    const typed: [string, string, string][] = [
+      ['2015/3/1', '138-1234-5678', '2015-03-01'],
+      ['2015.3.1', '138 1234 5678', '2015-03-01'],
+    ];
+    rows.students[0][3] = typed[0][0];
+    rows.students[0][10] = typed[0][1];
+    rows.students[1][3] = typed[1][0];
+    rows.students[1][10] = typed[1][1];
+    rows.students[1][11] = '李父';
+    rows.students[1][13] = '+86 139 8765 4321';
+    rows.students[0][5] = '３'; // full-width grade
+    rows.students[0][0] = 'Ｇ３６０２０３２０１５０１０１０００１';
+    rows.classes[1][1] = '三年级';
+    const out = await run(rows);
+    expect(out.validation.errors).toEqual([]);
+    const [a, b] = out.validation.data.students;
+    expect([a.studentNo, a.birthDate, a.guardians[0].phone, a.classId]).toEqual([
+      'G360203201501010001',
+      '2015-03-01',
+      '13812345678',
+      'S1-3-1',
+    ]);
+    expect([b.birthDate, b.guardians.map((g) => g.phone)]).toEqual([
+      '2015-03-01',
+      ['13812345678', '13987654321'],
+    ]);
+    const r2 = base();
+    r2.students[0][3] = '2015年3月1日';
+    r2.students[0][10] = '０７９８－８２２１２３４';
+    const out2 = await run(r2, { dryRun: true });
+    expect(out2.validation.data.students[0].birthDate).toBe('2015-03-01');
+    expect(out2.validation.data.students[0].guardians[0].phone).toBe('0798-8221234');
+  });
+
+  it('accepts an Excel date cell for 出生日期', async () => {
+    const f = file('date-cell.xlsx');
+    await writeRoster(f, base());
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(f);
+    wb.getWorksheet('学生')!.getCell('D2').value = new Date(Date.UTC(2015, 2, 1));
+    await wb.xlsx.writeFile(f);
+    const out = await importRoster(f, pii, { dryRun: true });
+    expect(out.validation.errors).toEqual([]);
+    expect(out.validation.data.students[0].birthDate).toBe('2015-03-01');
+  });
+
+  it('学籍号: G or L followed by 18 characters (last may be X); 18 characters is refused', async () => {
+    const rows = base();
+    rows.students[0][0] = 'L36020320150101000X';
+    rows.students[1][0] = 'G36020320150101002'; // 18 in all
+    const out = await run(rows, { dryRun: true });
+    expect(out.validation.data.students.map((s) => s.studentNo)).toEqual(['L36020320150101000X']);
+    expect(out.validation.errors[0].message).toMatch(/学籍号「G36020320150101002」格式不对/);
+  });
+
+  it('missing links are called 「导入前还需补齐」 while errors block the import, never 「已可导入」', async () => {
+    const rows = base();
+    rows.staff = rows.staff.filter((r) => r[0] !== 'lead3');
+    rows.students[0][2] = 'M';
+    const blocked = describeImport(await run(rows), {});
+    expect(blocked).toMatch(/导入前还需补齐的责任链/);
+    expect(blocked).not.toMatch(/已可导入/);
+    rows.students[0][2] = '男';
+    const ok = describeImport(await run(rows, { dryRun: true }), { dryRun: true });
+    expect(ok).toMatch(/责任链缺口（已可导入/);
+    const done = describeImport(await run(rows), {});
+    expect(done).toMatch(/责任链缺口（已导入/);
+  });
+});
+
+describe('issue 14 (roster template): instructions, allowed values, dropdowns', () => {
+  async function template() {
+    const f = file('tpl.xlsx');
+    await writeTemplate(f);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(f);
+    return wb;
+  }
+
+  it('has a 说明 sheet explaining each sheet and column, with the 学籍号 rule', async () => {
+    const wb = await template();
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      '说明',
+      '可选值',
+      '学校',
+      '班级',
+      '教职工',
+      '任课',
+      '学生',
+    ]);
+    const text: string[] = [];
+    wb.getWorksheet('说明')!.eachRow((r) => text.push((r.values as string[]).join(' ')));
+    const all = text.join('\n');
+    expect(all).toMatch(/学籍号.*G 或 L 开头，后跟 18 位（数字，最后一位可以是 X）/);
+    for (const s of ['学校', '班级', '教职工', '任课', '学生']) expect(all).toContain(s);
+    expect(all).toMatch(/可选：男、女/);
+  });
+
+  it('dropdowns (data validation) for 学段, 角色, 性别, 学籍状态, 易辍对象, 监护人关系', async () => {
+    const wb = await template();
+    const dv = (sheet: string, cell: string) =>
+      (wb.getWorksheet(sheet) as any).dataValidations.find(cell);
+    expect(dv('学校', 'C2')).toMatchObject({ type: 'list', formulae: ["'可选值'!$A$2:$A$4"] });
+    for (const [sheet, cell] of [
+      ['教职工', 'C5'],
+      ['学生', 'C2'],
+      ['学生', 'H10'],
+      ['学生', 'P2'],
+      ['学生', 'J2'],
+      ['学生', 'M2'],
+    ])
+      expect(dv(sheet, cell)).toMatchObject({ type: 'list' });
+    const lists = wb.getWorksheet('可选值')!;
+    expect(lists.getColumn(1).values).toEqual([undefined, '学段', '小学', '初中', '九年一贯制']);
+  });
+
+  it('学籍号 and phones are text columns; headers are frozen', async () => {
+    const wb = await template();
+    const ws = wb.getWorksheet('学生')!;
+    expect(ws.getColumn(1).numFmt).toBe('@');
+    expect(ws.getColumn(11).numFmt).toBe('@');
+    expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+  });
+
+  it('a workbook made with the old template (no 说明 sheet) still imports', async () => {
+    const f = file('old.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const rows = base();
+    for (const key of Object.keys(SHEETS) as (keyof typeof SHEETS)[]) {
+      const ws = wb.addWorksheet(SHEETS[key].title);
+      ws.addRow([...SHEETS[key].columns]);
+      for (const r of rows[key]) ws.addRow(r);
+    }
+    await wb.xlsx.writeFile(f);
+    const out = await importRoster(f, pii);
+    expect(out.validation.errors).toEqual([]);
+    expect(out.report!.created['学生']).toBe(2);
   });
 });
