@@ -108,6 +108,7 @@ function addSheet(
   key: SheetKey,
   rows: string[][],
   lists: Map<string, string>,
+  tick: () => void,
 ) {
   const ws = wb.addWorksheet(SHEETS[key].title, { views: [{ state: 'frozen', ySplit: 1 }] });
   const columns: readonly string[] = SHEETS[key].columns;
@@ -133,7 +134,10 @@ function addSheet(
       error: strict ? `请从列表中选择：${(ALLOWED[c] ?? []).join('、')}` : '列表外的称谓也可以',
     });
   });
-  for (const r of rows) ws.addRow(r).commit();
+  for (const r of rows) {
+    ws.addRow(r).commit();
+    tick();
+  }
   ws.commit();
 }
 
@@ -142,7 +146,11 @@ function addSheet(
  * columns and frozen headers — or as CSV files when `file` has no extension. The .xlsx is
  * streamed, so a county's 56,000 students do not sit in memory twice.
  */
-export async function writeRoster(file: string, rows: Rows): Promise<void> {
+export async function writeRoster(
+  file: string,
+  rows: Rows,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
   if (!path.extname(file)) return writeCsv(file, rows);
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: file,
@@ -151,7 +159,11 @@ export async function writeRoster(file: string, rows: Rows): Promise<void> {
   });
   wb.creator = '保学 Baoxue';
   const lists = addGuide(wb);
-  for (const key of SHEET_KEYS) addSheet(wb, key, rows[key] ?? [], lists);
+  const total = SHEET_KEYS.reduce((n, k) => n + (rows[k]?.length ?? 0), 0);
+  let done = 0;
+  const tick = () => ++done % 1000 === 0 && onProgress?.(done, total);
+  for (const key of SHEET_KEYS) addSheet(wb, key, rows[key] ?? [], lists, tick);
+  onProgress?.(total, total);
   await wb.commit();
 }
 

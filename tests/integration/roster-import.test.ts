@@ -5,12 +5,15 @@ import path from 'node:path';
 import { connectDb } from '../../src/db/connect';
 import { PiiCipher } from '../../src/lib/pii';
 import { importRoster, describeImport } from '../../src/roster/import';
+import { validateRoster } from '../../src/roster/validate';
 import { writeRoster, writeTemplate } from '../../src/roster/workbook';
 import { exportRows } from '../../src/roster/apply';
 import { demoRows } from '../../src/roster/demo';
 import { DEMO_WORKBOOK } from '../../src/roster/demo-load';
 import { School, SchoolClass, Staff, Student } from '../../src/models/roster';
 import { SHEETS } from '../../src/roster/sheets';
+import { generateCounty } from '../../src/roster/generate';
+import { EnrollmentChange } from '../../src/models/enrollment-change';
 import { testUri, TEST_DATA_KEY } from '../support/harness';
 import ExcelJS from 'exceljs';
 
@@ -18,14 +21,23 @@ const pii = new PiiCipher(TEST_DATA_KEY);
 const dir = mkdtempSync(path.join(tmpdir(), 'roster-'));
 const file = (name: string) => path.join(dir, name);
 
+/** Database commands issued, by name (the driver's command monitoring). */
+const commands: string[] = [];
+const tally = () => {
+  const t: Record<string, number> = {};
+  for (const c of commands.splice(0)) t[c] = (t[c] ?? 0) + 1;
+  return t;
+};
+
 beforeAll(async () => {
-  await connectDb(testUri());
+  await connectDb(testUri(), { onCommand: (c) => commands.push(c) });
 });
 afterAll(async () => {
   await mongoose.disconnect();
 });
 beforeEach(async () => {
   await Promise.all([
+    EnrollmentChange.deleteMany({}),
     School.deleteMany({}),
     SchoolClass.deleteMany({}),
     Staff.deleteMany({}),
@@ -493,3 +505,109 @@ describe('issue 14 (roster template): instructions, allowed values, dropdowns', 
     expect(out.report!.created['学生']).toBe(2);
   });
 });
+
+describe('issue 11 (import): batched writes, no per-row round trips', () => {
+  it('a 2,500-student county: a few reads, then inserts in batches of 1,000', async () => {
+    const f = file('county.xlsx');
+    await writeRoster(f, generateCounty({ students: 2500, schools: 6, staff: 220 }));
+    tally();
+    const out = await importRoster(f, pii);
+    expect(out.validation.errors).toEqual([]);
+    expect(out.report!.created['学生']).toBe(2500);
+    const t = tally();
+    // schools 1 + classes 1 + staff 1 + students 3 batches: 6 inserts for ~2,800 rows.
+    expect(t.insert).toBe(6);
+    expect(t.update ?? 0).toBe(0);
+    expect(t.find + t.aggregate).toBeLessThanOrEqual(5);
+    // Re-importing the same file reads and writes nothing.
+    const again = await importRoster(f, pii);
+    expect(again.report!.unchanged['学生']).toBe(2500);
+    const t2 = tally();
+    expect([t2.insert ?? 0, t2.update ?? 0]).toEqual([0, 0]);
+  });
+
+  it('a changed file: one bulkWrite of the changed rows, enrollment changes in one insert', async () => {
+    await run(base());
+    const rows = base();
+    rows.students[0][7] = '休学'; // status change
+    rows.students[1][1] = '李思'; // renamed
+    for (const n of ['3', '4']) {
+      const extra = [...rows.students[0]];
+      extra[0] = `G36020320150101000${n}`;
+      extra[1] = `新生${n}`;
+      extra[7] = '在读';
+      rows.students.push(extra);
+    }
+    tally();
+    const out = await run(rows);
+    expect(out.report!.created['学生']).toBe(2);
+    expect(out.report!.updated['学生'].map((u) => u.fields)).toEqual([['status'], ['name']]);
+    expect(tally()).toMatchObject({ insert: 2, update: 1 }); // students, changes; one bulkWrite
+    const changes = await EnrollmentChange.find({}).sort({ studentNo: 1 }).lean();
+    expect(changes.map((c) => [c.studentNo, c.from, c.to])).toEqual([
+      ['G360203201501010001', 'enrolled', 'suspended'],
+      ['G360203201501010003', 'new', 'enrolled'],
+      ['G360203201501010004', 'new', 'enrolled'],
+    ]);
+  });
+});
+
+describe('issue 11 (generate): an invented county workbook', () => {
+  const rows = generateCounty({ students: 5600, schools: 7, staff: 380 });
+  const students = rows.students;
+
+  it('is deterministic and valid, with primary, junior and nine-year schools', () => {
+    expect(generateCounty({ students: 5600, schools: 7, staff: 380 })).toEqual(rows);
+    const v = validateRoster(toRaw(rows));
+    expect(v.errors).toEqual([]);
+    expect(v.warnings).toEqual([]); // every class, grade and school has its people
+    expect(new Set(rows.schools.map((s) => s[2]))).toEqual(new Set(['小学', '初中', '九年一贯制']));
+    expect(students).toHaveLength(5600);
+    expect(new Set(rows.staff.map((r) => r[0])).size).toBe(380);
+  });
+
+  it('classes of about 40–50; 2–3 % at risk, each with a named leader; some two guardians', () => {
+    const sizes = new Map<string, number>();
+    for (const s of students)
+      sizes.set(`${s[4]}-${s[5]}-${s[6]}`, (sizes.get(`${s[4]}-${s[5]}-${s[6]}`) ?? 0) + 1);
+    const big = [...sizes.values()].filter((n) => n >= 40);
+    expect([...sizes.values()].every((n) => n <= 50)).toBe(true);
+    expect(big.length / sizes.size).toBeGreaterThan(0.8);
+    const atRisk = students.filter((s) => s[15] === '是');
+    expect(atRisk.length / students.length).toBeGreaterThan(0.015);
+    expect(atRisk.length / students.length).toBeLessThan(0.035);
+    expect(atRisk.every((s) => s[16])).toBe(true);
+    const two = students.filter((s) => s[11]).length / students.length;
+    expect(two).toBeGreaterThan(0.2);
+    expect(two).toBeLessThan(0.5);
+  });
+
+  it('names: common surnames most frequent, duplicates within a school, guardians fit', () => {
+    const share = (c: string) =>
+      students.filter((s) => s[1].startsWith(c)).length / students.length;
+    expect(share('王')).toBeGreaterThan(0.05);
+    expect(share('王')).toBeGreaterThan(share('曹') * 4);
+    const first = rows.schools[0][0];
+    const names = students.filter((s) => s[4] === first).map((s) => s[1]);
+    expect(new Set(names).size).toBeLessThan(names.length);
+    for (const s of students.slice(0, 500)) {
+      if (s[9] === '父亲') expect(s[8][0]).toBe(s[1][0]); // a father shares the surname
+    }
+    const subjects = new Map(rows.schools.map((s) => [s[0], s[2]]));
+    const primaryPhysics = rows.subjects.filter(
+      (r) => subjects.get(r[1]) === '小学' && r[4] === '物理',
+    );
+    expect(primaryPhysics).toEqual([]);
+  });
+});
+
+/** Rows as the reader would give them (header → text), for validating without a file. */
+function toRaw(rows: Partial<Record<keyof typeof SHEETS, string[][]>>) {
+  const out: Record<string, { row: number; values: Record<string, string> }[]> = {};
+  for (const key of Object.keys(SHEETS) as (keyof typeof SHEETS)[])
+    out[key] = (rows[key] ?? []).map((r, i) => ({
+      row: i + 2,
+      values: Object.fromEntries(SHEETS[key].columns.map((c, j) => [c, r[j] ?? ''])),
+    }));
+  return out;
+}
