@@ -385,6 +385,17 @@ function where(level: string, c: RosterData['classes'][number], school?: string)
 export function missingLinks(data: RosterData): string[] {
   const out = new Set<string>();
   const schoolName = new Map(data.schools.map((s) => [s.code, s.name]));
+  // Only a school's own staff (and the bureau) can fill its links: chainFor over those alone
+  // keeps this linear in the district's size.
+  const bureau = data.staff.filter((p) => p.roles.some((r) => r.role === 'bureau'));
+  const bySchool = new Map<string, StaffLike[]>();
+  for (const p of data.staff)
+    for (const code of new Set(p.roles.map((r) => r.schoolCode))) {
+      if (!code) continue;
+      const list = bySchool.get(code) ?? [];
+      list.push(p);
+      bySchool.set(code, list);
+    }
   for (const c of data.classes) {
     const probe = {
       studentNo: '-',
@@ -394,7 +405,8 @@ export function missingLinks(data: RosterData): string[] {
       classId: c.classId,
       status: 'enrolled' as const,
     };
-    for (const level of chainFor(probe, data.staff).missing) {
+    const staff = [...(bySchool.get(c.schoolCode) ?? []), ...bureau];
+    for (const level of chainFor(probe, staff).missing) {
       if (level === 'subjectTeacher') continue;
       const place = where(level, c, schoolName.get(c.schoolCode));
       out.add(`${place} 没有${ROLE_LABEL[level]}：相关事项将转给上一级`);

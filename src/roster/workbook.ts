@@ -12,11 +12,15 @@ import {
 } from './sheets';
 import { INSTRUCTIONS, LISTS_TITLE } from './instructions';
 
+/** exceljs' streaming reader could not resolve shared strings (they came after the sheets). */
+class UnresolvedStrings extends Error {}
+
 /** exceljs cell → the text a person typed (dates as YYYY-MM-DD, long numbers kept exact). */
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
+    if ('sharedString' in value) throw new UnresolvedStrings();
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
     if ('text' in value) return String(value.text);
@@ -24,50 +28,89 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value).trim();
 }
 
-function readRows(rows: Iterable<[number, ExcelJS.Row]>): RawRow[] {
-  const header: string[] = [];
-  const out: RawRow[] = [];
-  for (const [n, r] of rows) {
+/** Header → text per row, with the sheet's row number; empty rows are skipped. */
+class SheetRows {
+  header: string[] = [];
+  readonly rows: RawRow[] = [];
+  add(n: number, r: ExcelJS.Row): void {
     if (n === 1) {
-      r.eachCell((cell, col) => (header[col] = cellText(cell.value)));
-      continue;
+      r.eachCell((cell, col) => (this.header[col] = cellText(cell.value)));
+      return;
     }
     const values: Record<string, string> = {};
     let any = false;
-    header.forEach((h, col) => {
+    this.header.forEach((h, col) => {
       if (!h) return;
       const t = cellText(r.getCell(col).value);
       values[h] = t;
       if (t) any = true;
     });
-    if (any) out.push({ row: n, values });
+    if (any) this.rows.push({ row: n, values });
+  }
+  /** Which roster sheet these headers are (when the sheet's name could not be read). */
+  kind(): SheetKey | undefined {
+    const have = new Set(this.header);
+    return SHEET_KEYS.find((k) => SHEETS[k].columns.every((c) => have.has(c)));
+  }
+}
+
+/** The whole workbook in memory: slower, for files the streaming reader cannot follow. */
+async function readWhole(file: string): Promise<RawWorkbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const out: RawWorkbook = {};
+  for (const ws of wb.worksheets) {
+    const sheet = new SheetRows();
+    for (let n = 1; n <= ws.rowCount; n++) sheet.add(n, ws.getRow(n));
+    const key = TITLES.get(ws.name) ?? sheet.kind();
+    if (key && !out[key]) out[key] = sheet.rows;
   }
   return out;
 }
 
-function* rowsOf(ws: ExcelJS.Worksheet): Iterable<[number, ExcelJS.Row]> {
-  for (let n = 1; n <= ws.rowCount; n++) yield [n, ws.getRow(n)];
+const TITLES = new Map<string, SheetKey>(SHEET_KEYS.map((k) => [SHEETS[k].title, k]));
+
+/**
+ * Streams an .xlsx (a county's workbook is a million cells): rows are read as they come,
+ * other sheets (说明, 可选值) are skipped, dates come back as dates (styles are read).
+ */
+async function readXlsx(file: string): Promise<RawWorkbook> {
+  const out: RawWorkbook = {};
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  for await (const ws of reader) {
+    // The name is known when the workbook's relations are (exceljs' own streamed files put
+    // them last); otherwise the header row says which sheet this is.
+    const named = TITLES.get((ws as unknown as { name: string }).name);
+    const sheet = new SheetRows();
+    for await (const row of ws) sheet.add(row.number, row);
+    const key = named ?? sheet.kind();
+    if (key && !out[key]) out[key] = sheet.rows;
+  }
+  return out;
 }
 
 /** Reads an .xlsx workbook, or a folder of CSV files named after the sheets (学校.csv …). */
 export async function readRoster(file: string): Promise<RawWorkbook> {
+  if (!existsSync(file) || !statSync(file).isDirectory())
+    // exceljs' streaming reader trips over some files' part order (shared strings or the
+    // workbook after the sheets): those are read whole instead.
+    return readXlsx(file).catch(() => readWhole(file));
   const out: RawWorkbook = {};
-  if (existsSync(file) && statSync(file).isDirectory()) {
-    for (const key of SHEET_KEYS) {
-      const csv = path.join(file, `${SHEETS[key].title}.csv`);
-      if (!existsSync(csv)) continue;
-      const wb = new ExcelJS.Workbook();
-      // map: keep every value as text (学籍号 and phones must not become numbers).
-      const ws = await wb.csv.readFile(csv, { map: (v: unknown) => v } as never);
-      out[key] = readRows(rowsOf(ws));
-    }
-    return out;
-  }
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.readFile(file);
   for (const key of SHEET_KEYS) {
-    const ws = wb.getWorksheet(SHEETS[key].title);
-    if (ws) out[key] = readRows(rowsOf(ws));
+    const csv = path.join(file, `${SHEETS[key].title}.csv`);
+    if (!existsSync(csv)) continue;
+    const wb = new ExcelJS.Workbook();
+    // map: keep every value as text (学籍号 and phones must not become numbers).
+    const ws = await wb.csv.readFile(csv, { map: (v: unknown) => v } as never);
+    const sheet = new SheetRows();
+    for (let n = 1; n <= ws.rowCount; n++) sheet.add(n, ws.getRow(n));
+    out[key] = sheet.rows;
   }
   return out;
 }
@@ -155,7 +198,7 @@ export async function writeRoster(
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: file,
     useStyles: true,
-    useSharedStrings: true,
+    useSharedStrings: false,
   });
   wb.creator = '保学 Baoxue';
   const lists = addGuide(wb);

@@ -6,7 +6,7 @@ import { connectDb } from '../../src/db/connect';
 import { PiiCipher } from '../../src/lib/pii';
 import { importRoster, describeImport } from '../../src/roster/import';
 import { validateRoster } from '../../src/roster/validate';
-import { writeRoster, writeTemplate } from '../../src/roster/workbook';
+import { readRoster, writeRoster, writeTemplate } from '../../src/roster/workbook';
 import { exportRows } from '../../src/roster/apply';
 import { demoRows } from '../../src/roster/demo';
 import { DEMO_WORKBOOK } from '../../src/roster/demo-load';
@@ -490,6 +490,22 @@ describe('issue 14 (roster template): instructions, allowed values, dropdowns', 
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
   });
 
+  it('a workbook whose shared strings follow its sheets (as Excel may save it) still reads', async () => {
+    const f = file('shared.xlsx');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: f, useSharedStrings: true });
+    const rows = base();
+    for (const key of Object.keys(SHEETS) as (keyof typeof SHEETS)[]) {
+      const ws = wb.addWorksheet(SHEETS[key].title);
+      ws.addRow([...SHEETS[key].columns]).commit();
+      for (const r of rows[key]) ws.addRow(r).commit();
+      ws.commit();
+    }
+    await wb.commit();
+    const out = await importRoster(f, pii, { dryRun: true });
+    expect(out.validation.errors).toEqual([]);
+    expect(out.validation.data.students.map((x) => x.name)).toEqual(['张三', '李四']);
+  });
+
   it('a workbook made with the old template (no 说明 sheet) still imports', async () => {
     const f = file('old.xlsx');
     const wb = new ExcelJS.Workbook();
@@ -611,3 +627,33 @@ function toRaw(rows: Partial<Record<keyof typeof SHEETS, string[][]>>) {
     }));
   return out;
 }
+
+describe('issue 14 (demo district): plausible, and the same structure', () => {
+  const rows = demoRows();
+
+  it('guardians fit their relation; primary teachers teach primary subjects; valid 学籍号s', async () => {
+    const v = validateRoster(await readRoster(DEMO_WORKBOOK));
+    expect(v.errors).toEqual([]); // every 学籍号 is G + 18 under the new rule
+    for (const s of rows.students!) {
+      if (s[9] === '父亲') expect(s[8][0]).toBe(s[1][0]);
+      expect(['父亲', '母亲']).toContain(s[9]);
+    }
+    const mothers = rows.students!.filter((s) => s[9] === '母亲').map((s) => s[8].slice(1));
+    expect(mothers.filter((g) => ['建国', '国强', '建华', '志刚'].includes(g))).toEqual([]);
+    const primary = rows.subjects!.filter((r) => r[1] === 'ZS01').map((r) => r[4]);
+    expect(primary.filter((x) => ['物理', '历史', '化学', '地理'].includes(x))).toEqual([]);
+    expect(v.data.classes.map((c) => c.name)).toContain('五年级1班');
+    expect(v.data.classes.every((c) => /^[一二三四五六七八九]年级\d+班$/.test(c.name))).toBe(true);
+  });
+
+  it('keeps the schools, classes, the two 李浩然 in ZS01, 张欣怡 in ZS01-3-1, staff counts', () => {
+    expect(rows.schools!.map((s) => s.slice(0, 2))).toEqual([
+      ['ZS01', '珠山区第一小学'],
+      ['ZS02', '珠山区第二中学'],
+    ]);
+    expect(rows.students!.filter((s) => s[1] === '李浩然' && s[4] === 'ZS01')).toHaveLength(2);
+    expect(rows.students!.find((s) => s[1] === '张欣怡')!.slice(4, 7)).toEqual(['ZS01', '3', '1']);
+    expect(rows.staff).toHaveLength(36);
+    expect(rows.students!.filter((s) => s[15] === '是')).toHaveLength(12);
+  });
+});
