@@ -12,15 +12,11 @@ import {
 } from './sheets';
 import { INSTRUCTIONS, LISTS_TITLE } from './instructions';
 
-/** exceljs' streaming reader could not resolve shared strings (they came after the sheets). */
-class UnresolvedStrings extends Error {}
-
 /** exceljs cell → the text a person typed (dates as YYYY-MM-DD, long numbers kept exact). */
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
-    if ('sharedString' in value) throw new UnresolvedStrings();
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
     if ('text' in value) return String(value.text);
@@ -54,7 +50,7 @@ class SheetRows {
   }
 }
 
-/** The whole workbook in memory: slower, for files the streaming reader cannot follow. */
+/** The workbook's roster sheets, by name, or by their header row when renamed. */
 async function readWhole(file: string): Promise<RawWorkbook> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
@@ -70,37 +66,12 @@ async function readWhole(file: string): Promise<RawWorkbook> {
 
 const TITLES = new Map<string, SheetKey>(SHEET_KEYS.map((k) => [SHEETS[k].title, k]));
 
-/**
- * Streams an .xlsx (a county's workbook is a million cells): rows are read as they come,
- * other sheets (说明, 可选值) are skipped, dates come back as dates (styles are read).
- */
-async function readXlsx(file: string): Promise<RawWorkbook> {
-  const out: RawWorkbook = {};
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  for await (const ws of reader) {
-    // The name is known when the workbook's relations are (exceljs' own streamed files put
-    // them last); otherwise the header row says which sheet this is.
-    const named = TITLES.get((ws as unknown as { name: string }).name);
-    const sheet = new SheetRows();
-    for await (const row of ws) sheet.add(row.number, row);
-    const key = named ?? sheet.kind();
-    if (key && !out[key]) out[key] = sheet.rows;
-  }
-  return out;
-}
-
 /** Reads an .xlsx workbook, or a folder of CSV files named after the sheets (学校.csv …). */
 export async function readRoster(file: string): Promise<RawWorkbook> {
   if (!existsSync(file) || !statSync(file).isDirectory())
-    // exceljs' streaming reader trips over some files' part order (shared strings or the
-    // workbook after the sheets): those are read whole instead.
-    return readXlsx(file).catch(() => readWhole(file));
+    // Read whole, not streamed: exceljs' streaming reader garbles a character split across
+    // chunks and trips over some files' part order (tried; see the tests).
+    return readWhole(file);
   const out: RawWorkbook = {};
   for (const key of SHEET_KEYS) {
     const csv = path.join(file, `${SHEETS[key].title}.csv`);
