@@ -11,6 +11,28 @@ import '../models/roster';
 import { audit } from '../models/audit';
 import { userInfo } from 'node:os';
 import { registerCheckWecom } from './check-wecom';
+import { generateCounty } from '../roster/generate';
+
+/** A progress bar that starts on the first report (its total is known only then). */
+function progressBar(label: string): {
+  update: (done: number, total: number) => void;
+  stop(): void;
+} {
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, hideCursor: true },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.setTotal(total);
+      bar.update(done);
+    },
+    stop: () => started && bar.stop(),
+  };
+}
 
 /**
  * `npm run roster -- template|import|export`: the roster from and to one Excel workbook
@@ -40,6 +62,32 @@ program
   });
 
 program
+  .command('generate')
+  .description('生成一个虚构的县的花名册（用于试用和性能测试，人物均为虚构）')
+  .argument('<file>', '输出文件，如 县.xlsx')
+  .option('--students <n>', '学生人数', '56000')
+  .option('--schools <n>', '学校数', '69')
+  .option('--staff <n>', '教职工人数（约数）', '3800')
+  .option('--seed <n>', '随机种子（同一种子生成同样的数据）', '20261129')
+  .action(async (file: string, o: Record<'students' | 'schools' | 'staff' | 'seed', string>) => {
+    const [students, schools, staff, seed] = [o.students, o.schools, o.staff, o.seed].map(Number);
+    if (![students, schools, staff, seed].every((n) => Number.isInteger(n) && n > 0))
+      throw new Error('--students、--schools、--staff 和 --seed 都应为正整数');
+    const made = progressBar('生成学生');
+    const rows = generateCounty({ students, schools, staff, seed, onProgress: made.update });
+    made.stop();
+    const written = progressBar('写入文件');
+    await writeRoster(file, rows, written.update);
+    written.stop();
+    const s = rows.students.filter((r) => r[15] === '是').length;
+    console.log(
+      `已生成：${file}（学校 ${rows.schools.length}、班级 ${rows.classes.length}、` +
+        `教职工 ${new Set(rows.staff.map((r) => r[0])).size}、学生 ${rows.students.length}，` +
+        `其中易辍对象 ${s}）`,
+    );
+  });
+
+program
   .command('import')
   .description('从 Excel 工作簿（或 CSV 文件夹）导入花名册：先检查每一行，全部正确才导入')
   .argument(
@@ -51,23 +99,13 @@ program
   .action(async (file: string, opts: { dryRun?: boolean; skipInvalid?: boolean }) => {
     const { uri, key } = opts.dryRun ? { uri: '', key: PiiCipher.generateKey() } : target();
     if (uri) await connectDb(uri);
-    const bar = new SingleBar(
-      { format: '导入中 [{bar}] {value}/{total}', hideCursor: true },
-      Presets.shades_classic,
-    );
-    let started = false;
+    const bar = progressBar('导入中');
     try {
       const outcome = await importRoster(file, new PiiCipher(key), {
         ...opts,
-        onProgress: (done, total) => {
-          if (!started) {
-            bar.start(total, 0);
-            started = true;
-          }
-          bar.update(done);
-        },
+        onProgress: bar.update,
       });
-      if (started) bar.stop();
+      bar.stop();
       console.log(describeImport(outcome, opts));
       if (outcome.report) {
         const r = outcome.report;

@@ -1,13 +1,95 @@
-import mongoose from 'mongoose';
+import mongoose, { type Model } from 'mongoose';
+import { logger } from '../lib/logger';
 
 // jongodb has no `create` command; MongoDB creates collections on first insert anyway.
 mongoose.set('autoCreate', false);
 mongoose.set('strictQuery', true);
 
-export async function connectDb(uri: string): Promise<typeof mongoose> {
-  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10000 });
-  // Build indexes (unique indexes carry the exactly-once guarantees).
-  await Promise.all(Object.values(mongoose.models).map((m) => m.init()));
+export interface ConnectOptions {
+  /** Emit the driver's command events (`commandStarted`…), e.g. to count round trips. */
+  monitorCommands?: boolean;
+  /** Called with each command's name as it starts (implies monitorCommands). */
+  onCommand?: (name: string) => void;
+}
+
+/** What start-up found and did about each model's indexes. */
+export interface IndexOutcome {
+  /** Models whose indexes were all there (no build). */
+  present: string[];
+  /** Built before connectDb returned (the collection was empty: instant). */
+  built: string[];
+  /** Built after connectDb returned, because the collection already holds rows. */
+  background: string[];
+  failed: string[];
+}
+
+let ready: Promise<IndexOutcome> = Promise.resolve({
+  present: [],
+  built: [],
+  background: [],
+  failed: [],
+});
+
+/** Settles when the last index build started by connectDb has finished (or failed). */
+export function indexesReady(): Promise<IndexOutcome> {
+  return ready;
+}
+
+type AnyModel = Model<unknown>;
+
+async function build(m: AnyModel, outcome: IndexOutcome, list: keyof IndexOutcome) {
+  try {
+    await m.createIndexes();
+    outcome[list].push(m.modelName);
+  } catch (err) {
+    outcome.failed.push(m.modelName);
+    logger.error({ err, model: m.modelName }, 'index build failed');
+  }
+}
+
+/**
+ * Indexes without blocking start-up: one listIndexes per collection finds what is missing
+ * (usually nothing). Missing indexes on an empty collection are built at once — that is
+ * instant, and the unique ones carry exactly-once guarantees from the first write. Missing
+ * indexes on a collection that holds rows are built in the background, logged when done.
+ */
+async function ensureIndexes(models: AnyModel[]): Promise<{ done: Promise<IndexOutcome> }> {
+  const outcome: IndexOutcome = { present: [], built: [], background: [], failed: [] };
+  const later: Promise<void>[] = [];
+  await Promise.all(
+    models.map(async (m) => {
+      try {
+        const { toCreate } = await m.diffIndexes();
+        if (!toCreate.length) return void outcome.present.push(m.modelName);
+        // findOne, not exists(): exists() uses a projection, which jongodb does not serve.
+        if (!(await m.findOne({}).lean())) return build(m, outcome, 'built');
+        later.push(build(m, outcome, 'background'));
+      } catch (err) {
+        outcome.failed.push(m.modelName);
+        logger.error({ err, model: m.modelName }, 'index check failed');
+      }
+    }),
+  );
+  const done = Promise.all(later).then(() => {
+    if (outcome.background.length || outcome.failed.length)
+      logger.info({ ...outcome, present: outcome.present.length }, 'indexes ensured');
+    return outcome;
+  });
+  return { done };
+}
+
+export async function connectDb(uri: string, opts: ConnectOptions = {}): Promise<typeof mongoose> {
+  // autoIndex off: mongoose would otherwise re-issue createIndexes for every index of every
+  // model at each start (on jongodb each is a scan of the collection); ensureIndexes decides.
+  await mongoose.connect(uri, {
+    serverSelectionTimeoutMS: 10000,
+    autoIndex: false,
+    monitorCommands: Boolean(opts.monitorCommands || opts.onCommand),
+  });
+  const onCommand = opts.onCommand;
+  if (onCommand)
+    mongoose.connection.getClient().on('commandStarted', (e) => onCommand(e.commandName));
+  ready = (await ensureIndexes(Object.values(mongoose.models) as AnyModel[])).done;
   return mongoose;
 }
 

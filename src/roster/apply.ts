@@ -1,10 +1,11 @@
-import type mongoose from 'mongoose';
-import { School, SchoolClass, Staff, Student } from '../models/roster';
+import type { AnyBulkWriteOperation, Collection, Document } from 'mongodb';
+import { School, SchoolClass, Staff, Student, type StudentRow } from '../models/roster';
+import { EnrollmentChange, type ChangeInput } from '../models/enrollment-change';
 import type { PiiCipher } from '../lib/pii';
-import type { RosterData } from './validate';
-import { recordChange } from '../models/enrollment-change';
-import type { EnrollmentStatus } from '../domain/roster';
-import { SCHOOL_KINDS, SHEETS, STATUS_WORDS, ROLE_WORDS, type SheetKey } from './sheets';
+import type { RosterData, StudentData } from './validate';
+import { SHEETS } from './sheets';
+
+export { exportRows } from './export-rows';
 
 /** What an import changed, per kind: created, updated (with the fields), unchanged. */
 export interface ImportReport {
@@ -15,28 +16,197 @@ export interface ImportReport {
   notInFile: number;
 }
 
-/** The generic upsert below compares plain records whatever the model. */
-type LooseModel = mongoose.Model<Record<string, unknown>>;
-const loose = (m: unknown) => m as LooseModel;
-
-type Progress = (done: number, total: number) => void;
-
-function diff(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return Object.keys(after).filter(
-    (k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null),
-  );
-}
-
-/**
- * Upserts the validated roster; idempotent: re-importing the same data changes nothing.
- * Personal data is compared decrypted (a fresh IV would otherwise look like a change).
- */
 export interface ImportMeta {
   actor: string;
   channel: 'cli' | 'sandbox';
   at: Date;
 }
 
+type Progress = (done: number, total: number) => void;
+type Plain = Record<string, unknown>;
+
+/** Rows per insertMany / bulkWrite: a handful of round trips for a whole county. */
+export const BATCH_SIZE = 1000;
+
+function diff(before: Plain, after: Plain): string[] {
+  return Object.keys(after).filter(
+    (k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null),
+  );
+}
+
+/** The writes one kind needs: new rows, changed rows (with what changed), and a tally. */
+interface Plan {
+  kind: string;
+  keyField: string;
+  inserts: Plain[];
+  updates: { key: string; fields: string[]; set: Plain }[];
+  unchanged: number;
+}
+
+function planKind<T>(
+  kind: string,
+  keyField: string,
+  rows: T[],
+  existing: Map<string, Plain>,
+  shape: (row: T) => { compare: Plain; write: () => Plain },
+): Plan {
+  const plan: Plan = { kind, keyField, inserts: [], updates: [], unchanged: 0 };
+  for (const row of rows) {
+    const key = String((row as Plain)[keyField]);
+    const before = existing.get(key);
+    const { compare, write } = shape(row);
+    if (!before) {
+      plan.inserts.push(write());
+      continue;
+    }
+    const fields = diff(before, compare);
+    if (fields.length) plan.updates.push({ key, fields, set: write() });
+    else plan.unchanged++;
+  }
+  return plan;
+}
+
+/** insertMany (unordered) and bulkWrite updateOne, in batches; reports progress per batch. */
+async function writePlan(
+  collection: Collection<Document>,
+  plan: Plan,
+  report: ImportReport,
+  tick: (n: number) => void,
+): Promise<void> {
+  for (let i = 0; i < plan.inserts.length; i += BATCH_SIZE) {
+    const batch = plan.inserts.slice(i, i + BATCH_SIZE);
+    await collection.insertMany(batch, { ordered: false });
+    tick(batch.length);
+  }
+  for (let i = 0; i < plan.updates.length; i += BATCH_SIZE) {
+    const batch = plan.updates.slice(i, i + BATCH_SIZE);
+    const ops: AnyBulkWriteOperation<Document>[] = batch.map((u) => ({
+      updateOne: { filter: { [plan.keyField]: u.key }, update: { $set: u.set } },
+    }));
+    await collection.bulkWrite(ops, { ordered: false });
+    tick(batch.length);
+  }
+  if (plan.inserts.length) report.created[plan.kind] = plan.inserts.length;
+  if (plan.updates.length)
+    report.updated[plan.kind] = plan.updates.map(({ key, fields }) => ({ key, fields }));
+  if (plan.unchanged) report.unchanged[plan.kind] = plan.unchanged;
+  tick(plan.unchanged);
+}
+
+const byKey = <T>(rows: T[], key: keyof T) =>
+  new Map(rows.map((r) => [String(r[key]), r as unknown as Plain]));
+
+/**
+ * The students already stored that this file touches: those of the file's schools (one
+ * query) and, when other schools have students, any of the file's students among them (a
+ * student who moved school), by 学籍号 in batches.
+ */
+async function existingStudents(data: RosterData): Promise<{ rows: StudentRow[]; total: number }> {
+  const schools = [...new Set(data.students.map((s) => s.schoolCode))];
+  const rows = await Student.find({ schoolCode: { $in: schools } }).lean<StudentRow[]>();
+  const total = await Student.countDocuments({});
+  if (total === rows.length) return { rows, total };
+  const found = new Set(rows.map((r) => r.studentNo));
+  const missing = data.students.map((s) => s.studentNo).filter((n) => !found.has(n));
+  for (let i = 0; i < missing.length; i += BATCH_SIZE) {
+    const nos = missing.slice(i, i + BATCH_SIZE);
+    rows.push(...(await Student.find({ studentNo: { $in: nos } }).lean<StudentRow[]>()));
+  }
+  return { rows, total };
+}
+
+/** 学籍变动 an import implies: new students of a school that had a roll, moves, status changes. */
+function changesFor(
+  s: StudentData,
+  before: StudentRow | undefined,
+  baseline: Set<string>,
+  meta: ImportMeta,
+): ChangeInput[] {
+  const base = { studentNo: s.studentNo, ...meta };
+  if (!before) {
+    if (!baseline.has(s.schoolCode)) return [];
+    return [
+      { ...base, schoolCode: s.schoolCode, from: 'new', to: s.status, detail: '花名册导入新增' },
+    ];
+  }
+  if (before.schoolCode !== s.schoolCode)
+    return [
+      {
+        ...base,
+        schoolCode: before.schoolCode,
+        from: before.status,
+        to: 'transferredInDistrict',
+        destination: s.schoolCode,
+        detail: '花名册导入：转到区内其他学校',
+      },
+      {
+        ...base,
+        schoolCode: s.schoolCode,
+        from: 'new',
+        to: s.status,
+        detail: `花名册导入：从 ${before.schoolCode} 转入`,
+      },
+    ];
+  if (before.status !== s.status)
+    return [
+      {
+        ...base,
+        schoolCode: s.schoolCode,
+        from: before.status,
+        to: s.status,
+        detail: '花名册导入',
+      },
+    ];
+  return [];
+}
+
+/** A stored student as the file states it: guardians' phones and address decrypted. */
+function opened(pii: PiiCipher, b: StudentRow): Plain {
+  return {
+    ...b,
+    guardians: b.guardians.map((g) => ({
+      name: g.name,
+      relation: g.relation,
+      phone: pii.open(g.phoneSealed),
+    })),
+    address: b.addressSealed ? pii.open(b.addressSealed) : '',
+    atRiskLeader: b.atRiskLeader ?? null,
+  };
+}
+
+/** Students are compared decrypted (a fresh IV would look like a change) and sealed to write. */
+function studentShape(pii: PiiCipher) {
+  return (s: StudentData) => ({
+    compare: { ...s, atRiskLeader: s.atRiskLeader ?? null } as Plain,
+    write: () => {
+      const { address, ...rest } = s;
+      return {
+        ...rest,
+        atRiskLeader: s.atRiskLeader ?? null,
+        guardians: s.guardians.map((g) => ({
+          name: g.name,
+          relation: g.relation,
+          phoneSealed: pii.seal(g.phone),
+        })),
+        addressSealed: pii.seal(address),
+      } as Plain;
+    },
+  });
+}
+
+const same = <T>(row: T) => ({ compare: row as Plain, write: () => row as Plain });
+const staffShape = (p: RosterData['staff'][number]) => {
+  const roles = p.roles.map((r) =>
+    Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)),
+  );
+  return same({ ...p, roles });
+};
+
+/**
+ * Writes the validated roster in batches: reads what exists with a few queries, compares in
+ * memory, then inserts new rows and updates changed ones with insertMany / bulkWrite.
+ * Idempotent: re-importing the same data writes nothing.
+ */
 export async function applyRoster(
   data: RosterData,
   pii: PiiCipher,
@@ -44,198 +214,41 @@ export async function applyRoster(
   meta: ImportMeta = { actor: 'import', channel: 'cli', at: new Date() },
 ): Promise<ImportReport> {
   const report: ImportReport = { created: {}, updated: {}, unchanged: {}, notInFile: 0 };
-  // A school's first import is its baseline; later new students and status or school changes
-  // are enrollment changes (学籍变动) and are recorded as such.
-  const schoolsWithStudents = new Set(
-    (await Student.find({}).lean<{ schoolCode: string }[]>()).map((s) => s.schoolCode),
-  );
   const total =
     data.schools.length + data.classes.length + data.staff.length + data.students.length;
   let done = 0;
-  const tick = () => onProgress(++done, total);
-
-  async function upsert(
-    kind: string,
-    model: LooseModel,
-    keyField: string,
-    doc: Record<string, unknown>,
-    compare: (d: Record<string, unknown>) => Record<string, unknown> = (d) => d,
-    write: Record<string, unknown> = doc,
-  ) {
-    const key = String(doc[keyField]);
-    const existing = await model.findOne({ [keyField]: key }).lean<Record<string, unknown>>();
-    if (!existing) {
-      await model.create(write);
-      report.created[kind] = (report.created[kind] ?? 0) + 1;
-    } else {
-      const fields = diff(compare(existing), doc);
-      if (fields.length) {
-        await model.updateOne({ [keyField]: key }, { $set: write });
-        (report.updated[kind] ??= []).push({ key, fields });
-      } else report.unchanged[kind] = (report.unchanged[kind] ?? 0) + 1;
-    }
-    tick();
-  }
-
-  for (const s of data.schools) await upsert('学校', loose(School), 'code', s);
-  for (const c of data.classes) await upsert('班级', loose(SchoolClass), 'classId', c);
-  for (const p of data.staff) {
-    const roles = p.roles.map((r) =>
-      Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)),
-    );
-    await upsert('教职工', loose(Staff), 'userid', { ...p, roles });
-  }
-  for (const s of data.students) {
-    const before = await Student.findOne({ studentNo: s.studentNo }).lean<{
-      status: EnrollmentStatus;
-      schoolCode: string;
-    }>();
-    if (!before && schoolsWithStudents.has(s.schoolCode)) {
-      await recordChange({
-        studentNo: s.studentNo,
-        schoolCode: s.schoolCode,
-        from: 'new',
-        to: s.status,
-        detail: '花名册导入新增',
-        ...meta,
-      });
-    } else if (before && before.schoolCode !== s.schoolCode) {
-      await recordChange({
-        studentNo: s.studentNo,
-        schoolCode: before.schoolCode,
-        from: before.status,
-        to: 'transferredInDistrict',
-        destination: s.schoolCode,
-        detail: '花名册导入：转到区内其他学校',
-        ...meta,
-      });
-      await recordChange({
-        studentNo: s.studentNo,
-        schoolCode: s.schoolCode,
-        from: 'new',
-        to: s.status,
-        detail: `花名册导入：从 ${before.schoolCode} 转入`,
-        ...meta,
-      });
-    } else if (before && before.status !== s.status) {
-      await recordChange({
-        studentNo: s.studentNo,
-        schoolCode: s.schoolCode,
-        from: before.status,
-        to: s.status,
-        detail: '花名册导入',
-        ...meta,
-      });
-    }
-    const plain = { ...s, atRiskLeader: s.atRiskLeader ?? null };
-    const sealed = {
-      ...s,
-      atRiskLeader: s.atRiskLeader ?? null,
-      guardians: s.guardians.map((g) => ({
-        name: g.name,
-        relation: g.relation,
-        phoneSealed: pii.seal(g.phone),
-      })),
-      addressSealed: pii.seal(s.address),
-    } as Record<string, unknown>;
-    delete sealed.address;
-    await upsert(
+  const tick = (n: number) => n && onProgress((done += n), total);
+  const codes = data.schools.map((s) => s.code);
+  const [schools, classes, staff, students] = await Promise.all([
+    School.find({ code: { $in: codes } }).lean<Plain[]>(),
+    SchoolClass.find({ schoolCode: { $in: codes } }).lean<Plain[]>(),
+    Staff.find({}).lean<Plain[]>(),
+    existingStudents(data),
+  ]);
+  const before = new Map(students.rows.map((s) => [s.studentNo, s]));
+  const baseline = new Set(students.rows.map((s) => s.schoolCode));
+  const changes = data.students.flatMap((s) =>
+    changesFor(s, before.get(s.studentNo), baseline, meta),
+  );
+  const plans = [
+    planKind('学校', 'code', data.schools, byKey(schools, 'code'), same),
+    planKind('班级', 'classId', data.classes, byKey(classes, 'classId'), same),
+    planKind('教职工', 'userid', data.staff, byKey(staff, 'userid'), staffShape),
+    planKind(
       '学生',
-      loose(Student),
       'studentNo',
-      plain,
-      (d) => ({
-        ...d,
-        guardians: (d.guardians as { name: string; relation: string; phoneSealed: string }[]).map(
-          (g) => ({ name: g.name, relation: g.relation, phone: pii.open(g.phoneSealed) }),
-        ),
-        address: d.addressSealed ? pii.open(String(d.addressSealed)) : '',
-        atRiskLeader: d.atRiskLeader ?? null,
-      }),
-      sealed,
-    );
-  }
-  const inFile = new Set(data.students.map((s) => s.studentNo));
-  const all = await Student.find({}).lean<{ studentNo: string }[]>();
-  report.notInFile = all.filter((s) => !inFile.has(s.studentNo)).length;
+      data.students,
+      new Map(students.rows.map((s) => [s.studentNo, opened(pii, s)])),
+      studentShape(pii),
+    ),
+  ];
+  const models = [School, SchoolClass, Staff, Student];
+  for (const [i, plan] of plans.entries())
+    await writePlan(models[i].collection as unknown as Collection<Document>, plan, report, tick);
+  for (let i = 0; i < changes.length; i += BATCH_SIZE)
+    await EnrollmentChange.insertMany(changes.slice(i, i + BATCH_SIZE), { ordered: false });
+  report.notInFile = students.total - data.students.filter((s) => before.has(s.studentNo)).length;
   return report;
-}
-
-const invert = <T extends string>(m: Record<string, T>) =>
-  Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k])) as Record<T, string>;
-
-/** The current roster in the workbook's columns (guardians' data decrypted: handle the file with care). */
-export async function exportRows(pii: PiiCipher): Promise<Partial<Record<SheetKey, string[][]>>> {
-  const kinds = invert(SCHOOL_KINDS);
-  const statuses = invert(STATUS_WORDS);
-  const roleWord = invert(ROLE_WORDS);
-  roleWord.gradeLeader = '中层领导';
-  roleWord.bureau = '教育局';
-  const schools = await School.find({}).sort({ code: 1 }).lean<any[]>();
-  const classes = await SchoolClass.find({}).sort({ classId: 1 }).lean<any[]>();
-  const staff = await Staff.find({}).sort({ userid: 1 }).lean<any[]>();
-  const students = await Student.find({}).sort({ studentNo: 1 }).lean<any[]>();
-  const cls = (classId?: string) => (classId ? classId.split('-').slice(-2) : ['', '']);
-  const staffRows: string[][] = [];
-  const subjectRows: string[][] = [];
-  for (const p of staff) {
-    if (!p.roles.some((r: any) => r.role !== 'subjectTeacher')) {
-      staffRows.push([p.userid, p.name, '科任教师', p.roles[0]?.schoolCode ?? '', '', '']);
-    }
-    for (const r of p.roles) {
-      if (r.role === 'subjectTeacher') {
-        const [g, n] = cls(r.classId);
-        subjectRows.push([
-          p.userid,
-          r.schoolCode ?? '',
-          g,
-          n,
-          r.subject ?? '',
-          (r.students ?? []).join('、'),
-        ]);
-      } else {
-        const [g, n] =
-          r.role === 'headTeacher' ? cls(r.classId) : [r.grade ? String(r.grade) : '', ''];
-        staffRows.push([
-          p.userid,
-          p.name,
-          roleWord[r.role as keyof typeof roleWord],
-          r.schoolCode ?? '',
-          g,
-          n,
-        ]);
-      }
-    }
-  }
-  return {
-    schools: schools.map((s) => [s.code, s.name, kinds[s.kind as keyof typeof kinds]]),
-    classes: classes.map((c) => [c.schoolCode, String(c.grade), String(c.classNo), c.name]),
-    staff: staffRows,
-    subjects: subjectRows,
-    students: students.map((s) => {
-      const g = s.guardians.map((x: any) => ({ ...x, phone: pii.open(x.phoneSealed) }));
-      const [grade, no] = cls(s.classId);
-      return [
-        s.studentNo,
-        s.name,
-        s.gender,
-        s.birthDate,
-        s.schoolCode,
-        grade,
-        no,
-        statuses[s.status as keyof typeof statuses],
-        g[0]?.name ?? '',
-        g[0]?.relation ?? '',
-        g[0]?.phone ?? '',
-        g[1]?.name ?? '',
-        g[1]?.relation ?? '',
-        g[1]?.phone ?? '',
-        s.addressSealed ? pii.open(s.addressSealed) : '',
-        s.atRisk ? '是' : '否',
-        s.atRiskLeader ?? '',
-      ];
-    }),
-  };
 }
 
 export { SHEETS };

@@ -109,3 +109,41 @@ export const STATUS_WORDS: Record<
   辍学: 'droppedOut',
   毕业: 'graduated',
 };
+
+export const GENDERS = ['男', '女'] as const;
+export const YES_NO = ['是', '否'] as const;
+/** Suggested in the template's dropdown; other words (叔叔、姑姑…) are accepted too. */
+export const RELATIONS = [
+  '父亲',
+  '母亲',
+  '祖父',
+  '祖母',
+  '外祖父',
+  '外祖母',
+  '哥哥',
+  '姐姐',
+  '其他亲属',
+  '监护人',
+];
+
+/** Allowed values per column (the template's dropdowns and its 说明 sheet). */
+export const ALLOWED: Record<string, readonly string[]> = {
+  学段: Object.keys(SCHOOL_KINDS),
+  角色: Object.keys(ROLE_WORDS),
+  性别: GENDERS,
+  学籍状态: Object.keys(STATUS_WORDS),
+  易辍对象: YES_NO,
+  监护人关系: RELATIONS,
+  监护人2关系: RELATIONS,
+};
+
+/** Columns kept as text in the template (leading zeros, long numbers, X). */
+export const TEXT_COLUMNS = new Set([
+  '学籍号',
+  '包保学生学籍号',
+  '监护人电话',
+  '监护人2电话',
+  '学校代码',
+  '企业微信账号',
+  '包保领导账号',
+]);

@@ -1,40 +1,54 @@
 import {
   classIdOf,
   GRADE_LABEL,
+  ROLE_LABEL,
   type EnrollmentStatus,
   type Role,
+  type SchoolKind,
   type StaffLike,
 } from '../domain/roster';
 import { chainFor } from '../domain/chain';
-import { ROLE_LABEL } from '../domain/roster';
 import {
+  ALLOWED,
   ROLE_WORDS,
   SCHOOL_KINDS,
   SHEETS,
   STATUS_WORDS,
+  type RawRow,
   type RawWorkbook,
   type SheetKey,
 } from './sheets';
+import {
+  halfWidth,
+  normDate,
+  normInt,
+  normPhone,
+  normStudentNo,
+  normYesNo,
+  studentNoProblem,
+} from './normalize';
 
 /** Everything the import writes, already validated. Personal data is still plaintext here. */
 export interface RosterData {
-  schools: { code: string; name: string; kind: 'primary' | 'junior' | 'nineYear' }[];
+  schools: { code: string; name: string; kind: SchoolKind }[];
   classes: { classId: string; schoolCode: string; grade: number; classNo: number; name: string }[];
   staff: StaffLike[];
-  students: {
-    studentNo: string;
-    name: string;
-    gender: '男' | '女';
-    birthDate: string;
-    schoolCode: string;
-    grade: number;
-    classId: string;
-    status: EnrollmentStatus;
-    guardians: { name: string; relation: string; phone: string }[];
-    address: string;
-    atRisk: boolean;
-    atRiskLeader?: string;
-  }[];
+  students: StudentData[];
+}
+
+export interface StudentData {
+  studentNo: string;
+  name: string;
+  gender: '男' | '女';
+  birthDate: string;
+  schoolCode: string;
+  grade: number;
+  classId: string;
+  status: EnrollmentStatus;
+  guardians: { name: string; relation: string; phone: string }[];
+  address: string;
+  atRisk: boolean;
+  atRiskLeader?: string;
 }
 
 export interface RowError {
@@ -45,290 +59,343 @@ export interface RowError {
 
 export interface Validation {
   data: RosterData;
+  /** Every problem of every row (a row with three mistakes has three entries). */
   errors: RowError[];
   /** Missing links in the chain of responsibility: imported, but someone should fix them. */
   warnings: string[];
 }
 
-const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
-const STUDENT_NO = /^[A-Za-z]?\d{8,19}[0-9Xx]?$/;
 const USERID = /^[A-Za-z0-9_.@-]{1,64}$/;
+const GRADES: Record<SchoolKind, [number, number]> = {
+  primary: [1, 6],
+  junior: [7, 9],
+  nineYear: [1, 9],
+};
+const oneOf = (column: string) => (ALLOWED[column] ?? []).join('、');
 
-/** Checks every row; pure (no I/O). Rows with errors are left out of `data`. */
-export function validateRoster(wb: RawWorkbook): Validation {
-  const errors: RowError[] = [];
-  const err = (sheet: SheetKey, row: number, message: string) =>
-    errors.push({ sheet: SHEETS[sheet].title, row, message });
-  const data: RosterData = { schools: [], classes: [], staff: [], students: [] };
-
-  const schoolCodes = new Set<string>();
-  for (const { row, values: v } of wb.schools ?? []) {
-    const code = v['学校代码']?.trim();
-    const kind = SCHOOL_KINDS[v['学段']?.trim()];
-    if (!code) {
-      err('schools', row, '缺少学校代码');
-      continue;
-    }
-    if (schoolCodes.has(code)) {
-      err('schools', row, `学校代码 ${code} 重复`);
-      continue;
-    }
-    if (!v['学校名称']?.trim()) {
-      err('schools', row, '缺少学校名称');
-      continue;
-    }
-    if (!kind) {
-      err('schools', row, `学段「${v['学段'] ?? ''}」不对，应为 小学、初中 或 九年一贯制`);
-      continue;
-    }
-    schoolCodes.add(code);
-    data.schools.push({ code, name: v['学校名称'].trim(), kind });
+/** One row's problems, collected so that every mistake is reported in one run. */
+class RowCheck {
+  readonly problems: string[] = [];
+  constructor(
+    readonly sheet: SheetKey,
+    readonly row: number,
+    readonly v: Record<string, string>,
+  ) {}
+  add(message: string): void {
+    this.problems.push(message);
   }
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+  /** A cell as typed, trimmed (names and free text keep their characters). */
+  text(column: string): string {
+    return (this.v[column] ?? '').trim();
+  }
+  /** A code-like cell: half-width, no inner spaces. */
+  code(column: string): string {
+    return halfWidth(this.v[column]).replace(/\s+/g, '');
+  }
+}
 
-  const int = (s: string | undefined, min: number, max: number): number | undefined => {
-    const n = Number(s?.trim());
-    return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
-  };
+/** What the sheets declare (valid or not) and what passed, so references resolve precisely. */
+interface Ctx {
+  errors: RowError[];
+  data: RosterData;
+  schools: Map<string, SchoolKind | undefined>;
+  validSchools: Set<string>;
+  classes: Set<string>;
+  validClasses: Set<string>;
+  staffRows: Map<string, boolean>;
+  staff: Map<string, StaffLike>;
+  studentNos: Set<string>;
+}
 
-  const classIds = new Set<string>();
-  for (const { row, values: v } of wb.classes ?? []) {
-    const school = v['学校代码']?.trim();
-    const grade = int(v['年级'], 1, 9);
-    const no = int(v['班号'], 1, 99);
-    if (!school || !schoolCodes.has(school)) {
-      err('classes', row, `学校代码「${school ?? ''}」不在「学校」表中`);
-      continue;
-    }
-    if (!grade) {
-      err('classes', row, `年级「${v['年级'] ?? ''}」不对，应为 1 到 9 的数字`);
-      continue;
-    }
-    if (!no) {
-      err('classes', row, `班号「${v['班号'] ?? ''}」不对，应为数字`);
+function finish(ctx: Ctx, r: RowCheck): boolean {
+  for (const message of r.problems)
+    ctx.errors.push({ sheet: SHEETS[r.sheet].title, row: r.row, message });
+  return r.ok;
+}
+
+function checkSchools(rows: RawRow[], ctx: Ctx): void {
+  for (const { row, values } of rows) {
+    const r = new RowCheck('schools', row, values);
+    const code = r.code('学校代码');
+    const name = r.text('学校名称');
+    const kind = SCHOOL_KINDS[r.text('学段')];
+    if (!code) r.add('缺少学校代码');
+    else if (ctx.schools.has(code)) r.add(`学校代码 ${code} 重复`);
+    if (!name) r.add('缺少学校名称');
+    if (!kind) r.add(`学段「${r.text('学段')}」不对，应为 ${oneOf('学段')}`);
+    if (code && !ctx.schools.has(code)) ctx.schools.set(code, kind);
+    if (!finish(ctx, r)) continue;
+    ctx.validSchools.add(code);
+    ctx.data.schools.push({ code, name, kind });
+  }
+}
+
+/** Checks that a school code names a valid school; reports why not. */
+function schoolRef(r: RowCheck, ctx: Ctx): string | undefined {
+  const code = r.code('学校代码');
+  if (!code || !ctx.schools.has(code)) {
+    r.add(`学校代码「${code}」不在「学校」表中`);
+    return undefined;
+  }
+  if (!ctx.validSchools.has(code)) r.add(`学校 ${code} 那一行有错误，本行随之不能导入`);
+  return code;
+}
+
+function checkClasses(rows: RawRow[], ctx: Ctx): void {
+  for (const { row, values } of rows) {
+    const r = new RowCheck('classes', row, values);
+    const school = schoolRef(r, ctx);
+    const grade = normInt(values['年级']);
+    const no = normInt(values['班号']);
+    const [lo, hi] = GRADES[(school && ctx.schools.get(school)) || 'nineYear'];
+    if (!grade || grade < lo || grade > hi)
+      r.add(`年级「${r.text('年级')}」不对，应为 ${lo} 到 ${hi} 的数字`);
+    if (!no || no > 99) r.add(`班号「${r.text('班号')}」不对，应为 1 到 99 的数字`);
+    if (!school || !grade || !no) {
+      finish(ctx, r);
       continue;
     }
     const classId = classIdOf(school, grade, no);
-    if (classIds.has(classId)) {
-      err('classes', row, `${GRADE_LABEL[grade]}${no}班 重复`);
-      continue;
-    }
-    classIds.add(classId);
-    data.classes.push({
-      classId,
-      schoolCode: school,
-      grade,
-      classNo: no,
-      name: v['班级名称']?.trim() || `${GRADE_LABEL[grade]}${no}班`,
-    });
+    const label = `${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+    if (ctx.classes.has(classId)) r.add(`${label} 重复`);
+    ctx.classes.add(classId);
+    if (!finish(ctx, r)) continue;
+    ctx.validClasses.add(classId);
+    const name = r.text('班级名称') || label;
+    ctx.data.classes.push({ classId, schoolCode: school, grade, classNo: no, name });
   }
+}
 
-  const staff = new Map<string, StaffLike>();
-  const classOf = (sheet: SheetKey, row: number, v: Record<string, string>): string | undefined => {
-    const school = v['学校代码']?.trim();
-    const grade = int(v['年级'], 1, 9);
-    const no = int(v['班号'], 1, 99);
-    if (!school || !grade || !no) {
-      err(sheet, row, '需要学校代码、年级和班号');
+/** The class named by 学校代码 + 年级 + 班号; reports what is wrong. */
+function classRef(r: RowCheck, ctx: Ctx): string | undefined {
+  const school = r.code('学校代码');
+  const grade = normInt(r.v['年级']);
+  const no = normInt(r.v['班号']);
+  if (!school || !grade || !no) {
+    r.add('需要学校代码、年级和班号');
+    return undefined;
+  }
+  const id = classIdOf(school, grade, no);
+  const label = `${school} ${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+  if (!ctx.classes.has(id)) {
+    r.add(`班级 ${label} 不存在（请先在「班级」表中添加）`);
+    return undefined;
+  }
+  if (!ctx.validClasses.has(id)) r.add(`班级 ${label} 那一行有错误，本行随之不能导入`);
+  return id;
+}
+
+/** The role one 教职工 row gives (undefined for 科任教师, whose classes are in 任课). */
+function staffRole(r: RowCheck, ctx: Ctx, role: Role['role']): Role | undefined {
+  if (role === 'bureau' || role === 'subjectTeacher')
+    return role === 'bureau' ? { role } : undefined;
+  const school = schoolRef(r, ctx);
+  if (!school) return undefined;
+  if (role === 'principal' || role === 'deputy') return { role, schoolCode: school };
+  if (role === 'gradeLeader') {
+    const grade = normInt(r.v['年级']);
+    if (!grade || grade > 9) {
+      r.add('中层领导需要填写所包的年级（1 到 9）');
       return undefined;
     }
-    const id = classIdOf(school, grade, no);
-    if (!classIds.has(id)) {
-      err(
-        sheet,
-        row,
-        `班级 ${school} ${GRADE_LABEL[grade]}${no}班 不存在（请先在「班级」表中添加）`,
-      );
-      return undefined;
-    }
-    return id;
-  };
+    return { role, schoolCode: school, grade };
+  }
+  const classId = classRef(r, ctx);
+  return classId ? { role, schoolCode: school, grade: normInt(r.v['年级'])!, classId } : undefined;
+}
 
-  for (const { row, values: v } of wb.staff ?? []) {
-    const userid = v['企业微信账号']?.trim();
-    const name = v['姓名']?.trim();
-    const role = ROLE_WORDS[v['角色']?.trim()];
-    if (!userid || !USERID.test(userid)) {
-      err('staff', row, `企业微信账号「${userid ?? ''}」不对`);
-      continue;
-    }
-    if (!name) {
-      err('staff', row, '缺少姓名');
-      continue;
-    }
-    if (!role) {
-      err(
-        'staff',
-        row,
-        `角色「${v['角色'] ?? ''}」不对，应为 校长、分管领导、中层领导、班主任、科任教师 或 教育局`,
-      );
-      continue;
-    }
-    const existing = staff.get(userid);
-    if (existing && existing.name !== name) {
-      err('staff', row, `账号 ${userid} 已对应姓名「${existing.name}」，与「${name}」不一致`);
-      continue;
-    }
-    if (role === 'subjectTeacher') {
-      if (!existing) staff.set(userid, { userid, name, roles: [] });
-      continue;
-    }
-    let r: Role | undefined;
-    const school = v['学校代码']?.trim();
-    if (role === 'bureau') r = { role };
-    else if (!school || !schoolCodes.has(school)) {
-      err('staff', row, `学校代码「${school ?? ''}」不在「学校」表中`);
-      continue;
-    } else if (role === 'principal' || role === 'deputy') r = { role, schoolCode: school };
-    else if (role === 'gradeLeader') {
-      const grade = int(v['年级'], 1, 9);
-      if (!grade) {
-        err('staff', row, '中层领导需要填写所包的年级（1 到 9）');
-        continue;
-      }
-      r = { role, schoolCode: school, grade };
-    } else {
-      const classId = classOf('staff', row, v);
-      if (!classId) continue;
-      r = { role, schoolCode: school, grade: Number(v['年级']), classId };
-    }
+function checkStaff(rows: RawRow[], ctx: Ctx): void {
+  for (const { row, values } of rows) {
+    const r = new RowCheck('staff', row, values);
+    const userid = r.code('企业微信账号');
+    const name = r.text('姓名');
+    const role = ROLE_WORDS[r.text('角色')];
+    if (!USERID.test(userid))
+      r.add(`企业微信账号「${userid}」不对（字母、数字、下划线、点、@ 或 -）`);
+    if (!name) r.add('缺少姓名');
+    if (!role) r.add(`角色「${r.text('角色')}」不对，应为 ${oneOf('角色')}`);
+    const existing = ctx.staff.get(userid);
+    if (existing && name && existing.name !== name)
+      r.add(`账号 ${userid} 已对应姓名「${existing.name}」，与「${name}」不一致`);
+    const given = role ? staffRole(r, ctx, role) : undefined;
+    if (userid) ctx.staffRows.set(userid, (ctx.staffRows.get(userid) ?? true) && r.ok);
+    if (!finish(ctx, r)) continue;
     const person = existing ?? { userid, name, roles: [] };
-    person.roles.push(r);
-    staff.set(userid, person);
+    if (given) person.roles.push(given);
+    ctx.staff.set(userid, person);
   }
+}
 
-  const studentRows = new Map<string, number>();
-  const pendingSubjects: { row: number; userid: string; role: Role; students: string[] }[] = [];
-  for (const { row, values: v } of wb.subjects ?? []) {
-    const userid = v['企业微信账号']?.trim();
-    if (!userid || !staff.has(userid)) {
-      err('subjects', row, `账号「${userid ?? ''}」不在「教职工」表中（请先添加这位老师）`);
-      continue;
-    }
-    const classId = classOf('subjects', row, v);
-    if (!classId) continue;
-    const students = (v['包保学生学籍号'] ?? '')
+/** A userid column that must name someone in 教职工. */
+function staffRef(r: RowCheck, ctx: Ctx, column: string, label: string): string | undefined {
+  const userid = r.code(column);
+  if (!userid) return undefined;
+  if (!ctx.staffRows.has(userid))
+    r.add(`${label}「${userid}」不在「教职工」表中（请先添加这位老师）`);
+  else if (!ctx.staff.has(userid)) r.add(`${label} ${userid} 在「教职工」表中的行有错误`);
+  return userid;
+}
+
+interface PendingSubject {
+  check: RowCheck;
+  userid: string;
+  role: Role;
+  students: string[];
+}
+
+function checkSubjects(rows: RawRow[], ctx: Ctx): PendingSubject[] {
+  const pending: PendingSubject[] = [];
+  for (const { row, values } of rows) {
+    const r = new RowCheck('subjects', row, values);
+    const userid = staffRef(r, ctx, '企业微信账号', '账号');
+    if (!userid) r.add('缺少企业微信账号');
+    const classId = classRef(r, ctx);
+    const students = (values['包保学生学籍号'] ?? '')
       .split(/[、,，;；\s]+/)
-      .map((s) => s.trim())
+      .map(normStudentNo)
       .filter(Boolean);
-    pendingSubjects.push({
-      row,
-      userid,
-      students,
-      role: {
-        role: 'subjectTeacher',
-        schoolCode: v['学校代码'].trim(),
-        grade: Number(v['年级']),
-        classId,
-        subject: v['科目']?.trim() || undefined,
-        ...(students.length ? { students } : {}),
-      },
-    });
-  }
-
-  for (const { row, values: v } of wb.students ?? []) {
-    const no = v['学籍号']?.trim();
-    if (!no || !STUDENT_NO.test(no)) {
-      err('students', row, `学籍号「${no ?? ''}」格式不对`);
+    if (!userid || !classId) {
+      finish(ctx, r);
       continue;
     }
-    if (studentRows.has(no)) {
-      err('students', row, `学籍号 ${no} 重复（第 ${studentRows.get(no)} 行已有）`);
-      continue;
-    }
-    const name = v['姓名']?.trim();
-    if (!name) {
-      err('students', row, '缺少姓名');
-      continue;
-    }
-    const gender = v['性别']?.trim();
-    if (gender !== '男' && gender !== '女') {
-      err('students', row, `性别「${gender ?? ''}」应为 男 或 女`);
-      continue;
-    }
-    const birth = v['出生日期']?.trim();
-    if (!birth || !/^\d{4}-\d{2}-\d{2}$/.test(birth) || Number.isNaN(Date.parse(birth))) {
-      err('students', row, `出生日期「${birth ?? ''}」应为 YYYY-MM-DD`);
-      continue;
-    }
-    const classId = classOf('students', row, v);
-    if (!classId) continue;
-    const status = STATUS_WORDS[v['学籍状态']?.trim() || '在读'];
-    if (!status) {
-      err(
-        'students',
-        row,
-        `学籍状态「${v['学籍状态']}」不对，应为 ${Object.keys(STATUS_WORDS).join('、')}`,
-      );
-      continue;
-    }
-    const guardians: RosterData['students'][number]['guardians'] = [];
-    let bad = false;
-    for (const p of ['', '2']) {
-      const gName = v[`监护人${p}姓名`]?.trim();
-      const phone = v[`监护人${p}电话`]?.replace(/\s/g, '');
-      if (!gName && !phone) continue;
-      if (!gName) {
-        err('students', row, `监护人${p}电话已填，但缺少监护人${p}姓名`);
-        bad = true;
-        break;
-      }
-      if (!phone || !PHONE.test(phone)) {
-        err(
-          'students',
-          row,
-          `监护人${p}电话「${phone ?? ''}」格式不对（手机 11 位，或带区号的座机）`,
-        );
-        bad = true;
-        break;
-      }
-      guardians.push({ name: gName, relation: v[`监护人${p}关系`]?.trim() || '监护人', phone });
-    }
-    if (bad) continue;
-    if (!guardians.length) {
-      err('students', row, '至少需要一位监护人（姓名和电话）');
-      continue;
-    }
-    const atRisk = ['是', 'Y', 'y', '1', 'TRUE', 'true'].includes(v['易辍对象']?.trim() ?? '');
-    const leader = v['包保领导账号']?.trim() || undefined;
-    if (leader && !staff.has(leader)) {
-      err('students', row, `包保领导账号「${leader}」不在「教职工」表中`);
-      continue;
-    }
-    const school = v['学校代码'].trim();
-    studentRows.set(no, row);
-    data.students.push({
-      studentNo: no,
-      name,
-      gender,
-      birthDate: birth,
-      schoolCode: school,
-      grade: Number(v['年级']),
+    const role: Role = {
+      role: 'subjectTeacher',
+      schoolCode: r.code('学校代码'),
+      grade: normInt(values['年级'])!,
       classId,
-      status,
-      guardians,
-      address: v['家庭住址']?.trim() ?? '',
-      atRisk,
-      ...(leader ? { atRiskLeader: leader } : {}),
-    });
+      subject: r.text('科目') || undefined,
+      ...(students.length ? { students } : {}),
+    };
+    pending.push({ check: r, userid, role, students });
   }
+  return pending;
+}
 
-  const known = new Set(data.students.map((s) => s.studentNo));
-  for (const p of pendingSubjects) {
-    const unknown = p.students.filter((s) => !known.has(s));
-    if (unknown.length) {
-      err('subjects', p.row, `包保学生学籍号 ${unknown.join('、')} 不在「学生」表中`);
-      continue;
-    }
-    staff.get(p.userid)!.roles.push(p.role);
+/** The subject rows, once the students are known (包学生 must name students of the file). */
+function settleSubjects(pending: PendingSubject[], ctx: Ctx): void {
+  const valid = new Set(ctx.data.students.map((s) => s.studentNo));
+  for (const p of pending) {
+    const unknown = p.students.filter((s) => !ctx.studentNos.has(s));
+    if (unknown.length) p.check.add(`包保学生学籍号 ${unknown.join('、')} 不在「学生」表中`);
+    const broken = p.students.filter((s) => ctx.studentNos.has(s) && !valid.has(s));
+    if (broken.length) p.check.add(`包保学生 ${broken.join('、')} 在「学生」表中的行有错误`);
+    if (finish(ctx, p.check)) ctx.staff.get(p.userid)?.roles.push(p.role);
   }
-  data.staff = [...staff.values()];
-  return { data, errors, warnings: missingLinks(data) };
+}
+
+type Guardian = StudentData['guardians'][number];
+
+function guardiansOf(r: RowCheck): Guardian[] {
+  const out: Guardian[] = [];
+  for (const p of ['', '2']) {
+    const name = r.text(`监护人${p}姓名`);
+    const typed = r.text(`监护人${p}电话`);
+    if (!name && !typed) continue;
+    const phone = normPhone(typed);
+    if (!name) r.add(`监护人${p}电话已填，但缺少监护人${p}姓名`);
+    if (!typed) r.add(`监护人${p}姓名已填，但缺少监护人${p}电话`);
+    else if (!phone)
+      r.add(`监护人${p}电话「${typed}」格式不对（手机 11 位，或带区号的座机，如 0798-8221234）`);
+    if (name && phone) out.push({ name, relation: r.text(`监护人${p}关系`) || '监护人', phone });
+  }
+  if (r.ok && !out.length) r.add('至少需要一位监护人（姓名和电话）');
+  return out;
+}
+
+function studentNoOf(r: RowCheck, ctx: Ctx, firstRow: Map<string, number>): string {
+  const no = normStudentNo(r.v['学籍号']);
+  const problem = no ? studentNoProblem(no, r.text('学籍号')) : '缺少学籍号';
+  if (problem) r.add(problem);
+  else if (firstRow.has(no)) r.add(`学籍号 ${no} 重复（第 ${firstRow.get(no)} 行已有）`);
+  else firstRow.set(no, r.row);
+  if (no) ctx.studentNos.add(no);
+  return no;
+}
+
+function checkStudent(r: RowCheck, ctx: Ctx, firstRow: Map<string, number>): void {
+  const studentNo = studentNoOf(r, ctx, firstRow);
+  const name = r.text('姓名');
+  if (!name) r.add('缺少姓名');
+  const gender = r.text('性别');
+  if (gender !== '男' && gender !== '女') r.add(`性别「${gender}」应为 男 或 女`);
+  const birthDate = normDate(r.v['出生日期']);
+  if (!birthDate)
+    r.add(`出生日期「${r.text('出生日期')}」不对，应为日期，如 2015-03-01 或 2015/3/1`);
+  const classId = classRef(r, ctx);
+  const status = STATUS_WORDS[r.text('学籍状态') || '在读'];
+  if (!status) r.add(`学籍状态「${r.text('学籍状态')}」不对，应为 ${oneOf('学籍状态')}`);
+  const atRisk = normYesNo(r.v['易辍对象']);
+  if (atRisk === undefined) r.add(`易辍对象「${r.text('易辍对象')}」应为 是 或 否`);
+  const leader = staffRef(r, ctx, '包保领导账号', '包保领导账号');
+  const guardians = guardiansOf(r);
+  if (!finish(ctx, r)) return;
+  ctx.data.students.push({
+    studentNo,
+    name,
+    gender: gender as '男' | '女',
+    birthDate: birthDate!,
+    schoolCode: r.code('学校代码'),
+    grade: normInt(r.v['年级'])!,
+    classId: classId!,
+    status,
+    guardians,
+    address: r.text('家庭住址'),
+    atRisk: atRisk!,
+    ...(leader ? { atRiskLeader: leader } : {}),
+  });
+}
+
+/** Checks every row and reports every problem of each; pure (no I/O). Bad rows are left out. */
+export function validateRoster(wb: RawWorkbook): Validation {
+  const ctx: Ctx = {
+    errors: [],
+    data: { schools: [], classes: [], staff: [], students: [] },
+    schools: new Map(),
+    validSchools: new Set(),
+    classes: new Set(),
+    validClasses: new Set(),
+    staffRows: new Map(),
+    staff: new Map(),
+    studentNos: new Set(),
+  };
+  checkSchools(wb.schools ?? [], ctx);
+  checkClasses(wb.classes ?? [], ctx);
+  checkStaff(wb.staff ?? [], ctx);
+  const pending = checkSubjects(wb.subjects ?? [], ctx);
+  const firstRow = new Map<string, number>();
+  for (const { row, values } of wb.students ?? [])
+    checkStudent(new RowCheck('students', row, values), ctx, firstRow);
+  settleSubjects(pending, ctx);
+  ctx.data.staff = [...ctx.staff.values()];
+  const order = Object.values(SHEETS).map((s) => s.title as string);
+  ctx.errors.sort((a, b) => order.indexOf(a.sheet) - order.indexOf(b.sheet) || a.row - b.row);
+  return { data: ctx.data, errors: ctx.errors, warnings: missingLinks(ctx.data) };
+}
+
+function where(level: string, c: RosterData['classes'][number], school?: string): string {
+  if (level === 'headTeacher') return `${school} ${c.name}`;
+  if (level === 'gradeLeader') return `${school} ${GRADE_LABEL[c.grade]}`;
+  return level === 'bureau' ? '全区' : (school ?? c.schoolCode);
 }
 
 /** Classes with no head teacher, grades with no leader, schools with no deputy/principal. */
 export function missingLinks(data: RosterData): string[] {
   const out = new Set<string>();
   const schoolName = new Map(data.schools.map((s) => [s.code, s.name]));
+  // Only a school's own staff (and the bureau) can fill its links: chainFor over those alone
+  // keeps this linear in the district's size.
+  const bureau = data.staff.filter((p) => p.roles.some((r) => r.role === 'bureau'));
+  const bySchool = new Map<string, StaffLike[]>();
+  for (const p of data.staff)
+    for (const code of new Set(p.roles.map((r) => r.schoolCode))) {
+      if (!code) continue;
+      const list = bySchool.get(code) ?? [];
+      list.push(p);
+      bySchool.set(code, list);
+    }
   for (const c of data.classes) {
     const probe = {
       studentNo: '-',
@@ -338,18 +405,11 @@ export function missingLinks(data: RosterData): string[] {
       classId: c.classId,
       status: 'enrolled' as const,
     };
-    const chain = chainFor(probe, data.staff);
-    for (const level of chain.missing) {
+    const staff = [...(bySchool.get(c.schoolCode) ?? []), ...bureau];
+    for (const level of chainFor(probe, staff).missing) {
       if (level === 'subjectTeacher') continue;
-      const where =
-        level === 'headTeacher'
-          ? `${schoolName.get(c.schoolCode)} ${c.name}`
-          : level === 'gradeLeader'
-            ? `${schoolName.get(c.schoolCode)} ${GRADE_LABEL[c.grade]}`
-            : level === 'bureau'
-              ? '全区'
-              : schoolName.get(c.schoolCode);
-      out.add(`${where} 没有${ROLE_LABEL[level]}：相关事项将转给上一级`);
+      const place = where(level, c, schoolName.get(c.schoolCode));
+      out.add(`${place} 没有${ROLE_LABEL[level]}：相关事项将转给上一级`);
     }
   }
   return [...out].sort((a, b) => a.localeCompare(b, 'zh'));

@@ -222,6 +222,46 @@ describe('operations Baoxue relies on', () => {
     await col.deleteMany({});
   });
 
+  it('insertMany (ordered: false) in batches; find by $in of a batch of keys (roster import)', async () => {
+    const docs = Array.from({ length: 2500 }, (_, i) => ({ key: `k${i}`, group: `g${i % 7}` }));
+    for (let i = 0; i < docs.length; i += 1000)
+      await Thing.collection.insertMany(docs.slice(i, i + 1000), { ordered: false });
+    expect(await Thing.countDocuments({})).toBe(2500);
+    const keys = docs.slice(500, 1500).map((d) => d.key);
+    expect(await Thing.find({ key: { $in: keys } }).lean()).toHaveLength(1000);
+    // A duplicate in a batch is refused with E11000. (MongoDB still inserts the rest of an
+    // unordered batch; jongodb may not, so the import never relies on it: it reads first.)
+    await expect(
+      Thing.collection.insertMany([{ key: 'k1' }, { key: 'new' }], { ordered: false }),
+    ).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('bulkWrite: updateOne with $set, and updateOne with upsert, in one unordered batch', async () => {
+    await Thing.create([
+      { key: 'b1', n: 1 },
+      { key: 'b2', n: 2 },
+    ]);
+    const r = await Thing.collection.bulkWrite(
+      [
+        { updateOne: { filter: { key: 'b1' }, update: { $set: { n: 10 } } } },
+        { updateOne: { filter: { key: 'b2' }, update: { $set: { n: 2 } } } },
+        { updateOne: { filter: { key: 'b3' }, update: { $set: { n: 3 } }, upsert: true } },
+      ],
+      { ordered: false },
+    );
+    expect([r.matchedCount, r.modifiedCount, r.upsertedCount]).toEqual([2, 1, 1]);
+    const rows = await Thing.find({}).sort({ key: 1 }).lean();
+    expect(rows.map((d) => [d.key, d.n])).toEqual([
+      ['b1', 10],
+      ['b2', 2],
+      ['b3', 3],
+    ]);
+  });
+
+  it('listIndexes (diffIndexes): start-up sees the indexes already there', async () => {
+    expect((await Thing.diffIndexes()).toCreate).toEqual([]);
+  });
+
   it('ping answers (health check)', async () => {
     expect(await mongoose.connection.db!.admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
   });

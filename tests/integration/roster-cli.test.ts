@@ -67,6 +67,26 @@ describe('npm run roster (the command-line tool)', () => {
     }
   });
 
+  it('issue 11: generate writes an invented county that imports cleanly', async () => {
+    const file = path.join(dir, '县.xlsx');
+    const gen = await roster([
+      'generate',
+      '--students',
+      '600',
+      '--schools',
+      '4',
+      '--staff',
+      '150',
+      file,
+    ]);
+    expect(gen.code).toBe(0);
+    expect(gen.out).toMatch(/已生成：.*学校 4、班级 \d+、教职工 150、学生 600/);
+    const res = await roster(['import', file, '--dry-run']);
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/学校 4、班级 \d+、教职工 150、学生 600 条有效/);
+    expect(res.out).not.toMatch(/责任链缺口/);
+  });
+
   it('without a database it says how to get one', async () => {
     const res = await roster(['export', path.join(dir, 'x.xlsx')], {
       MONGODB_URI: '',

@@ -193,15 +193,13 @@ describe('reliability: SIGKILL while jobs run and the outbox sends', () => {
         console.log(
           `not quiet: ${last}`,
           JSON.stringify(
-            w
-              .slice(0, 3)
-              .map((r) => ({
-                k: r.key,
-                s: r.status,
-                to: r.recipient,
-                n: r.nextAttemptAt,
-                e: r.lastError,
-              })),
+            w.slice(0, 3).map((r) => ({
+              k: r.key,
+              s: r.status,
+              to: r.recipient,
+              n: r.nextAttemptAt,
+              e: r.lastError,
+            })),
           ),
           JSON.stringify(due.map((d) => [d.name, d.data, d.nextRunAt, d.lockedAt])),
         );
