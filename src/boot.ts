@@ -27,6 +27,8 @@ import { SandboxRunner } from './sandbox/runner';
 import { sandboxRoutes } from './sandbox/routes';
 import { sandboxContacts } from './sandbox/contacts';
 import type { SettableClock } from './lib/clock';
+import { dashboardRoutes } from './web/routes';
+import { Sessions, sessionKey } from './web/session';
 
 function isSettable(c: Clock): c is SettableClock {
   return typeof (c as SettableClock).set === 'function';
@@ -57,6 +59,10 @@ export interface BootOptions {
   trustProxy?: boolean;
   /** Bearer token that opens /metrics; default: env METRICS_TOKEN (unset: no /metrics). */
   metricsToken?: string;
+  /** Dashboard session key material; default: env SESSION_SECRET, else derived from dataKey. */
+  sessionSecret?: string;
+  /** Public base URL for the dashboard's OAuth redirect; default: env BAOXUE_PUBLIC_URL. */
+  publicUrl?: string;
 }
 
 export interface Baoxue {
@@ -136,6 +142,16 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     o.sandbox,
   );
   app.use(ops.routes());
+  const dashboard = dashboardRoutes({
+    services,
+    sessions: new Sessions(sessionKey(o.sessionSecret ?? process.env.SESSION_SECRET, o.dataKey)),
+    sandbox: o.sandbox,
+    corpId: o.creds.corpId,
+    agentId: o.creds.agentId,
+    userIdFromCode: (code) => client.userIdFromCode(code),
+    publicUrl: o.publicUrl ?? (process.env.BAOXUE_PUBLIC_URL || undefined),
+  });
+  app.use(dashboard.routes()).use(dashboard.allowedMethods());
   if (o.sandbox) {
     const fake = fakeWecomApi({
       corpId: o.creds.corpId,

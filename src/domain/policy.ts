@@ -22,7 +22,12 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const SCHOOL_ACTIONS = ['submitReport', 'readDistrict', 'actOnReports'] as const;
+export const SCHOOL_ACTIONS = [
+  'submitReport',
+  'readDistrict',
+  'actOnReports',
+  'viewDashboard', // the web dashboard of a school (issue #12)
+] as const;
 export type SchoolAction = (typeof SCHOOL_ACTIONS)[number];
 
 type Scope = (r: Role, s: StudentLike) => boolean;
@@ -66,6 +71,9 @@ export const SCHOOL_RULES: { role: RoleName; actions: readonly SchoolAction[]; o
   { role: 'principal', actions: ['submitReport'], own: true },
   { role: 'deputy', actions: ['submitReport'], own: true },
   { role: 'bureau', actions: ['readDistrict', 'actOnReports'], own: false },
+  { role: 'principal', actions: ['viewDashboard'], own: true },
+  { role: 'deputy', actions: ['viewDashboard'], own: true },
+  { role: 'bureau', actions: ['viewDashboard'], own: false },
 ];
 
 export function canActOnStudent(staff: StaffLike, action: Action, s: StudentLike): boolean {
@@ -120,6 +128,7 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   submitReport: '上报由学校校长或分管领导操作。',
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',
+  viewDashboard: '您只能查看本校的数据。',
 };
 
 /** The polite refusal every denied action gets. */

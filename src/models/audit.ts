@@ -8,7 +8,7 @@ const auditSchema = new Schema<AuditInput>(
     actor: { type: String, required: true, index: true },
     action: { type: String, required: true },
     target: { type: String },
-    channel: { type: String, enum: ['wecom', 'cli', 'job', 'sandbox'], required: true },
+    channel: { type: String, enum: ['wecom', 'cli', 'job', 'sandbox', 'web'], required: true },
     outcome: { type: String, enum: ['ok', 'refused'], default: 'ok' },
     detail: { type: String },
     at: { type: Date, required: true, index: true },
@@ -22,7 +22,7 @@ export interface AuditInput {
   actor: string;
   action: string;
   target?: string;
-  channel: 'wecom' | 'cli' | 'job' | 'sandbox';
+  channel: 'wecom' | 'cli' | 'job' | 'sandbox' | 'web';
   outcome?: 'ok' | 'refused';
   detail?: string;
   at: Date;

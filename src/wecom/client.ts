@@ -210,6 +210,17 @@ export class WecomClient {
     return { userids: [...userids], via: 'department' };
   }
 
+  /**
+   * OAuth2 web login: the `code` WeCom appended to our redirect → the member's userid
+   * (`auth/getuserinfo`). Undefined for a non-member (WeCom answers with an openid only);
+   * an invalid or used code throws WecomApiError (40029).
+   */
+  async userIdFromCode(code: string): Promise<string | undefined> {
+    const json = await this.get('/cgi-bin/auth/getuserinfo', { code });
+    const userid = json.userid ?? json.UserId;
+    return typeof userid === 'string' && userid ? userid : undefined;
+  }
+
   private async listIdPages(): Promise<string[]> {
     const userids = new Set<string>();
     let cursor = '';

@@ -8,7 +8,9 @@ import { testUri } from '../support/harness';
  * app's data access behaves the same there. (Run it against a real one with
  * BAOXUE_TEST_MONGO=mongodb://… npx jest tests/db-compat.) Deliberately NOT used anywhere:
  * $push/$pull/$min/$max/$rename, $group accumulators other than $sum, change streams, TTL
- * indexes, find projections, computed $project/$addFields.
+ * indexes, find projections, computed $project/$addFields, compound $group keys (`_id: { a:
+ * '$a', b: '$b' }`: jongodb groups the object literally; the dashboard groups by one field per
+ * $match instead).
  */
 const Thing = mongoose.model(
   'CompatThing',

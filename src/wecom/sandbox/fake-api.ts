@@ -99,6 +99,7 @@ export function fakeWecomApi(opts: FakeApiOptions): Router {
   });
 
   contactRoutes(router, opts, () => token);
+  oauthRoutes(router, () => token);
 
   router.post('/message/update_template_card', authed, async (ctx) => {
     const body = ctx.state.json as Record<string, any>;
@@ -154,5 +155,39 @@ function contactRoutes(router: Router, opts: FakeApiOptions, token: () => string
       next_cursor: next,
       dept_user: rows.slice(from, from + limit),
     };
+  });
+}
+
+/**
+ * OAuth2 web login, faked: `/sandbox/connect/oauth2/authorize?redirect_uri=…&state=…&userid=…`
+ * stands in for WeCom's consent page (it signs in whoever `userid` names) and redirects back
+ * with a one-time code; `auth/getuserinfo` turns the code into the userid, as WeCom does.
+ */
+function oauthRoutes(router: Router, token: () => string): void {
+  const codes = new Map<string, string>();
+  router.get('/auth/getuserinfo', (ctx) => {
+    if (ctx.query.access_token !== token()) {
+      ctx.body = { errcode: 42001, errmsg: 'access_token expired' };
+      return;
+    }
+    const code = String(ctx.query.code ?? '');
+    const userid = codes.get(code);
+    codes.delete(code);
+    ctx.body = userid
+      ? { errcode: 0, errmsg: 'ok', userid }
+      : { errcode: 40029, errmsg: 'invalid code' };
+  });
+  router.get('/connect/oauth2/authorize', (ctx) => {
+    const redirect = String(ctx.query.redirect_uri ?? '');
+    const userid = String(ctx.query.userid ?? '');
+    if (!redirect.startsWith('/') || redirect.startsWith('//') || !userid) {
+      ctx.status = 400;
+      return;
+    }
+    const code = randomBytes(12).toString('hex');
+    codes.set(code, userid);
+    const sep = redirect.includes('?') ? '&' : '?';
+    const state = encodeURIComponent(String(ctx.query.state ?? ''));
+    ctx.redirect(`${redirect}${sep}code=${code}&state=${state}`);
   });
 }

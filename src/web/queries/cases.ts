@@ -1,0 +1,115 @@
+import { DateTime } from 'luxon';
+import { GATES, GATE_LABEL, isOpenGate, type Gate } from '../../domain/cases/gates';
+import { DUTY } from '../../domain/cases/duties';
+import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
+import { SchoolClass, Student, type ClassRow, type StudentRow } from '../../models/roster';
+import { displayNames, staffNames } from '../../roster/directory';
+import { ZONE } from '../../lib/time';
+import type { WebScope } from '../scope';
+
+/** Open cases per school and gate: one `$group` by school per open gate, in the database. */
+export async function casesByGate(
+  scope: WebScope,
+): Promise<{ gates: Gate[]; rows: { school: string; counts: number[] }[] }> {
+  const gates = GATES.filter(isOpenGate);
+  const perGate = await Promise.all(
+    gates.map((gate) =>
+      Case.aggregate<{ _id: string; n: number }>([
+        { $match: { ...scope.filter, open: true, gate } },
+        { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
+      ]),
+    ),
+  );
+  const used = gates.filter((_, i) => perGate[i].length > 0);
+  const rows = scope.schools.map((s) => ({
+    school: s.name,
+    counts: used.map((g) => perGate[gates.indexOf(g)].find((r) => r._id === s.code)?.n ?? 0),
+  }));
+  return { gates: used, rows };
+}
+
+export interface LongAbsenceRow {
+  school: string;
+  className: string;
+  student: string;
+  gate: string;
+  absentSince?: Date;
+  awayDays: number;
+}
+
+/** Long absences (the ladder's `longAbsence` flag on open cases), with names. */
+export async function longAbsences(scope: WebScope): Promise<LongAbsenceRow[]> {
+  const cases = await Case.find({ ...scope.filter, open: true, longAbsence: true })
+    .sort({ schoolCode: 1, classId: 1, awayDays: -1 })
+    .lean<CaseRow[]>();
+  const people = await studentsOf(cases.map((c) => c.studentNo));
+  const classes = await classNames(cases.map((c) => c.classId));
+  return cases.map((c) => ({
+    school: scope.schoolName(c.schoolCode),
+    className: classes.get(c.classId) ?? c.classId,
+    student: people.get(c.studentNo) ?? '（已不在名册）',
+    gate: GATE_LABEL[c.gate],
+    absentSince: c.absentSince ? dayCell(c.absentSince) : undefined,
+    awayDays: c.awayDays,
+  }));
+}
+
+export interface OverdueRow {
+  school: string;
+  className: string;
+  student: string;
+  duty: string;
+  holders: string;
+  dueAt: Date;
+  daysOverdue: number;
+}
+
+/** Overdue duties of open cases: missed, or open past their deadline. */
+export async function overdueDuties(scope: WebScope, now: Date): Promise<OverdueRow[]> {
+  const duties = await Duty.find({
+    ...scope.filter,
+    $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }],
+  })
+    .sort({ dueAt: 1 })
+    .lean<DutyRow[]>();
+  const open = await Case.find({
+    caseId: { $in: [...new Set(duties.map((d) => d.caseId))] },
+    open: true,
+  }).lean<CaseRow[]>();
+  const live = duties.filter((d) => open.some((c) => c.caseId === d.caseId));
+  const [people, holders, classes] = await Promise.all([
+    studentsOf(live.map((d) => d.studentNo)),
+    staffNames([...new Set(live.flatMap((d) => d.holders))]),
+    classNames(live.map((d) => d.classId)),
+  ]);
+  const today = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
+  return live.map((d) => ({
+    school: scope.schoolName(d.schoolCode),
+    className: classes.get(d.classId) ?? d.classId,
+    student: people.get(d.studentNo) ?? '（已不在名册）',
+    duty: DUTY[d.kind]?.label ?? d.kind,
+    holders: d.holders.map((h) => holders.get(h) ?? h).join('、'),
+    dueAt: d.dueAt,
+    daysOverdue: Math.max(
+      0,
+      Math.floor(
+        today.diff(DateTime.fromJSDate(d.dueAt, { zone: ZONE }).startOf('day'), 'days').days,
+      ),
+    ),
+  }));
+}
+
+async function studentsOf(nos: string[]): Promise<Map<string, string>> {
+  const rows = await Student.find({ studentNo: { $in: [...new Set(nos)] } }).lean<StudentRow[]>();
+  return displayNames(rows);
+}
+
+async function classNames(ids: string[]): Promise<Map<string, string>> {
+  const rows = await SchoolClass.find({ classId: { $in: [...new Set(ids)] } }).lean<ClassRow[]>();
+  return new Map(rows.map((c) => [c.classId, c.name]));
+}
+
+/** An Asia/Shanghai calendar day as a date cell (UTC midnight: what a spreadsheet shows). */
+export function dayCell(iso: string): Date {
+  return new Date(`${iso}T00:00:00Z`);
+}
