@@ -4,6 +4,7 @@ import { baseApp, opsRouter } from './app';
 import type { Settings } from './config/settings';
 import type { WecomCredentials } from './config/env';
 import { connectDb } from './db/connect';
+import { ensureStudentKeys } from './roster/keys';
 import mongoose from 'mongoose';
 import { systemClock, type Clock } from './lib/clock';
 import { logger } from './lib/logger';
@@ -80,6 +81,7 @@ export interface Baoxue {
 export async function boot(o: BootOptions): Promise<Baoxue> {
   const clock = o.clock ?? systemClock;
   await connectDb(o.mongoUri);
+  await ensureStudentKeys();
   const scheduler = new Scheduler(o.mongoUri, {
     processEvery: o.processEveryMs,
     lockLifetimeMs: o.lockLifetimeMs ?? o.settings.jobs.leaseSeconds * 1000,

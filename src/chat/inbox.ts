@@ -16,10 +16,9 @@ export async function claimDelivery(
   leaseSeconds: number,
 ): Promise<boolean> {
   const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
-  // A retry usually finds its row: decide by a read, so duplicates cost no write.
-  const seen = await InboundDelivery.findOne({ key }).lean();
-  if (seen) return retakable(seen, now) ? retake(key, now, leaseUntil) : false;
   const content = msg.kind === 'text' ? msg.content : undefined;
+  // A new message (the common case) costs one insert; a retry finds the key taken and decides
+  // by a read, so duplicates still cost no write (issue #11: round trips per command).
   try {
     await InboundDelivery.create({
       key,
@@ -40,7 +39,8 @@ export async function claimDelivery(
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
-  return retake(key, now, leaseUntil);
+  const seen = await InboundDelivery.findOne({ key }).lean();
+  return seen && retakable(seen, now) ? retake(key, now, leaseUntil) : false;
 }
 
 function retakable(row: InboundRow, now: Date): boolean {

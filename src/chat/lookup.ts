@@ -1,9 +1,10 @@
 import { PendingChoice, type PendingChoiceRow } from '../models/pending-choice';
-import { resolveStudent, takeStudentToken } from '../domain/resolve';
-import { className, studentsInScope, type StudentDoc } from '../roster/directory';
+import { looksLikeStudentNo, resolveStudent, takeStudentToken } from '../domain/resolve';
+import type { StudentDoc } from '../roster/directory';
+import { actionFilter, candidatesInScope, MANY_MAX, nearInScope } from '../roster/find';
 import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
-import { Student } from '../models/roster';
+import { SchoolClass, Student, type ClassRow } from '../models/roster';
 import { Answer, type ChatContext } from './command';
 import { choiceNumber, joinSpacedName } from './grammar';
 
@@ -13,6 +14,7 @@ const CHOICE_TTL_MS = 10 * 60_000;
  * Finds the student a command is about among those the sender may act on. Ambiguous or near
  * matches become a numbered choice answered with the number; a student outside the sender's
  * scope is never revealed (the refusal is logged, not shown). Answers by throwing `Answer`.
+ * Reads by indexed keys only, bounded (issue #11 item 1): never the whole scope.
  */
 export async function findStudentFor(
   ctx: ChatContext,
@@ -20,30 +22,20 @@ export async function findStudentFor(
   rest: string,
   action: Action = 'view',
 ): Promise<{ student: StudentDoc; tail: string }> {
-  const scope = await studentsInScope(ctx.actor, action);
-  const names = scope.map((s) => s.name);
+  const scope = actionFilter(ctx.actor, action);
+  const hits = scope && rest.trim() ? await candidatesInScope(ctx.actor, action, scope, rest) : [];
+  const names = [...new Set(hits.map((s) => s.name))];
   const { token, tail } = takeStudentToken(joinSpacedName(rest, names), names);
   if (!token) {
     throw new Answer(`请写上学生姓名或学籍号，例如：${verb} 张三。发送「帮助 ${verb}」查看用法。`);
   }
-  const r = resolveStudent(token, scope);
-  if (r.kind === 'one') return { student: r.student, tail };
-  if (r.kind === 'none') {
-    const elsewhere = await Student.countDocuments({
-      $or: [{ name: token }, { studentNo: token }],
-    });
-    if (elsewhere) {
-      const entry = { actor: ctx.actor.userid, action: `${verb}:lookup`, target: token };
-      await audit({
-        ...entry,
-        channel: 'wecom',
-        outcome: 'refused',
-        detail: 'not in scope',
-        at: ctx.now,
-      });
-    }
-    throw new Answer(`在您负责的学生中没有找到「${token}」。请核对姓名，或改用学籍号。`);
+  let r = resolveStudent(token, hits);
+  if (r.kind === 'none' && scope && !looksLikeStudentNo(token)) {
+    r = resolveStudent(token, await nearInScope(ctx.actor, action, scope, token));
   }
+  if (r.kind === 'one') return { student: r.student, tail };
+  if (r.kind === 'many') r = { kind: 'many', options: r.options.slice(0, MANY_MAX) };
+  if (r.kind === 'none') return notFound(ctx, verb, token);
   await PendingChoice.updateOne(
     { userid: ctx.actor.userid },
     {
@@ -58,19 +50,39 @@ export async function findStudentFor(
   );
   const head =
     r.kind === 'many'
-      ? `您负责的学生中有 ${r.options.length} 位「${token}」，请回复序号选择：`
+      ? `您负责的学生中有 ${r.options.length >= MANY_MAX ? '多' : r.options.length} 位` +
+        `「${token}」，请回复序号选择${r.options.length >= MANY_MAX ? '（或改用学籍号）' : ''}：`
       : `没有找到「${token}」，您是不是要找：（回复序号选择）`;
   throw new Answer(`${head}\n${await choiceLines(r.options)}`);
 }
 
+async function notFound(ctx: ChatContext, verb: string, token: string): Promise<never> {
+  const elsewhere = await Student.countDocuments({
+    $or: [{ name: token }, { studentNo: token }],
+  });
+  if (elsewhere) {
+    const entry = { actor: ctx.actor.userid, action: `${verb}:lookup`, target: token };
+    await audit({
+      ...entry,
+      channel: 'wecom',
+      outcome: 'refused',
+      detail: 'not in scope',
+      at: ctx.now,
+    });
+  }
+  throw new Answer(`在您负责的学生中没有找到「${token}」。请核对姓名，或改用学籍号。`);
+}
+
 async function choiceLines(options: StudentDoc[]): Promise<string> {
-  const lines = await Promise.all(
-    options.map(
-      async (s, i) =>
-        `${i + 1}. ${s.name}　${await className(s.classId)}　学籍号尾号 ${s.studentNo.slice(-4)}`,
-    ),
-  );
-  return lines.join('\n');
+  const ids = [...new Set(options.map((s) => s.classId))];
+  const classes = await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>();
+  const name = new Map(classes.map((c) => [c.classId, c.name]));
+  return options
+    .map(
+      (s, i) =>
+        `${i + 1}. ${s.name}　${name.get(s.classId) ?? s.classId}　学籍号尾号 ${s.studentNo.slice(-4)}`,
+    )
+    .join('\n');
 }
 
 /** "2" after a numbered choice → the original command with the chosen 学籍号. */

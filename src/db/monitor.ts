@@ -26,9 +26,18 @@ export class CommandMonitor {
   private readonly counts = new Map<string, number>();
   private readonly clients = new Set<MongoClient>();
   private counting = false;
+  private readonly seen: string[] = [];
   private readonly onCommand = (e: CommandStartedEvent): void => {
-    if (this.counting) this.counts.set(e.commandName, (this.counts.get(e.commandName) ?? 0) + 1);
+    if (!this.counting) return;
+    this.counts.set(e.commandName, (this.counts.get(e.commandName) ?? 0) + 1);
+    const target = (e.command as Record<string, unknown>)[e.commandName];
+    this.seen.push(typeof target === 'string' ? `${e.commandName} ${target}` : e.commandName);
   };
+
+  /** The commands seen since start(), in order, each with its collection ("find students"). */
+  trail(): string[] {
+    return [...this.seen];
+  }
 
   /** Also counts this client's commands (it must have been created with monitorCommands). */
   attach(client: MongoClient): this {
@@ -42,6 +51,7 @@ export class CommandMonitor {
   /** Clears the counts and starts counting. */
   start(): this {
     this.counts.clear();
+    this.seen.length = 0;
     this.counting = true;
     return this;
   }

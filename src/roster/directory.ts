@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Staff, Student, SchoolClass, School } from '../models/roster';
 import { GRADE_LABEL, type Role, type StaffLike, type StudentLike } from '../domain/roster';
 import { chainFor, type Chain } from '../domain/chain';
@@ -53,13 +54,25 @@ export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
   }).lean<StaffLike[]>();
 }
 
+/**
+ * School and class names change only with a roster import: a small, bounded cache with a short
+ * life keeps them off every reply's round trips (issue #11 item 3).
+ */
+const NAMES = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
+
 export async function className(classId: string): Promise<string> {
+  const hit = NAMES.get(`c:${classId}`);
+  if (hit !== undefined) return hit;
   const c = await SchoolClass.findOne({ classId }).lean<{ name: string }>();
+  if (c) NAMES.set(`c:${classId}`, c.name);
   return c?.name ?? classId;
 }
 
 export async function schoolName(code: string): Promise<string> {
+  const hit = NAMES.get(`s:${code}`);
+  if (hit !== undefined) return hit;
   const s = await School.findOne({ code }).lean<{ name: string }>();
+  if (s) NAMES.set(`s:${code}`, s.name);
   return s?.name ?? code;
 }
 

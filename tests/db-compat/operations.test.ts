@@ -267,4 +267,37 @@ describe('operations Baoxue relies on', () => {
   it('ping answers (health check)', async () => {
     expect(await mongoose.connection.db!.admin().command({ ping: 1 })).toMatchObject({ ok: 1 });
   });
+
+  it('$and of a scope $or with an anchored regex alternation and $in, limited (issue #11 lookup)', async () => {
+    await Thing.insertMany([
+      { key: '黎嘉懿', group: 'A', n: 1 },
+      { key: '黎佳懿', group: 'A', n: 2 },
+      { key: '黎嘉仪', group: 'B', n: 3 },
+      { key: '黎嘉', group: 'A', n: 4 },
+      { key: '李嘉懿', group: 'A', n: 5 },
+    ]);
+    const scope = { $or: [{ group: 'A' }, { group: 'C', n: 9 }] };
+    const near = await Thing.find({
+      $and: [scope, { $or: [{ sub: { a: 'x' } }, { key: { $regex: '^黎(?:.懿|嘉.)$' } }] }],
+    })
+      .limit(9)
+      .lean();
+    expect(near.map((t) => t.key).sort()).toEqual(['黎佳懿', '黎嘉懿']);
+    const named = await Thing.find({ $and: [scope, { key: { $in: ['黎', '黎嘉', '黎嘉懿'] } }] })
+      .limit(2)
+      .lean();
+    expect(named.map((t) => t.key).sort()).toEqual(['黎嘉', '黎嘉懿']);
+  });
+
+  it('$exists false / $ne on a missing field, then bulkWrite updateOne (ensureStudentKeys)', async () => {
+    await Thing.collection.insertMany([{ key: 'a' }, { key: 'b', n: 1 }, { key: 'c', n: 2 }]);
+    const stale = { $or: [{ at: { $exists: false } }, { n: { $ne: 2 } }] };
+    expect((await Thing.find(stale).lean()).map((t) => t.key).sort()).toEqual(['a', 'b', 'c']);
+    const res = await Thing.bulkWrite(
+      ['a', 'b'].map((key) => ({ updateOne: { filter: { key }, update: { $set: { n: 2 } } } })),
+      { ordered: false },
+    );
+    expect(res.matchedCount).toBe(2);
+    expect(await Thing.countDocuments({ n: { $ne: 2 } })).toBe(0);
+  });
 });

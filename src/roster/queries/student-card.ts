@@ -3,20 +3,20 @@ import { ROLE_LABEL, STATUS_LABEL } from '../../domain/roster';
 import { authorize } from '../../domain/policy';
 import { audit } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
-import { chainOf, className, schoolName, staffNames, type StudentDoc } from '../directory';
+import { chainFor } from '../../domain/chain';
+import { className, schoolName, schoolStaff, staffNames, type StudentDoc } from '../directory';
 
 /** 查: a student's card; guardians masked unless the sender may see them whole (audited). */
 export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string): Promise<string> {
   const full = /电话|手机|地址|完整/.test(tail);
   authorize(ctx.actor, full ? 'viewPersonal' : 'view', s);
-  const chain = await chainOf(s);
+  // One read of the school's staff gives both the chain and its names (issue #11 item 3).
+  const staff = await schoolStaff(s.schoolCode);
+  const chain = chainFor(s, staff);
   const leader = chain.atRiskLeader ? [chain.atRiskLeader] : chain.gradeLeader;
-  const names = await staffNames([
-    ...chain.headTeacher,
-    ...chain.gradeLeader,
-    ...chain.deputy,
-    ...leader,
-  ]);
+  const names = new Map(staff.map((p) => [p.userid, p.name]));
+  const missing = leader.filter((id) => !names.has(id));
+  if (missing.length) for (const [id, n] of await staffNames(missing)) names.set(id, n);
   const who = (ids: string[]) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）';
   const pii = ctx.services.pii;
   const guardians = s.guardians.map((g) => {
