@@ -84,7 +84,8 @@ export async function connectDb(uri: string, opts: ConnectOptions = {}): Promise
   await mongoose.connect(uri, {
     serverSelectionTimeoutMS: 10000,
     autoIndex: false,
-    monitorCommands: Boolean(opts.monitorCommands || opts.onCommand),
+    // Only switched on here: a URI's own `monitorCommands=true` (db/monitor.ts) must stand.
+    ...(opts.monitorCommands || opts.onCommand ? { monitorCommands: true } : {}),
   });
   const onCommand = opts.onCommand;
   if (onCommand)

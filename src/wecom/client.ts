@@ -199,7 +199,9 @@ export class WecomClient {
     try {
       depts = await this.get('/cgi-bin/department/list');
     } catch (err) {
-      if (!(err instanceof WecomApiError) || err.retryable) throw err;
+      // 48002 api forbidden / 60011 no privilege: this app may only use the ID-list APIs.
+      const refused = err instanceof WecomApiError && [48002, 60011].includes(err.errcode);
+      if (!refused && (!(err instanceof WecomApiError) || err.retryable)) throw err;
       return { userids: await this.listIdPages(), via: 'list_id' };
     }
     const userids = new Set<string>();
