@@ -57,9 +57,13 @@ async function click(as: string, key: string, taskId: string): Promise<string | 
   expect(res.status).toBe(200);
   const rows = await OutboxMessage.find({ recipient: as, key: /^reply:/ })
     .sort({ createdAt: -1 })
-    .lean<{ payload: { content: string } }[]>();
+    .lean<{ sealed?: string }[]>();
   await OutboxMessage.deleteMany({ key: /^reply:/ });
-  return rows[0]?.payload.content;
+  // Outbox payloads are sealed at rest (issue #10 item 4).
+  const sealed = rows[0]?.sealed;
+  return sealed
+    ? (JSON.parse(bot.services.pii.open(sealed)) as { content: string }).content
+    : undefined;
 }
 
 describe('card events are bound to their card (issue #10 item 8)', () => {
