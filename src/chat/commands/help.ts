@@ -18,6 +18,23 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
   },
   { title: '劝返复学', names: ['劝返', '帮扶', '跟进', '交接家访'], roles: SCHOOL },
   {
+    title: '预防',
+    names: [
+      '易辍',
+      '易辍名单',
+      '档案',
+      '备注',
+      '我的家访',
+      '家访进度',
+      '家访补充',
+      '责任书',
+      '活动月',
+      '确认易辍',
+      '移出易辍',
+    ],
+    roles: SCHOOL,
+  },
+  {
     title: '学籍',
     names: ['转出', '休学', '复课'],
     roles: ['headTeacher', 'gradeLeader', 'deputy', 'principal'],
