@@ -1,7 +1,6 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
-import { Student } from '../../models/roster';
-import { recordChange } from '../../models/enrollment-change';
+import { setStatus } from '../../enrollment/status';
 import { bureauStaff, schoolName, type StudentDoc } from '../../roster/directory';
 import { formatDeadline } from '../../lib/time';
 import { openCaseOrAnswer } from '../checks';
@@ -29,17 +28,7 @@ export async function confirmDropout(
     );
   }
   const synced = await record(ctx, c, { type: 'dropoutConfirmed', detail: a.reason });
-  await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: 'droppedOut' } });
-  await recordChange({
-    studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    from: student.status,
-    to: 'droppedOut',
-    detail: a.reason,
-    actor: ctx.actor.userid,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await setStatus(ctx, student, 'droppedOut', a.reason);
   const bureau = await bureauStaff();
   const school = await schoolName(student.schoolCode);
   const text =

@@ -1,8 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { AWAY_GATES } from '../../domain/cases/gates';
-import { Student } from '../../models/roster';
-import { recordChange } from '../../models/enrollment-change';
+import { setStatus } from '../../enrollment/status';
 import type { StudentDoc } from '../../roster/directory';
 import { formatDay, formatDeadline, isoDay } from '../../lib/time';
 import { openCaseOf } from '../store';
@@ -30,7 +29,8 @@ export async function reportPresent(
   if (!afterPersuasion) {
     return `已记录：${student.name} ${formatDay(day)} 已到校，相关待办已全部关闭。${toldLine}`;
   }
-  if (student.status === 'droppedOut') await returnToRoll(ctx, student);
+  // A confirmed dropout who comes back is on the roll again (an enrollment change: 复学).
+  if (student.status === 'droppedOut') await setStatus(ctx, student, 'enrolled', '劝返复学');
   const placement = synced.view.duties.find((d) => d.kind === 'placement');
   return [
     `已记录：${student.name} 返校复学。请不要歧视，根据学生意愿和离校时间合理安排班级。`,
@@ -41,19 +41,4 @@ export async function reportPresent(
   ]
     .filter(Boolean)
     .join('\n');
-}
-
-/** A confirmed dropout who comes back is on the roll again (an enrollment change: 复学). */
-async function returnToRoll(ctx: ChatContext, student: StudentDoc): Promise<void> {
-  await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: 'enrolled' } });
-  await recordChange({
-    studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    from: student.status,
-    to: 'enrolled',
-    detail: '劝返复学',
-    actor: ctx.actor.userid,
-    channel: ctx.channel === 'web' ? 'wecom' : ctx.channel,
-    at: ctx.now,
-  });
 }
