@@ -31,7 +31,7 @@ async function registerCommand(ctx: ChatContext, args: string): Promise<string> 
   const whole = /^全班/.test(all.trim());
   const names = (whole ? except : all).split(/[\s，,、]+/).filter(Boolean);
   const picked: StudentDoc[] = [];
-  for (const n of names) picked.push((await findStudentFor(ctx, '报到', n, 'report')).student);
+  for (const n of names) picked.push((await findStudentFor(ctx, '报到', n)).student);
   if (!whole) {
     if (!picked.length) throw new Answer('请写明报到的学生，或「报到 全班」。');
     return confirmRegistration(ctx, picked);

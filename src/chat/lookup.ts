@@ -58,7 +58,8 @@ export async function findStudentFor(
 
 async function notFound(ctx: ChatContext, verb: string, token: string): Promise<never> {
   const elsewhere = await Student.countDocuments({
-    $or: [{ name: token }, { studentNo: token }],
+    // A 学籍号 is found in either case (candidatesInScope), so its refusal is audited in either.
+    $or: [{ name: token }, { studentNo: { $in: [token, token.toUpperCase()] } }],
   });
   if (elsewhere) {
     const entry = { actor: ctx.actor.userid, action: `${verb}:lookup`, target: token };
