@@ -57,21 +57,29 @@ export async function findStudentFor(
 }
 
 async function notFound(ctx: ChatContext, verb: string, token: string): Promise<never> {
+  await auditHidden(ctx, verb, token);
+  throw new Answer(`在您负责的学生中没有找到「${token}」。请核对姓名，或改用学籍号。`);
+}
+
+/**
+ * A lookup that found nothing the sender may see: audited as refused when the student exists
+ * elsewhere (the answer stays the not-found one). For lookups outside `findStudentFor` too.
+ */
+export async function auditHidden(ctx: ChatContext, verb: string, token: string): Promise<void> {
   const elsewhere = await Student.countDocuments({
     // A 学籍号 is found in either case (candidatesInScope), so its refusal is audited in either.
     $or: [{ name: token }, { studentNo: { $in: [token, token.toUpperCase()] } }],
   });
-  if (elsewhere) {
-    const entry = { actor: ctx.actor.userid, action: `${verb}:lookup`, target: token };
-    await audit({
-      ...entry,
-      channel: 'wecom',
-      outcome: 'refused',
-      detail: 'not in scope',
-      at: ctx.now,
-    });
-  }
-  throw new Answer(`在您负责的学生中没有找到「${token}」。请核对姓名，或改用学籍号。`);
+  if (!elsewhere) return;
+  await audit({
+    actor: ctx.actor.userid,
+    action: `${verb}:lookup`,
+    target: token,
+    channel: 'wecom',
+    outcome: 'refused',
+    detail: 'not in scope',
+    at: ctx.now,
+  });
 }
 
 async function choiceLines(options: StudentDoc[]): Promise<string> {

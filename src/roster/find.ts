@@ -15,6 +15,11 @@ type Filter = Record<string, unknown>;
 export const MANY_MAX = 20;
 /** Most near matches suggested (as before: nine, one digit to answer). */
 export const NEAR_MAX = 9;
+/**
+ * Longest token near matching considers: its regex has one alternative per character, each as
+ * long as the name (quadratic), so a pasted paragraph must not reach it (issue #10, injection).
+ */
+export const NEAR_NAME_MAX = 16;
 
 const ROLE_SCOPE: Record<RoleName, (r: Role) => Filter> = {
   subjectTeacher: (r) => ({
@@ -104,6 +109,7 @@ export async function nearInScope(
   scope: Filter,
   token: string,
 ): Promise<StudentDoc[]> {
+  if ([...token].length > NEAR_NAME_MAX) return [];
   const [surname, ...given] = [...token];
   // 「黎嘉懿」→ ^黎(?:.懿|嘉.)$ : the surname kept, exactly one of the other characters off.
   const alts = given.map((_, i) => given.map((c, j) => (j === i ? '.' : escapeRegex(c))).join(''));

@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import type { Handoffs } from '../../reports/handoff';
+import { auditHidden } from '../lookup';
 
 /** Chat shells for the graduate handoff (义务教育交接): 毕业交接, 交接家访. */
 export function handoffCommands(handoffs: Handoffs): Command[] {
@@ -23,7 +24,11 @@ export function handoffCommands(handoffs: Handoffs): Command[] {
         '交接家访 <学籍号> <记录>\n例：交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难，已告知资助政策',
       async run(ctx, args) {
         const [no = '', ...rest] = args.split(/\s+/);
-        return handoffs.advanceVisit(ctx.actor, no, rest.join(' '), ctx.now);
+        const reply = await handoffs.advanceVisit(ctx.actor, no, rest.join(' '), ctx.now);
+        // Not handed over to the sender's school: answered as unknown, audited if the student
+        // exists (issue #10, authorization).
+        if (reply.startsWith('没有找到')) await auditHidden(ctx, '交接家访', no);
+        return reply;
       },
     },
   ];

@@ -6,6 +6,7 @@ import { audit } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { P } from '../replies';
+import { auditHidden } from '../../chat/lookup';
 
 type Party = { party: string; name: string; schoolCode: string; classId?: string; grade?: number };
 
@@ -24,7 +25,17 @@ async function resolve(ctx: ChatContext, names: string[]) {
   }
   const principalOf = roles.find((r) => r.role === 'principal')?.schoolCode;
   const bureau = roles.some((r) => r.role === 'bureau');
-  if (!principalOf && !bureau) throw new Answer(P.lettersWho);
+  if (!principalOf && !bureau) {
+    await audit({
+      actor: ctx.actor.userid,
+      action: 'letters',
+      channel: 'wecom',
+      outcome: 'refused',
+      detail: 'role',
+      at: ctx.now,
+    });
+    throw new Answer(P.lettersWho);
+  }
   const staff = await Staff.find(
     principalOf
       ? { name: { $in: names }, 'roles.schoolCode': principalOf }
@@ -52,6 +63,8 @@ export async function signLetters(ctx: ChatContext, names: string[]): Promise<st
   if (twice.length) throw new Answer(P.lettersAmbiguous(twice));
   const known = new Set(found.flat());
   const unknown = names.filter((n) => !known.has(n));
+  // A student outside the sender's reach is answered like an unknown name, and audited.
+  for (const n of unknown) await auditHidden(ctx, '责任书', n);
   const year = schoolYearOf(isoDay(ctx.now));
   await Letter.bulkWrite(
     parties.map((p: Party) => {
