@@ -3,6 +3,7 @@ import { DUTY, type CardAction } from '../domain/cases/duties';
 import { AWAY_GATES, type Gate } from '../domain/cases/gates';
 import { Duty, type DutyRow } from '../models/case';
 import { findStudent } from '../roster/directory';
+import { authorize } from '../domain/policy';
 import { parseButtonKey } from '../notify/cards';
 import { isoDay } from '../lib/time';
 import { caseById } from './store';
@@ -28,6 +29,9 @@ export async function onDutyCard(
   const duty = await Duty.findOne({ dutyId: parsed.dutyId }).lean<DutyRow>();
   const student = duty && (await findStudent(duty.studentNo));
   if (!duty || !student) return '这张卡片对应的事项已不存在。发送「待办」查看您当前的事项。';
+  // The clicker must see the student now (a card outlives a change of class): refused and
+  // audited before any answer names the student or greys the card (issue #10, authorization).
+  authorize(ctx.actor, 'view', student);
   if (parsed.action === 'details') return progress(ctx, { student });
   const done = (label: string) =>
     ctx.services.notify.updateCard(ctx.actor.userid, responseCode, label);
