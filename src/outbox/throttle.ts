@@ -145,7 +145,7 @@ export class SharedThrottle {
         { _id: { $in: free }, at: { $lte: cutoff } },
         { $set: { at: now, by } },
       );
-    if (inserts.length) await insertSome(OutboxSlot, inserts);
+    await insertEach(OutboxSlot, inserts);
     const taken = await OutboxSlot.find({ recipient: { $in: members }, by, at: now }).lean<
       SlotRow[]
     >();
@@ -167,8 +167,16 @@ export class SharedThrottle {
     const count = new Map(rows.map((r) => [r._id, r.n]));
     const open = members.filter((m) => (count.get(idOf(m)) ?? 0) < limit);
     const fresh = open.filter((m) => !count.has(idOf(m)));
-    const known = open.filter((m) => count.has(idOf(m)));
-    let done = 0;
+    // Counters another instance created first are incremented like the others.
+    const raced = await insertEach(
+      OutboxHour,
+      fresh.map((m) => ({ _id: idOf(m), hour, n: 1 })),
+    );
+    const known = [
+      ...open.filter((m) => count.has(idOf(m))),
+      ...fresh.filter((m) => raced.has(idOf(m))),
+    ];
+    let done = fresh.length - raced.size;
     if (known.length) {
       const res = await OutboxHour.updateMany(
         { _id: { $in: known.map(idOf) }, n: { $lt: limit } },
@@ -176,11 +184,6 @@ export class SharedThrottle {
       );
       done += res.modifiedCount;
     }
-    if (fresh.length)
-      done += await insertSome(
-        OutboxHour,
-        fresh.map((m) => ({ _id: idOf(m), hour, n: 1 })),
-      );
     if (done === open.length) return new Set(open);
     const after = await OutboxHour.find({ _id: { $in: open.map(idOf) } }).lean<HourRow[]>();
     const full = new Set(after.filter((r) => r.n >= limit).map((r) => r._id));
@@ -194,16 +197,35 @@ export class SharedThrottle {
   }
 }
 
-/** insertMany that skips duplicates (another instance was first); returns how many went in. */
-async function insertSome<T>(
-  model: { insertMany(docs: T[], opts: { ordered: false }): Promise<unknown[]> },
+/**
+ * Inserts the documents, skipping those whose _id exists (another instance was first); returns
+ * the _ids not inserted here. One insertMany, and one insert each only after a duplicate (the
+ * embedded server writes nothing of an unordered batch with a duplicate; MongoDB writes the
+ * rest, which then count as "not inserted here": a counter may count one send twice, never
+ * one too few).
+ */
+async function insertEach<T extends { _id: string }>(
+  model: {
+    insertMany(docs: T[], opts: { ordered: false }): Promise<unknown>;
+    create(doc: T): Promise<unknown>;
+  },
   docs: T[],
-): Promise<number> {
+): Promise<Set<string>> {
+  const skipped = new Set<string>();
+  if (!docs.length) return skipped;
   try {
-    return (await model.insertMany(docs, { ordered: false })).length;
+    await model.insertMany(docs, { ordered: false });
+    return skipped;
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
-    const inserted = (err as { insertedDocs?: unknown[] }).insertedDocs;
-    return inserted?.length ?? 0;
   }
+  for (const doc of docs) {
+    try {
+      await model.create(doc);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      skipped.add(doc._id);
+    }
+  }
+  return skipped;
 }

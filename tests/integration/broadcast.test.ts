@@ -268,6 +268,25 @@ describe('delivery in calls of ≤ 1,000 under the per-member limits (issue #12 
   });
 });
 
+describe('SharedThrottle.takeMany shares the limits across instances (issue #12 Broadcasts 3)', () => {
+  it('two concurrent batch takes over the same new members: each member granted once', async () => {
+    const members = Array.from({ length: 40 }, (_, i) => `race${i}`);
+    const now = bot.clock.now();
+    // One message a minute and one an hour: a member can be granted by one take only.
+    const [a, b] = await Promise.all([
+      new SharedThrottle(1, 2).takeMany(members, now),
+      new SharedThrottle(1, 2).takeMany(members, now),
+    ]);
+    expect(a.granted.length + b.granted.length).toBe(40);
+    expect(a.granted.filter((m) => b.granted.includes(m))).toEqual([]);
+    const again = await new SharedThrottle(1, 2).takeMany(
+      members,
+      new Date(now.getTime() + 120_000),
+    );
+    expect(again.granted).toEqual([]); // the hour's limit holds after the minute has passed
+  });
+});
+
 describe('通知情况 and 通知记录 (issue #12 Broadcasts 4)', () => {
   it('lists recent notices with delivered / failed / invalid, under 2,048 bytes', async () => {
     const reply = await say(d.bureau, '通知情况');
