@@ -58,7 +58,7 @@ const ROLE_TEXT: Record<AudienceRole, string> = {
   headTeacher: '班主任',
   staff: '教师',
 };
-const SEPARATORS = /^[\s、，,和及与;；]+/;
+const SEPARATORS = /^[\s、，,和及与的;；]+/;
 const CONTENT_START = /^[\s:：]+/;
 
 type Token =

@@ -95,6 +95,6 @@ describe('scheduled notices in the bureau’s name (issue #12 Broadcasts 5)', ()
   });
 
   it('the bureau finds it with 通知记录', async () => {
-    expect(await say(d.bureau, '通知记录 流失生月报')).toContain('（测试）');
+    expect(await say(d.bureau, '通知记录 流失生月报')).toContain('2027年1月流失生月报请于');
   });
 });
