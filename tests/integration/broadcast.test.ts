@@ -337,6 +337,24 @@ describe('催报 reaches only the late or unsubmitted schools (issue #12 Broadca
   });
 });
 
+describe('帮助 lists the broadcast commands for the roles that may use them (issue #12 item 7)', () => {
+  it('the bureau, a principal, a head teacher', async () => {
+    const bureau = await say(d.bureau, '帮助');
+    for (const c of ['通知', '通知情况', '催报', '定时通知']) expect(bureau).toContain(c);
+    const principal = await say(d.principal, '帮助');
+    expect(principal).toContain('通知：通知、发送、取消、通知情况');
+    expect(principal).not.toContain('催报');
+    expect(await say(d.head, '帮助')).not.toContain('通知');
+    expect(await say(d.bureau, '帮助 通知')).toContain('全体校长');
+  });
+  it('群发 / 广播 / 提醒 are 通知', async () => {
+    expect(await say(d.bureau, '群发 全体校长 明早八点开会')).toContain('发送');
+    expect(await say(d.bureau, '取消')).toContain('已取消');
+    expect(await say(d.bureau, '提醒 所有学校 校长 提交月报')).toContain('发送');
+    expect(await say(d.bureau, '取消')).toContain('已取消');
+  });
+});
+
 describe('school names, never codes (issue #12)', () => {
   it('no message sent in this file carries a school code', async () => {
     const texts = calls.map((c) => c.content ?? JSON.stringify(c.card ?? {}));
