@@ -177,6 +177,29 @@ describe('通知: preview first, nothing sent before 发送 (issue #12 Broadcast
   });
 });
 
+describe('with cards off (settings notifications.cards: false) (issue #12 Broadcasts 2)', () => {
+  it('the preview is the reply and says to answer 发送 or 取消; 发送 works', async () => {
+    bot.services.settings.notifications.cards = false;
+    try {
+      const before = to(d.bureau.userid).length;
+      const reply = await say(d.bureau, `通知 ${names.ZS02} 校长 请回电话`);
+      expect(reply).toContain(`对象：${names.ZS02}的全体校长，共 1 人`);
+      expect(reply).toContain('回复「发送」');
+      expect(reply).toContain('回复「取消」');
+      await pump();
+      expect(to(d.bureau.userid)).toHaveLength(before); // no card
+      expect(to(zs02principal.userid).filter((c) => c.content?.includes('请回电话'))).toEqual([]);
+      expect(await say(d.bureau, '发送')).toContain('已开始发送');
+      await pump();
+      expect(to(zs02principal.userid).filter((c) => c.content?.includes('请回电话'))).toHaveLength(
+        1,
+      );
+    } finally {
+      bot.services.settings.notifications.cards = true;
+    }
+  });
+});
+
 describe('a principal or deputy addresses their own school only (issue #12 Broadcasts 1)', () => {
   it("another school's staff is refused and audited", async () => {
     const reply = await say(d.principal, `通知 ${names.ZS02} 全体教师 明天开会`);

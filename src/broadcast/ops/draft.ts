@@ -73,6 +73,7 @@ export async function draftBroadcast(
       lines: [
         ['对象', audienceText],
         ['人数', `${count} 人`],
+        ['内容', content],
       ],
       buttons: [],
       keys: [
