@@ -26,6 +26,8 @@ let bot: TestBot;
 let calls: Call[];
 let d: Awaited<ReturnType<typeof demo>>;
 let zs02principal: StaffLike;
+/** The next this many group calls (touser with several userids) answer -1 (system busy). */
+let failGroups = 0;
 let names: { ZS01: string; ZS02: string };
 
 /** WeCom's message/send: answers `invaliduser` for the userids that start with "ghost". */
@@ -40,6 +42,11 @@ function mockWecom(): void {
     .reply((_uri, raw) => {
       const body = raw as Record<string, unknown>;
       const touser = String(body.touser).split('|');
+      if (touser.length > 1 && failGroups > 0) {
+        failGroups--;
+        calls.push({ touser: ['(refused)'], content: JSON.stringify(body) });
+        return [200, { errcode: -1, errmsg: 'system busy' }];
+      }
       calls.push({
         touser,
         content: (body.text as { content?: string } | undefined)?.content,
@@ -288,6 +295,29 @@ describe('delivery in calls of ≤ 1,000 under the per-member limits (issue #12 
     expect(all[3].touser).toEqual(['t00010']);
     const b = await Broadcast.findOne({ content: '第二次提醒' }).lean<BroadcastDoc>();
     expect(b).toMatchObject({ status: 'done', delivered: 2497 });
+  });
+});
+
+describe('a group row keeps the outbox guarantees (issue #12 Broadcasts 3)', () => {
+  it('WeCom busy: the batch is retried later with the identical request, delivered once', async () => {
+    const before = calls.length;
+    failGroups = 1;
+    await say(d.bureau, `通知 ${names.ZS01} 全体班主任 请周四交表`);
+    await say(d.bureau, '发送');
+    await pump();
+    const refused = calls.slice(before).find((c) => c.touser[0] === '(refused)');
+    expect(refused).toBeTruthy();
+    const row = await OutboxMessage.findOne({ kind: 'group_text', status: 'pending' }).lean();
+    expect(row?.attempts).toBe(1);
+    expect(row?.request).toBeTruthy(); // stored: a retry sends exactly it
+    await advance(bot, new Date(bot.clock.now().getTime() + 10 * 60_000));
+    const sent = notices(before, '请周四交表');
+    expect(sent).toHaveLength(1);
+    const first = JSON.parse(refused!.content!) as { touser: string; text: { content: string } };
+    expect(sent[0].touser.join('|')).toBe(first.touser);
+    expect(sent[0].content).toBe(first.text.content);
+    const b = await Broadcast.findOne({ content: '请周四交表' }).lean<BroadcastDoc>();
+    expect(b).toMatchObject({ status: 'done', delivered: sent[0].touser.length, failed: 0 });
   });
 });
 
