@@ -39,7 +39,8 @@ export async function registerFeatures(
   const know = (...cmds: { name: string; aliases: string[] }[]) =>
     verbs.push(...cmds.flatMap((c) => [c.name, ...c.aliases]));
   know(...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands);
-  know(...broadcastCommands);
+  // 发送 / 取消 stay answers: an open visit exchange takes 取消 as "skip" before them.
+  know(...broadcastCommands.filter((c) => c.name !== '发送' && c.name !== '取消'));
   const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
   dispatcher.rewrite = async (ctx, text) =>
     (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);

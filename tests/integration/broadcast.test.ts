@@ -408,6 +408,15 @@ describe('帮助 lists the broadcast commands for the roles that may use them (i
   });
 });
 
+describe('取消 during an open visit exchange still ends the exchange (no regression)', () => {
+  it('a head teacher asked for the rest of a visit record answers 取消', async () => {
+    const asked = await say(d.head, `家访 ${d.plain.name} 电话联系母亲，一切正常`);
+    expect(asked).not.toBe('');
+    expect(await say(d.head, '取消')).toContain('家访记录已保存');
+    expect(await say(d.head, '取消')).toContain('您没有待确认的通知');
+  });
+});
+
 describe('school names, never codes (issue #12)', () => {
   it('no message sent in this file carries a school code', async () => {
     const texts = calls.map((c) => c.content ?? JSON.stringify(c.card ?? {}));
