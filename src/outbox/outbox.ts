@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind } from './model';
 import { isDuplicateKey } from '../db/connect';
 import {
@@ -38,7 +38,7 @@ export interface Body {
   userids?: string[];
   responseCode?: string;
   update?: Record<string, unknown>;
-  /** group_text: members split off to a later row (at a limit); its row is `<key>/r`. */
+  /** group_text: members split off to a later row (at a limit); its row is `<key>/r<hash>`. */
   rest?: string[];
 }
 
@@ -259,10 +259,14 @@ export class Outbox {
     return (await this.attempt(claimed, now)).settled;
   }
 
-  /** The members a group row left for later, as their own row (idempotent: keyed `<key>/r`). */
+  /**
+   * The members a group row left for later, as their own row, keyed by the row and the members
+   * (`<key>/r<hash>`): writing it again is a no-op, a second split of the same row is a new row.
+   */
   private async splitOff(row: OutboxDoc, body: Body, rest: string[], now: Date): Promise<void> {
     const at = new Date(now.getTime() + GROUP_DEFER_MS);
-    await this.enqueueGroup(row.group ?? '', rest, body.content ?? '', `${row.key}/r`, at);
+    const tag = createHash('sha1').update(rest.join('|')).digest('hex').slice(0, 10);
+    await this.enqueueGroup(row.group ?? '', rest, body.content ?? '', `${row.key}/r${tag}`, at);
   }
 
   /**

@@ -321,6 +321,35 @@ describe('a group row keeps the outbox guarantees (issue #12 Broadcasts 3)', () 
   });
 });
 
+describe('a crash between a split and the send loses nobody (issue #12 Broadcasts 3)', () => {
+  it('a row left with `rest` recorded is split again without dropping either part', async () => {
+    const now = bot.clock.now();
+    // As a crash leaves it: the body already says c1 goes later, its row not written yet.
+    const body = { content: '【通知】拆分测试', userids: ['c2', 'c3'], rest: ['c1'] };
+    await OutboxMessage.create({
+      key: 'bc:test:1',
+      recipient: 'group:bc:test:1',
+      kind: 'group_text',
+      group: 'test',
+      sealed: bot.services.pii.seal(JSON.stringify(body)),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    // c2 is at its per-minute limit now.
+    await OutboxSlot.insertMany(
+      Array.from({ length: 30 }, (_, i) => ({ _id: `c2#${i}`, recipient: 'c2', i, at: now })),
+    );
+    const before = calls.length;
+    await pump();
+    expect(notices(before, '拆分测试').map((c) => c.touser)).toEqual([['c3']]);
+    await advance(bot, new Date(now.getTime() + 5 * 60_000));
+    const got = notices(before, '拆分测试').flatMap((c) => c.touser);
+    expect(got.sort()).toEqual(['c1', 'c2', 'c3']);
+  });
+});
+
 describe('SharedThrottle.takeMany shares the limits across instances (issue #12 Broadcasts 3)', () => {
   it('two concurrent batch takes over the same new members: each member granted once', async () => {
     const members = Array.from({ length: 40 }, (_, i) => `race${i}`);
