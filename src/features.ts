@@ -19,6 +19,8 @@ import { draftRewrite } from './prevention/ops/visit-exchange';
 import { nextPreventionWake, sweepPrevention } from './prevention/sweep';
 import { campaignCheck } from './prevention/jobs';
 import { normalize } from './chat/normalize';
+import { registerBroadcasts } from './broadcast/register';
+import { broadcastCommands } from './broadcast/commands';
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -37,6 +39,8 @@ export async function registerFeatures(
   const know = (...cmds: { name: string; aliases: string[] }[]) =>
     verbs.push(...cmds.flatMap((c) => [c.name, ...c.aliases]));
   know(...rosterCommands, ...caseCommands, ...enrollmentCommands, ...preventionCommands);
+  // 发送 / 取消 stay answers: an open visit exchange takes 取消 as "skip" before them.
+  know(...broadcastCommands.filter((c) => c.name !== '发送' && c.name !== '取消'));
   const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
   dispatcher.rewrite = async (ctx, text) =>
     (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
@@ -70,6 +74,8 @@ export async function registerFeatures(
   know(...handoffCommands(handoffs));
   s.scheduler.handle(JOBS.handoffRemind, (a) => handoffs.onRemind(a));
   s.scheduler.handle(JOBS.handoffCheck, (a) => handoffs.onCheck(a));
+  // Broadcasts (issue #12): 通知 with preview, 催报, 定时通知, 通知情况.
+  await registerBroadcasts(dispatcher, s, opts);
   if (opts.cycles !== false) {
     await scheduleRegistration(s);
     await reporting.ensureCycles();

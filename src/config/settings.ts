@@ -7,6 +7,37 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 const days = z.number().int().min(0).max(10);
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
 
+/** A scheduled notice in the bureau's name: on/off, the time of day, the text ({期间}…). */
+const scheduledNotice = z.object({
+  enabled: z.boolean(),
+  at: hhmm,
+  template: z.string().min(1).max(600),
+});
+const SCHEDULED_DEFAULTS = {
+  monthlyReminder: {
+    enabled: true,
+    at: '09:00',
+    template:
+      '您校{期间}流失生月报尚未上报，截止时间为{截止}。请核对后发送「提交月报」上报区教体局。',
+  },
+  quarterlyReminder: {
+    enabled: true,
+    at: '09:00',
+    template:
+      '您校{期间}学籍变动季报尚未上报，截止时间为{截止}。请核对后发送「提交季报」上报区教体局。',
+  },
+  campaignKickoff: {
+    enabled: false,
+    at: '08:30',
+    template: '{月份}是控辍保学活动月，请组织告家长书、家长会、集中家访和责任书签订。',
+  },
+  visitRound: {
+    enabled: false,
+    at: '08:30',
+    template: '{名称}开始，请各位老师按要求完成家访，发送「我的家访」查看名单。',
+  },
+};
+
 export const settingsSchema = z.object({
   timeZone: z.literal('Asia/Shanghai'),
   calendar: z.object({
@@ -81,6 +112,20 @@ export const settingsSchema = z.object({
     })
     .default({ inboundDays: 30, outboxDays: 30 }),
   notifications: z.object({ cards: z.boolean() }).default({ cards: true }),
+  /** Broadcasts (issue #12): how long a preview waits for 发送, and the scheduled notices. */
+  broadcasts: z
+    .object({
+      draftHours: z.number().min(0.1).max(168).default(24),
+      scheduled: z
+        .object({
+          monthlyReminder: scheduledNotice,
+          quarterlyReminder: scheduledNotice,
+          campaignKickoff: scheduledNotice,
+          visitRound: scheduledNotice,
+        })
+        .default(SCHEDULED_DEFAULTS),
+    })
+    .default({ draftHours: 24, scheduled: SCHEDULED_DEFAULTS }),
   outbox: z
     .object({
       pumpEverySeconds: z.number().min(0.05),

@@ -57,6 +57,18 @@ export class SchoolCalendar {
     return DateTime.fromISO(day, { zone: ZONE }).weekday <= 5;
   }
 
+  /**
+   * A working day of the offices (the bureau, a school's office in the holidays): not a weekend
+   * or public holiday, 调休 make-up days included; semesters and closures do not matter.
+   */
+  isWorkday(day: string): boolean {
+    if (this.workdays.has(day)) return true;
+    if (this.holidays.has(day)) return false;
+    if (day in HOLIDAY_DATA.workdays) return true;
+    if (day in HOLIDAY_DATA.holidays) return false;
+    return DateTime.fromISO(day, { zone: ZONE }).weekday <= 5;
+  }
+
   /** Why a day is not a school day, for replies ("国庆节", "寒假", "周末"). */
   whyNot(day: string): string | undefined {
     if (this.isSchoolDay(day)) return undefined;

@@ -27,6 +27,8 @@ export const SCHOOL_ACTIONS = [
   'readDistrict',
   'actOnReports',
   'viewDashboard', // the web dashboard of a school (issue #12)
+  'broadcast', // 通知: a notice to a school's staff (issue #12)
+  'broadcastDistrict', // 通知 to several schools or the district; 催报; 定时通知 (the bureau)
 ] as const;
 export type SchoolAction = (typeof SCHOOL_ACTIONS)[number];
 
@@ -74,6 +76,9 @@ export const SCHOOL_RULES: { role: RoleName; actions: readonly SchoolAction[]; o
   { role: 'principal', actions: ['viewDashboard'], own: true },
   { role: 'deputy', actions: ['viewDashboard'], own: true },
   { role: 'bureau', actions: ['viewDashboard'], own: false },
+  { role: 'principal', actions: ['broadcast'], own: true },
+  { role: 'deputy', actions: ['broadcast'], own: true },
+  { role: 'bureau', actions: ['broadcast', 'broadcastDistrict'], own: false },
 ];
 
 export function canActOnStudent(staff: StaffLike, action: Action, s: StudentLike): boolean {
@@ -129,6 +134,8 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',
   viewDashboard: '您只能查看本校的数据。',
+  broadcast: '您只能通知本校的教职工。全区或其他学校的通知由区教体局发送。',
+  broadcastDistrict: '全区通知、催报和定时通知由区教体局办理。',
 };
 
 /** The polite refusal every denied action gets. */

@@ -66,6 +66,16 @@ export const JOBS = {
       month: k.split(':')[2],
     }),
   },
+  /** A scheduled notice in the bureau's name (issue #12): `notice:<which>:<slot>`. */
+  scheduledNotice: {
+    name: 'broadcast.scheduled',
+    label: '定时通知（催报等）',
+    key: (a: { notice: string; slot: string }) => `notice:${a.notice}:${a.slot}`,
+    parse: (k: string) => {
+      const [, notice, ...slot] = k.split(':');
+      return { notice, slot: slot.join(':') };
+    },
+  },
   handoffRemind: byYear('remind', '毕业交接提醒'),
   handoffCheck: byYear('check', '交接核查（毕业生是否已在初中注册）'),
 } as const;
@@ -75,4 +85,5 @@ export const JOB_LABELS: Record<string, string> = {
   ...Object.fromEntries(Object.values(JOBS).map((k) => [k.name, k.label])),
   'cases.sweep': '案件到期事项（询问、提醒、逾期上报）',
   'prevention.sweep': '易辍学生联系提醒、家访约定提醒',
+  'broadcast.settle': '通知送达情况汇总',
 };

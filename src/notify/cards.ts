@@ -10,6 +10,10 @@ export interface CardSpec {
   desc?: string;
   lines: [string, string][];
   buttons: { action: CardAction; dutyId: string }[];
+  /** Buttons of other features, with their own keys (e.g. a broadcast's `b:send:<id>`). */
+  keys?: { text: string; key: string }[];
+  /** A longer line under the title (a broadcast's text, cut to fit). */
+  sub?: string;
   /** The same facts as text, naming the commands to type instead of the buttons. */
   fallback: string;
 }
@@ -38,10 +42,15 @@ export function buildCard(spec: CardSpec, key: string): Record<string, unknown> 
       .slice(0, 6)
       .map(([k, v]) => ({ keyname: k.slice(0, 5), value: v.slice(0, 30) })),
     task_id: taskId(key),
-    button_list: spec.buttons.slice(0, 6).map((b, i) => ({
-      text: ACTION_LABEL[b.action],
-      style: i === 0 ? 1 : 2,
-      key: buttonKey(b.action, b.dutyId),
-    })),
+    ...(spec.sub ? { sub_title_text: spec.sub.slice(0, 110) } : {}),
+    button_list: [
+      ...spec.buttons.map((b) => ({
+        text: ACTION_LABEL[b.action],
+        key: buttonKey(b.action, b.dutyId),
+      })),
+      ...(spec.keys ?? []),
+    ]
+      .slice(0, 6)
+      .map((b, i) => ({ ...b, style: i === 0 ? 1 : 2 })),
   };
 }

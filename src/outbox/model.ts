@@ -1,7 +1,8 @@
 import mongoose, { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 
-export type OutboxKind = 'text' | 'markdown' | 'template_card' | 'update_card';
+/** `group_text`: one text to many members in one call (a broadcast batch, ≤ 1,000 userids). */
+export type OutboxKind = 'text' | 'markdown' | 'template_card' | 'update_card' | 'group_text';
 /**
  * pending → sending → sent, or failed (a permanent error, with `reason`). `merged`: a text
  * travelling in another row's message (`mergedInto`), settled with it.
@@ -32,6 +33,8 @@ export interface OutboxRow {
   reason?: string;
   invalidUsers?: string[];
   mergedInto?: string;
+  /** A group_text row: the broadcast it belongs to (its userids are in the sealed body). */
+  group?: string;
   createdAt: Date;
   claimedAt?: Date;
   sentAt?: Date;
@@ -50,7 +53,7 @@ const outboxSchema = new Schema<OutboxRow>(
     recipient: { type: String, required: true, index: true },
     kind: {
       type: String,
-      enum: ['text', 'markdown', 'template_card', 'update_card'],
+      enum: ['text', 'markdown', 'template_card', 'update_card', 'group_text'],
       required: true,
     },
     sealed: { type: String },
@@ -70,6 +73,7 @@ const outboxSchema = new Schema<OutboxRow>(
     reason: { type: String },
     invalidUsers: { type: [String], default: undefined },
     mergedInto: { type: String, index: true },
+    group: { type: String, index: true },
     createdAt: { type: Date, required: true },
     claimedAt: { type: Date },
     sentAt: { type: Date, index: true },
@@ -94,6 +98,8 @@ export interface SlotRow {
   recipient: string;
   i: number;
   at: Date;
+  /** The batch take that holds it (SharedThrottle.takeMany), to tell its slots apart. */
+  by?: string;
 }
 const slotSchema = new Schema<SlotRow>(
   {
@@ -101,6 +107,7 @@ const slotSchema = new Schema<SlotRow>(
     recipient: { type: String, required: true },
     i: { type: Number, required: true },
     at: { type: Date, required: true },
+    by: { type: String },
   },
   { versionKey: false, collection: 'outbox_slots' },
 );

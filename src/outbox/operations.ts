@@ -114,7 +114,7 @@ export class OutboxOperations {
     const unknown = new Set<string>();
     const rejected = new Map<string, number>();
     for (const r of rows) {
-      if (r.reason === 'unknown_user') unknown.add(r.recipient);
+      if (r.reason === 'unknown_user' && r.kind !== 'group_text') unknown.add(r.recipient);
       else if (r.status === 'failed') {
         const why = (r.lastError ?? '').slice(0, 80);
         rejected.set(why, (rejected.get(why) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind } from './model';
 import { isDuplicateKey } from '../db/connect';
 import {
@@ -38,7 +38,12 @@ export interface Body {
   userids?: string[];
   responseCode?: string;
   update?: Record<string, unknown>;
+  /** group_text: members split off to a later row (at a limit); its row is `<key>/r<hash>`. */
+  rest?: string[];
 }
+
+/** A member's minute slot frees this long after a send: a deferred group row waits it out. */
+const GROUP_DEFER_MS = 61_000;
 
 export type OutboxSettings = Pick<Settings, 'outbox' | 'operations' | 'retention'>;
 export const SEPARATOR = '\n──────\n';
@@ -104,6 +109,35 @@ export class Outbox {
     }
   }
 
+  /**
+   * One text to many members in one message/send call (a broadcast batch, ≤ 1,000 userids):
+   * a single row, sealed like every push, with the same key, lease, retry and duplicate check.
+   * `group` names the broadcast the row belongs to.
+   */
+  async enqueueGroup(
+    group: string,
+    userids: string[],
+    content: string,
+    key: string,
+    at = this.clock.now(),
+  ): Promise<void> {
+    try {
+      await OutboxMessage.create({
+        key,
+        recipient: `group:${key}`,
+        kind: 'group_text',
+        group,
+        sealed: this.cipher.seal(JSON.stringify({ content, userids })),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: at,
+        createdAt: this.clock.now(),
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
   /** The content of a row (sealed, or plaintext from before sealing). */
   body(row: Pick<OutboxDoc, 'sealed' | 'payload'>): Body {
     if (row.sealed) return JSON.parse(this.cipher.open(row.sealed)) as Body;
@@ -155,6 +189,10 @@ export class Outbox {
 
   private async deliverTo(recipient: string, rows: OutboxDoc[], now: Date): Promise<number> {
     let settled = 0;
+    if (rows[0].kind === 'group_text') {
+      for (const row of rows) settled += await this.deliverGroup(row, now);
+      return settled;
+    }
     const items = rows.map((row) => {
       const body = this.body(row);
       // A row with a stored request was tried before: it goes alone, exactly as first sent.
@@ -174,6 +212,61 @@ export class Outbox {
       if (!outcome.next) break;
     }
     return settled;
+  }
+
+  /**
+   * A group row: a slot for every member first (SharedThrottle.takeMany). A fresh row sends to
+   * those with a slot and splits the others off to a row a minute later (written as `rest` in
+   * the row before the new row, so a crash in between loses nobody); a retry goes exactly as
+   * first sent, so it waits until every member has a slot.
+   */
+  private async deliverGroup(head: OutboxDoc, now: Date): Promise<number> {
+    let row = head;
+    let body = this.body(row);
+    if (body.rest?.length) await this.splitOff(row, body, body.rest, now);
+    const users = [...new Set(body.userids ?? [])];
+    const slots = await this.throttle.takeMany(users, now);
+    const all = slots.granted.length === users.length;
+    if (!all && (row.request || !slots.granted.length)) {
+      await slots.giveBack(slots.granted);
+      await OutboxMessage.updateOne(
+        { _id: row._id, status: 'pending' },
+        { $set: { nextAttemptAt: new Date(now.getTime() + GROUP_DEFER_MS) } },
+      );
+      return 0;
+    }
+    if (!all) {
+      const granted = new Set(slots.granted);
+      const rest = users.filter((u) => !granted.has(u));
+      body = { content: body.content, userids: slots.granted, rest };
+      const sealed = this.cipher.seal(JSON.stringify(body));
+      const res = await OutboxMessage.updateOne(
+        { _id: row._id, status: 'pending', sealed: row.sealed },
+        { $set: { sealed } },
+      );
+      if (res.modifiedCount !== 1) {
+        await slots.giveBack(slots.granted);
+        return 0;
+      }
+      row = { ...row, sealed };
+      await this.splitOff(row, body, rest, now);
+    }
+    const claimed = await this.claim([{ row, body }], now);
+    if (!claimed) {
+      await slots.giveBack(slots.granted);
+      return 0;
+    }
+    return (await this.attempt(claimed, now)).settled;
+  }
+
+  /**
+   * The members a group row left for later, as their own row, keyed by the row and the members
+   * (`<key>/r<hash>`): writing it again is a no-op, a second split of the same row is a new row.
+   */
+  private async splitOff(row: OutboxDoc, body: Body, rest: string[], now: Date): Promise<void> {
+    const at = new Date(now.getTime() + GROUP_DEFER_MS);
+    const tag = createHash('sha1').update(rest.join('|')).digest('hex').slice(0, 10);
+    await this.enqueueGroup(row.group ?? '', rest, body.content ?? '', `${row.key}/r${tag}`, at);
   }
 
   /**
@@ -232,6 +325,11 @@ export class Outbox {
         return this.client.message(to, { msgtype: 'template_card', template_card: b.card });
       case 'update_card':
         return this.client.cardUpdate(b.userids ?? [], b.responseCode ?? '', b.update ?? {});
+      case 'group_text':
+        return this.client.message((b.userids ?? []).join('|'), {
+          msgtype: 'text',
+          text: { content: b.content },
+        });
     }
   }
 
@@ -360,6 +458,7 @@ export class Outbox {
 }
 
 function bodyOf(push: Exclude<Push, { kind: 'text' }>): Body {
+  // (group_text rows are written by enqueueGroup.)
   switch (push.kind) {
     case 'markdown':
       return { content: push.content };

@@ -120,7 +120,8 @@ export class Reporting {
       dropouts.map(async (e, i) => {
         const st = bySchool.get(e.studentNo);
         const who = st ? `${st.name}，${await className(st.classId)}` : '（已不在本校）';
-        return `${i + 1}. ${who}，学籍号 ${e.studentNo}，${isoDay(e.at)} 确认，原因：${e.detail ?? '未填'}`;
+        const why = e.detail ?? '未填';
+        return `${i + 1}. ${who}，学籍号 ${e.studentNo}，${isoDay(e.at)} 确认，原因：${why}`;
       }),
     );
     if (kind === 'monthly') {
@@ -130,6 +131,18 @@ export class Reporting {
         : `${monthLabel(period)}无流失生。`;
       return { text: [head, ...lines, ...long].join('\n') };
     }
+    return this.quarterly(schoolCode, period, students, lines);
+  }
+
+  /** The quarterly table: counts by status, the quarter's changes, the roll reconciled. */
+  private async quarterly(
+    schoolCode: string,
+    period: string,
+    students: (StudentLike & { studentNo: string })[],
+    lines: string[],
+  ): Promise<{ text: string; onRollEnd?: number }> {
+    const { from, to } = periodRange(period);
+    const bySchool = new Map(students.map((s) => [s.studentNo, s]));
     const counts = new Map<EnrollmentStatus, number>();
     for (const st of students) counts.set(st.status, (counts.get(st.status) ?? 0) + 1);
     const table = (Object.keys(STATUS_LABEL) as EnrollmentStatus[])
@@ -171,7 +184,7 @@ export class Reporting {
     return { text, onRollEnd: onRollNow };
   }
 
-  /** Anyone away more than the long-absence threshold is reported, confirmed or not (PROCEDURES). */
+  /** Anyone away more than the long-absence threshold is reported (confirmed or not). */
   private async longAbsences(
     schoolCode: string,
     bySchool: Map<string, StudentLike>,
@@ -212,7 +225,10 @@ export class Reporting {
       const verb = kind === 'monthly' ? '提交月报' : '提交季报';
       await this.push(
         await this.leaders(school.code),
-        `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
+        [
+          `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n`,
+          `请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
+        ].join(''),
         `report:${reportKey}`,
       );
       await this.s.scheduler.schedule(JOBS.reportDeadline, { report: reportKey }, dueAt);
@@ -249,12 +265,18 @@ export class Reporting {
     const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
     await this.push(
       await this.bureau(),
-      `【逾期未报】${school?.name ?? r.schoolCode} ${r.label}${KIND_LABEL[r.kind]}未在 ${formatDeadline(r.dueAt)} 前上报。`,
+      [
+        `【逾期未报】${school?.name ?? r.schoolCode} ${r.label}${KIND_LABEL[r.kind]}`,
+        `未在 ${formatDeadline(r.dueAt)} 前上报。`,
+      ].join(''),
       `late:${reportKey}`,
     );
     await this.push(
       await this.leaders(r.schoolCode),
-      `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），已告知区教体局。请尽快发送「${verb}」。`,
+      [
+        `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），`,
+        `已告知区教体局。请尽快发送「${verb}」。`,
+      ].join(''),
       `late-school:${reportKey}`,
     );
   }
@@ -276,49 +298,55 @@ export class Reporting {
       return '上报由学校校长或分管领导操作。';
     }
     const lines: string[] = [];
-    for (const code of schools) {
-      const r = (
-        await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } })
-          .sort({ period: -1 })
-          .limit(1)
-          .lean<ReportDoc[]>()
-      )[0];
-      const school = await School.findOne({ code }).lean<SchoolDoc>();
-      if (!r) {
-        lines.push(`${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`);
-        continue;
-      }
-      const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
-      await Report.updateOne(
-        { key: r.key },
-        {
-          $set: {
-            status: 'submitted',
-            content,
-            submittedBy: actor.userid,
-            submittedAt: now,
-            ...(onRollEnd === undefined ? {} : { onRollEnd }),
-          },
-        },
-      );
-      await this.s.scheduler.unschedule(JOBS.reportDeadline, { report: r.key });
-      await audit({
-        actor: actor.userid,
-        action: `submit:${kind}`,
-        target: r.key,
-        channel: 'wecom',
-        at: now,
-      });
-      await this.push(
-        await this.bureau(),
-        `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`,
-        `submitted:${r.key}`,
-      );
-      lines.push(
-        `已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`,
-      );
-    }
+    for (const code of schools) lines.push(await this.submitFor(actor, kind, code, now));
     return `${lines.join('\n')}\n区教体局已收到。`;
+  }
+
+  /** Submits one school's open (or late) report of this kind; one line for the reply. */
+  private async submitFor(actor: StaffLike, kind: Kind, code: string, now: Date): Promise<string> {
+    const r = (
+      await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } })
+        .sort({ period: -1 })
+        .limit(1)
+        .lean<ReportDoc[]>()
+    )[0];
+    const school = await School.findOne({ code }).lean<SchoolDoc>();
+    if (!r) {
+      return `${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`;
+    }
+    const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
+    await Report.updateOne(
+      { key: r.key },
+      {
+        $set: {
+          status: 'submitted',
+          content,
+          submittedBy: actor.userid,
+          submittedAt: now,
+          ...(onRollEnd === undefined ? {} : { onRollEnd }),
+        },
+      },
+    );
+    await this.s.scheduler.unschedule(JOBS.reportDeadline, { report: r.key });
+    await audit({
+      actor: actor.userid,
+      action: `submit:${kind}`,
+      target: r.key,
+      channel: 'wecom',
+      at: now,
+    });
+    await this.push(
+      await this.bureau(),
+      [
+        `【${KIND_LABEL[kind]}·已上报】${school?.name ?? code} ${r.label}`,
+        `（${actor.name} 上报${r.status === 'late' ? '，逾期' : ''}）：\n${content}`,
+      ].join(''),
+      `submitted:${r.key}`,
+    );
+    return [
+      `已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}`,
+      `${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`,
+    ].join('');
   }
 
   /** Bureau: every school's latest reports; a principal or deputy: their own school. */
@@ -370,7 +398,8 @@ export class Reporting {
     const quota = visitQuota(actor.roles, this.s.settings.quotas);
     const lines = [
       quota
-        ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。`
+        ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次` +
+          `${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。`
         : `${range.name}您已家访 ${mine} 人次。`,
     ];
     const scope = actor.roles.filter((r) =>
@@ -398,7 +427,8 @@ export class Reporting {
       }
       lines.push(
         behind.length
-          ? `未达标的老师（${behind.length}/${inScope.length}）：${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}`
+          ? `未达标的老师（${behind.length}/${inScope.length}）：` +
+              `${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}`
           : `您负责范围内的 ${inScope.length} 位老师都已达标。`,
       );
     }

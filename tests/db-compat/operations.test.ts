@@ -300,4 +300,31 @@ describe('operations Baoxue relies on', () => {
     expect(res.matchedCount).toBe(2);
     expect(await Thing.countDocuments({ n: { $ne: 2 } })).toBe(0);
   });
+
+  it('conditional updateMany over $in ids, $unset, insertMany unordered past a duplicate (broadcast throttle)', async () => {
+    const at = new Date('2026-12-01T00:00:00Z');
+    await Thing.insertMany([
+      { key: 'a', n: 1, at: new Date(0) },
+      { key: 'b', n: 9, at: new Date(0) },
+    ]);
+    // Only the rows still under the limit move (SharedThrottle.takeHours / takeMinutes).
+    const res = await Thing.updateMany(
+      { key: { $in: ['a', 'b', 'z'] }, n: { $lt: 5 } },
+      { $inc: { n: 1 }, $set: { at, group: 'mine' } },
+    );
+    expect(res.modifiedCount).toBe(1);
+    expect((await Thing.find({ group: 'mine', at }).lean()).map((t) => t.key)).toEqual(['a']);
+    await Thing.updateMany(
+      { group: 'mine', at },
+      { $set: { at: new Date(0) }, $unset: { group: 1 } },
+    );
+    expect(await Thing.countDocuments({ group: { $exists: true } })).toBe(0);
+    // A duplicate in an unordered insertMany: E11000. MongoDB writes the other documents, the
+    // embedded server none of them, so the throttle then inserts one by one (insertEach).
+    const err = await Thing.insertMany([{ key: 'c' }, { key: 'a' }, { key: 'd' }], {
+      ordered: false,
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 11000 });
+    expect([0, 2]).toContain(await Thing.countDocuments({ key: { $in: ['c', 'd'] } }));
+  });
 });

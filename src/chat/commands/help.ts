@@ -55,7 +55,13 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
     ],
     roles: ['deputy', 'principal'],
   },
-  { title: '教体局', names: ['督办', '报告情况'], roles: ['bureau'] },
+  // Broadcasts (issue #12): a principal or deputy within their school, the bureau anywhere.
+  { title: '通知', names: ['通知', '发送', '取消', '通知情况'], roles: ['deputy', 'principal'] },
+  {
+    title: '教体局',
+    names: ['督办', '报告情况', '通知', '发送', '取消', '通知情况', '催报', '定时通知'],
+    roles: ['bureau'],
+  },
 ];
 
 export function helpCommand(all: () => Command[]): Command {
