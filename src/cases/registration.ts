@@ -55,7 +55,11 @@ export async function confirmRegistration(
     classId: { $in: classIds },
     semester: sem.start,
   });
-  return `已确认报到 ${students.length} 人（本班已报到 ${done}/${enrolled}）。未确认报到的学生，第 ${ctx.services.settings.ladder.registrationCheckSchoolDay} 个上学日后会列为「开学未报到」，请您确认到校情况。`;
+  const checkDay = ctx.services.settings.ladder.registrationCheckSchoolDay;
+  return (
+    `已确认报到 ${students.length} 人（本班已报到 ${done}/${enrolled}）。` +
+    `未确认报到的学生，第 ${checkDay} 个上学日后会列为「开学未报到」，请您确认到校情况。`
+  );
 }
 
 /** The semester's Nth school day, end of day: when the check runs. */

@@ -64,7 +64,8 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env & { sandbox: boolean } 
   }
   if (present.length === WECOM_KEYS.length && !env.BAOXUE_DATA_KEY) {
     throw new ConfigError(
-      'Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production to encrypt personal data at rest.',
+      'Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production ' +
+        'to encrypt personal data at rest.',
     );
   }
   return { ...env, sandbox: present.length === 0 };

@@ -84,6 +84,7 @@ export function describeRole(
   schoolNames: Map<string, string>,
 ): string {
   const school = r.schoolCode ? (schoolNames.get(r.schoolCode) ?? r.schoolCode) : '';
+  const cls = r.classId ? (classNames.get(r.classId) ?? r.classId) : '';
   switch (r.role) {
     case 'principal':
       return `${school} 校长`;
@@ -92,9 +93,9 @@ export function describeRole(
     case 'gradeLeader':
       return `${school} ${r.grade}年级 中层领导（包年级）`;
     case 'headTeacher':
-      return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
+      return `${school} ${cls} 班主任`;
     case 'subjectTeacher':
-      return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${owns(r)}`;
+      return `${school} ${cls} ${r.subject ?? ''}科任教师${owns(r)}`;
     case 'bureau':
       return '区教体局';
   }

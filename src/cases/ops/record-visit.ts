@@ -65,9 +65,8 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     ...(duty ? { dutyId: duty.dutyId } : {}),
     ...(duty?.instead ? { onBehalfOf: duty.instead } : {}),
   });
-  const met = duty
-    ? `已完成：${DUTY[duty.kind].label}${duty.instead ? insteadOf(synced.about.who([duty.instead])) : ''}。`
-    : '';
+  const instead = duty?.instead ? insteadOf(synced.about.who([duty.instead])) : '';
+  const met = duty ? `已完成：${DUTY[duty.kind].label}${instead}。` : '';
   return [
     `已记录家访：${student.name}。${met}`,
     v.pending ? `请补充家访记录：「家访 ${student.name} 见到谁、了解到什么、约定了什么」。` : '',
