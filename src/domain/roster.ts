@@ -71,11 +71,16 @@ export const GRADE_LABEL = [
   '九年级',
 ];
 
+/** 三年级; a grade outside 1–9 (a bad import row) reads as "12年级". */
+export function gradeLabel(grade: number | string): string {
+  return GRADE_LABEL[Number(grade)] || `${grade}年级`;
+}
+
 export function classIdOf(schoolCode: string, grade: number, classNo: number): string {
   return `${schoolCode}-${grade}-${classNo}`;
 }
 
 export function classLabel(classId: string): string {
   const [, grade, no] = classId.split('-');
-  return `${GRADE_LABEL[Number(grade)] ?? `${grade}年级`}${no}班`;
+  return `${gradeLabel(grade)}${no}班`;
 }

@@ -1,6 +1,13 @@
 import { LRUCache } from 'lru-cache';
 import { Staff, Student, SchoolClass, School } from '../models/roster';
-import { GRADE_LABEL, type Role, type StaffLike, type StudentLike } from '../domain/roster';
+import {
+  GRADE_LABEL,
+  gradeLabel,
+  ROLE_LABEL,
+  type Role,
+  type StaffLike,
+  type StudentLike,
+} from '../domain/roster';
 import { chainFor, type Chain } from '../domain/chain';
 import { canActOnStudent, type Action } from '../domain/policy';
 
@@ -91,7 +98,7 @@ export function describeRole(
     case 'deputy':
       return `${school} 分管领导（控辍保学）`;
     case 'gradeLeader':
-      return `${school} ${r.grade}年级 中层领导（包年级）`;
+      return `${school} ${gradeLabel(r.grade ?? 0)} ${ROLE_LABEL.gradeLeader}`;
     case 'headTeacher':
       return `${school} ${cls} 班主任`;
     case 'subjectTeacher':

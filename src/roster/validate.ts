@@ -1,6 +1,7 @@
 import {
   classIdOf,
   GRADE_LABEL,
+  gradeLabel,
   ROLE_LABEL,
   type EnrollmentStatus,
   type Role,
@@ -159,7 +160,7 @@ function checkClasses(rows: RawRow[], ctx: Ctx): void {
       continue;
     }
     const classId = classIdOf(school, grade, no);
-    const label = `${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+    const label = `${gradeLabel(grade)}${no}班`;
     if (ctx.classes.has(classId)) r.add(`${label} 重复`);
     ctx.classes.add(classId);
     if (!finish(ctx, r)) continue;
@@ -179,7 +180,7 @@ function classRef(r: RowCheck, ctx: Ctx): string | undefined {
     return undefined;
   }
   const id = classIdOf(school, grade, no);
-  const label = `${school} ${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+  const label = `${school} ${gradeLabel(grade)}${no}班`;
   if (!ctx.classes.has(id)) {
     r.add(`班级 ${label} 不存在（请先在「班级」表中添加）`);
     return undefined;

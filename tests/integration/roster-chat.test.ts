@@ -48,6 +48,12 @@ describe('roster in chat', () => {
     expect(reply).toMatch(/三年级1班 班主任/);
   });
 
+  it("我是谁 names a grade leader's grade with the grade label, as everywhere else (issue #8)", async () => {
+    const reply = (await bot.say('我是谁', d.gradeLeader.userid)).reply!;
+    expect(reply).toMatch(/三年级 中层领导（包年级）/);
+    expect(reply).not.toMatch(/\d年级/);
+  });
+
   it('我的学生 summarises the class with its at-risk students', async () => {
     const reply = (await bot.say('我的学生', d.head.userid)).reply!;
     expect(reply).toMatch(/您负责 25 名学生/);
