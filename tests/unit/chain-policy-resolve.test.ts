@@ -1,16 +1,10 @@
 import { chainFor, responsibleAt, above, LEVELS } from '../../src/domain/chain';
 import { canActOnStudent, canActOnSchool, type Action } from '../../src/domain/policy';
 import { resolveStudent, takeStudentToken } from '../../src/domain/resolve';
-import type { StaffLike, StudentLike } from '../../src/domain/roster';
+import type { StaffLike } from '../../src/domain/roster';
+import { buildStudent } from '../support/factories';
 
-const student: StudentLike = {
-  studentNo: 'G1',
-  name: '张三',
-  schoolCode: 'S1',
-  grade: 3,
-  classId: 'S1-3-2',
-  status: 'enrolled',
-};
+const student = buildStudent({ studentNo: 'G1', classId: 'S1-3-2' });
 const staff: StaffLike[] = [
   {
     userid: 'sub',
