@@ -1,6 +1,14 @@
 /** The roster as the rules see it: plain data, no I/O (PROCEDURES.md "Words"). */
-export type RoleName =
-  'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
+/** The roles, in the order of the chain of responsibility (科任教师 → … → 区教体局). */
+export const ROLE_NAMES = [
+  'subjectTeacher',
+  'headTeacher',
+  'gradeLeader',
+  'deputy',
+  'principal',
+  'bureau',
+] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
 
 export interface Role {
   role: RoleName;

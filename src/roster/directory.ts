@@ -8,7 +8,7 @@ import {
   type StaffLike,
   type StudentLike,
 } from '../domain/roster';
-import { chainFor, type Chain } from '../domain/chain';
+import { chainFor, LEVELS, type Chain } from '../domain/chain';
 import { canActOnStudent, type Action } from '../domain/policy';
 
 /** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
@@ -159,24 +159,13 @@ export function scopeFilter(staff: StaffLike): Record<string, unknown> | undefin
 /** How the scope is named in a heading: 全区, a school, a grade, a class. */
 export async function scopeLabel(staff: StaffLike): Promise<string> {
   if (staff.roles.some((r) => r.role === 'bureau')) return '全区';
-  const top = [...staff.roles].sort(
-    (a, b) => LEVEL_ORDER.indexOf(b.role) - LEVEL_ORDER.indexOf(a.role),
-  )[0];
+  const top = [...staff.roles].sort((a, b) => LEVELS.indexOf(b.role) - LEVELS.indexOf(a.role))[0];
   if (!top) return '';
   const school = top.schoolCode ? await schoolName(top.schoolCode) : '';
   if (top.role === 'principal' || top.role === 'deputy') return school;
   if (top.role === 'gradeLeader') return `${school} ${GRADE_LABEL[top.grade ?? 0] ?? ''}`;
   return `${school} ${top.classId ? await className(top.classId) : ''}`;
 }
-
-const LEVEL_ORDER = [
-  'subjectTeacher',
-  'headTeacher',
-  'gradeLeader',
-  'deputy',
-  'principal',
-  'bureau',
-];
 
 /**
  * How students are named to readers: with the 学籍号 tail whenever a namesake exists in the same
