@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
-import type { EnrollmentStatus, Role, SchoolKind } from '../domain/roster';
+import type { Role, SchoolKind, StudentLike } from '../domain/roster';
 import { pinyinOf } from '../domain/resolve';
 
 export interface SchoolRow {
@@ -25,15 +25,12 @@ export interface GuardianRow {
   relation: string;
   phoneSealed: string;
 }
-export interface StudentRow {
-  studentNo: string;
-  name: string;
+/** Who a student is and where, the same in the roster and in an import row (roster/validate). */
+export interface StudentBase extends Omit<StudentLike, 'atRisk' | 'atRiskLeader'> {
   gender: '男' | '女';
   birthDate: string;
-  schoolCode: string;
-  grade: number;
-  classId: string;
-  status: EnrollmentStatus;
+}
+export interface StudentRow extends StudentBase {
   guardians: GuardianRow[];
   addressSealed?: string;
   atRisk?: boolean;

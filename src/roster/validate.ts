@@ -3,12 +3,12 @@ import {
   GRADE_LABEL,
   gradeLabel,
   ROLE_LABEL,
-  type EnrollmentStatus,
   type Role,
   type SchoolKind,
   type StaffLike,
 } from '../domain/roster';
 import { chainFor } from '../domain/chain';
+import type { ClassRow, SchoolRow, StudentBase } from '../models/roster';
 import {
   ALLOWED,
   ROLE_WORDS,
@@ -31,21 +31,14 @@ import {
 
 /** Everything the import writes, already validated. Personal data is still plaintext here. */
 export interface RosterData {
-  schools: { code: string; name: string; kind: SchoolKind }[];
-  classes: { classId: string; schoolCode: string; grade: number; classNo: number; name: string }[];
+  schools: SchoolRow[];
+  classes: ClassRow[];
   staff: StaffLike[];
   students: StudentData[];
 }
 
-export interface StudentData {
-  studentNo: string;
-  name: string;
-  gender: '男' | '女';
-  birthDate: string;
-  schoolCode: string;
-  grade: number;
-  classId: string;
-  status: EnrollmentStatus;
+/** A student as imported: the roster row's fields, guardians' phones and address in plaintext. */
+export interface StudentData extends StudentBase {
   guardians: { name: string; relation: string; phone: string }[];
   address: string;
   atRisk: boolean;
