@@ -4,9 +4,9 @@ import { Letter, type LetterRow } from '../../models/prevention';
 import { School, SchoolClass, Staff, Student, type ClassRow } from '../../models/roster';
 import { scopeFilter, type StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
+import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
 
-type Count = { _id: string; n: number };
 const frac = (a: number, b: number) => `${a}/${b}`;
 
 /** Guardians' letters signed per `key` among enrolled students in scope (transfers drop off). */
@@ -14,20 +14,7 @@ async function guardians(scope: Record<string, unknown>, year: number, key: stri
   const signed = (
     await Letter.find({ ...scope, schoolYear: year, kind: 'guardian' }).lean<LetterRow[]>()
   ).map((l) => l.party);
-  const [all, done] = await Promise.all([
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled' } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled', studentNo: { $in: signed } } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-  ]);
-  const d = new Map(done.map((r) => [String(r._id), r.n]));
-  return all
-    .map((r) => ({ key: String(r._id), done: d.get(String(r._id)) ?? 0, of: r.n }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  return enrolledShare(scope, key, signed);
 }
 
 /** Leaders' and teachers' letters with the principal, and the principal's with the bureau. */
