@@ -14,6 +14,7 @@ import {
 import { fromIsoDay, formatDay, isoDay } from '../lib/time';
 import { newCaseId, newFactId } from './store';
 import type { StudentDoc } from '../roster/directory';
+import { placeOf } from '../domain/roster';
 
 /**
  * 入学注册关 (二(三)2(3)): at the start of a semester head teachers confirm who is present
@@ -108,9 +109,7 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
     const cases: CaseRow[] = missing.map((st) => ({
       caseId: newCaseId(now),
       studentNo: st.studentNo,
-      schoolCode: st.schoolCode,
-      classId: st.classId,
-      grade: st.grade,
+      ...placeOf(st),
       gate: 'registration',
       open: true,
       openedAt: now,
@@ -127,9 +126,7 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
       factId: newFactId(now),
       caseId: c.caseId,
       studentNo: c.studentNo,
-      schoolCode: c.schoolCode,
-      classId: c.classId,
-      grade: c.grade,
+      ...placeOf(c),
       type: 'registrationMissing',
       day,
       actor: 'system',

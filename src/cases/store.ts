@@ -3,6 +3,7 @@ import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
 import { isDuplicateKey } from '../db/connect';
 import type { Fact } from '../domain/cases/facts';
 import type { StudentLike } from '../domain/roster';
+import { placeOf } from '../domain/roster';
 
 /** Case persistence: facts are appended, never edited; the case row is the derived view. */
 export function newCaseId(now: Date): string {
@@ -40,9 +41,7 @@ export async function openOrCreateCase(
   const row: CaseRow = {
     caseId: newCaseId(now),
     studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
+    ...placeOf(student),
     gate: 'tracking',
     open: true,
     openedAt: now,
@@ -76,9 +75,7 @@ export async function addFact(c: CaseRow, f: FactInput): Promise<FactRow> {
     factId: newFactId(f.at),
     caseId: c.caseId,
     studentNo: c.studentNo,
-    schoolCode: c.schoolCode,
-    classId: c.classId,
-    grade: c.grade,
+    ...placeOf(c),
     ...f,
   };
   await CaseFact.create(row);

@@ -48,6 +48,13 @@ export interface StudentLike {
   atRiskLeader?: string;
 }
 
+/** Where a student sits: the scope fields every row about a student carries (scopeFilter). */
+export type Place = Pick<StudentLike, 'schoolCode' | 'grade' | 'classId'>;
+
+export function placeOf(s: Place): Place {
+  return { schoolCode: s.schoolCode, classId: s.classId, grade: s.grade };
+}
+
 export const ROLE_LABEL: Record<RoleName, string> = {
   subjectTeacher: '科任教师',
   headTeacher: '班主任',

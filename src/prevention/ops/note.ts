@@ -5,6 +5,7 @@ import { StudentNote } from '../../models/prevention';
 import { audit } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { P } from '../replies';
+import { placeOf } from '../../domain/roster';
 
 /** 备注 <学生> <内容>: a note in the student's file (档案). */
 export async function addNote(
@@ -17,9 +18,7 @@ export async function addNote(
   await StudentNote.create({
     noteId: `N${ctx.now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
     studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
+    ...placeOf(student),
     author: ctx.actor.userid,
     at: ctx.now,
     text: text.slice(0, 1000),

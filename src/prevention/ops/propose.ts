@@ -7,6 +7,7 @@ import { responsibleAt } from '../../domain/chain';
 import { confirmAtRisk } from './confirm';
 import { registered } from '../register';
 import { P } from '../replies';
+import { placeOf } from '../../domain/roster';
 
 /**
  * 易辍 <学生> <原因> (二(一)2(2)): the head teacher or a leader proposes; the deputy (or
@@ -22,7 +23,7 @@ export async function proposeAtRisk(
   if (reason.replace(/\s/g, '').length < 2) throw new Answer(P.needReason(student.name));
   const row = await registered(student.studentNo);
   const reasons = [...(row && row.status !== 'removed' ? row.reasons : []), reason];
-  const where = { schoolCode: student.schoolCode, grade: student.grade, classId: student.classId };
+  const where = placeOf(student);
   if (row && row.status !== 'removed') {
     await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: { reasons, ...where } });
   } else {
