@@ -6,7 +6,7 @@ import type { RoleName, StaffLike, StudentLike } from '../../domain/roster';
 import { DUTY } from '../../domain/cases/duties';
 import { visitQuota } from '../../domain/reports';
 import { Duty, HomeVisit, type DutyRow, type HomeVisitRow } from '../../models/case';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { countedVisits } from '../../prevention/queries/visit-count';
 import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
 import type { StudentDoc } from '../../roster/directory';
@@ -48,13 +48,7 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
   };
   await HomeVisit.create(row);
   const follow = await afterVisit(ctx, student, row);
-  await audit({
-    actor: me,
-    action: 'visit',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'visit', student.studentNo);
   const tally = await quotaLine(ctx);
   if (!c) return [`已记录对 ${student.name} 的家访。${tally}`, follow].filter(Boolean).join('\n');
   const duty = await dutyMet(ctx.actor, student, c.caseId, v.dutyId);

@@ -2,7 +2,7 @@ import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { FACT_LABEL } from '../../domain/cases/facts';
 import { GATE_LABEL } from '../../domain/cases/gates';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { Case, type CaseRow } from '../../models/case';
 import type { StudentDoc } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
@@ -14,14 +14,7 @@ import { syncCase } from '../sync';
 export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Promise<string> {
   const { student } = a;
   authorize(ctx.actor, 'view', student);
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'view',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-    detail: 'progress',
-  });
+  await auditChat(ctx, 'view', student.studentNo, 'progress');
   const c = (
     await Case.find({ studentNo: student.studentNo })
       .sort({ openedAt: -1 })

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { StudentNote } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { P } from '../replies';
 import { placeOf } from '../../domain/roster';
@@ -23,12 +23,6 @@ export async function addNote(
     at: ctx.now,
     text: text.slice(0, 1000),
   });
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'note',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'note', student.studentNo);
   return P.noted(student.name);
 }

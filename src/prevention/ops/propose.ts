@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize, canActOnStudent } from '../../domain/policy';
 import { AtRisk } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { chainOf, type StudentDoc } from '../../roster/directory';
 import { responsibleAt } from '../../domain/chain';
 import { confirmAtRisk } from './confirm';
@@ -39,13 +39,7 @@ export async function proposeAtRisk(
     };
     await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: fresh }, { upsert: true });
   }
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'atRisk:propose',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'atRisk:propose', student.studentNo);
   if (row?.status === 'confirmed') return P.reasonAdded(student.name);
   if (canActOnStudent(ctx.actor, 'confirmAtRisk', student)) {
     return confirmAtRisk(ctx, { student, leaderName: '' });

@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
 import { ROLE_LABEL, STATUS_LABEL } from '../../domain/roster';
 import { authorize } from '../../domain/policy';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
 import { chainFor } from '../../domain/chain';
 import { className, schoolName, schoolStaff, staffNames, type StudentDoc } from '../directory';
@@ -25,13 +25,7 @@ export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string)
   });
   const address = s.addressSealed ? pii.open(s.addressSealed) : '';
   const action = full ? 'viewPersonal' : 'view';
-  await audit({
-    actor: ctx.actor.userid,
-    action,
-    target: s.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, action, s.studentNo);
   const chainLine = [
     `${ROLE_LABEL.headTeacher}：${who(chain.headTeacher)}`,
     `${ROLE_LABEL.gradeLeader}：${who(chain.gradeLeader)}`,
