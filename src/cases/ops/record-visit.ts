@@ -12,6 +12,7 @@ import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
 import type { StudentDoc } from '../../roster/directory';
 import { openCaseOf } from '../store';
 import { nextSteps, record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 export interface VisitInput {
   student: StudentDoc;
@@ -61,15 +62,13 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
   });
   const instead = duty?.instead ? insteadOf(synced.about.who([duty.instead])) : '';
   const met = duty ? `已完成：${DUTY[duty.kind].label}${instead}。` : '';
-  return [
+  return joinLines(
     `已记录家访：${student.name}。${met}`,
     v.pending ? `请补充家访记录：「家访 ${student.name} 见到谁、了解到什么、约定了什么」。` : '',
     nextSteps(synced, me),
     tally,
     follow,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }
 
 async function completePending(ctx: ChatContext, student: StudentDoc, text: string) {

@@ -9,6 +9,7 @@ import { formatDay, formatDeadline } from '../../lib/time';
 import { standingFacts } from '../store';
 import { nextSteps } from '../record';
 import { syncCase } from '../sync';
+import { joinLines } from '../../lib/lines';
 
 /** 进展: a case's history — facts with who, when and through what — and where it stands. */
 export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Promise<string> {
@@ -38,12 +39,10 @@ export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Pr
     .map((m) => `· ${formatDeadline(m.at)} 系统：${m.why}`);
   const transfer = synced.view.transferPending ? '（转学办理中）' : '';
   const away = synced.view.awayDays ? `，已 ${synced.view.awayDays} 个上学日未到校` : '';
-  return [
+  return joinLines(
     `【${student.name}】当前：${GATE_LABEL[synced.view.gate]}${transfer}${away}`,
     ...lines,
     ...moves,
     nextSteps(synced, ctx.actor.userid),
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

@@ -6,6 +6,7 @@ import { scopeFilter, type StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
+import { joinLines } from '../../lib/lines';
 
 const frac = (a: number, b: number) => `${a}/${b}`;
 
@@ -62,14 +63,12 @@ export async function letterProgress(ctx: ChatContext): Promise<string> {
     >();
     const name = (id: string) => cls.find((c) => c.classId === id)?.name ?? id;
     const total = rows.reduce((a, r) => [a[0] + r.done, a[1] + r.of], [0, 0]);
-    return [
+    return joinLines(
       head,
       `监护人责任书 ${frac(total[0], total[1])}`,
       ...rows.map((r) => `${name(r.key)}：${frac(r.done, r.of)}`),
       leader.role === 'gradeLeader' ? '' : await staffLine(leader.schoolCode!, year),
-    ]
-      .filter(Boolean)
-      .join('\n');
+    );
   }
   return classLetters(ctx, year, head);
 }
@@ -88,12 +87,10 @@ async function classLetters(ctx: ChatContext, year: number, head: string) {
     ).map((l) => l.party),
   );
   const missing = students.filter((s) => !signed.has(s.studentNo));
-  return [
+  return joinLines(
     head,
     `监护人责任书 ${frac(students.length - missing.length, students.length)}`,
     missing.length ? `未签：${missing.map((s) => s.name).join('、')}` : '已全部签订。',
     missing.length ? `签订后发送「责任书 已签 ${missing[0].name} …」。` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

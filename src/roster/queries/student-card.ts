@@ -5,6 +5,7 @@ import { auditChat } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
 import { chainFor } from '../../domain/chain';
 import { className, schoolName, schoolStaff, staffNames, type StudentDoc } from '../directory';
+import { joinLines } from '../../lib/lines';
 
 /** 查: a student's card; guardians masked unless the sender may see them whole (audited). */
 export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string): Promise<string> {
@@ -31,7 +32,7 @@ export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string)
     `${ROLE_LABEL.gradeLeader}：${who(chain.gradeLeader)}`,
     `${ROLE_LABEL.deputy}：${who(chain.deputy)}`,
   ].join('　');
-  return [
+  return joinLines(
     `【${s.name}】${s.gender}　${await schoolName(s.schoolCode)} ${await className(s.classId)}`,
     `学籍号：${s.studentNo}　学籍状态：${STATUS_LABEL[s.status] ?? s.status}`,
     chainLine,
@@ -39,7 +40,5 @@ export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string)
     `监护人：${guardians.join('；')}`,
     address ? `家庭住址：${full ? address : maskAddress(address)}` : '',
     full ? '' : `需要完整电话请发送「查 ${s.name} 电话」。`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }
