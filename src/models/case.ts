@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel, placeFields } from '../db/model';
 import type { Gate } from '../domain/cases/gates';
 import type { DutyKind } from '../domain/cases/duties';
 import type { DutyStatus } from '../domain/cases/derive';
@@ -38,9 +38,7 @@ const caseSchema = new Schema<CaseRow>(
   {
     caseId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
+    ...placeFields({ classIndex: true }),
     gate: { type: String, required: true },
     open: { type: Boolean, required: true },
     openedAt: { type: Date, required: true },
@@ -99,9 +97,7 @@ const factSchema = new Schema<FactRow>(
     factId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     type: { type: String, required: true },
     actor: { type: String, required: true },
     onBehalfOf: String,
@@ -158,9 +154,7 @@ const dutySchema = new Schema<DutyRow>(
     dutyId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
     studentNo: { type: String, required: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     kind: { type: String, required: true },
     holders: { type: [String], required: true, index: true },
     day: String,

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel, placeFields } from '../db/model';
 
 /**
  * Prevention (issue #13, 二(一)2(2), 二(一)2(3), 二(二)1(1)). `at_risk` is the register of
@@ -39,9 +39,7 @@ export interface AtRiskRow {
 const atRiskSchema = new Schema<AtRiskRow>(
   {
     studentNo: { type: String, required: true, unique: true },
-    schoolCode: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
-    classId: { type: String, required: true, index: true },
+    ...placeFields({ classIndex: true }),
     status: { type: String, required: true, index: true },
     source: { type: String, required: true },
     reasons: { type: [String], default: [] },
@@ -82,9 +80,7 @@ const contactDutySchema = new Schema<ContactDutyRow>(
   {
     dutyId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     holders: { type: [String], required: true, index: true },
     openAt: { type: Date, required: true },
     dueAt: { type: Date, required: true },

@@ -1,5 +1,5 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel, placeFields } from '../db/model';
 import type { Role, SchoolKind, StudentLike } from '../domain/roster';
 import { pinyinOf } from '../domain/resolve';
 
@@ -101,9 +101,7 @@ const studentSchema = new Schema<StudentRow>(
     name: { type: String, required: true, index: true },
     gender: { type: String, enum: ['男', '女'], required: true },
     birthDate: { type: String, required: true },
-    schoolCode: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
-    classId: { type: String, required: true, index: true },
+    ...placeFields({ classIndex: true }),
     status: { type: String, required: true, default: 'enrolled' },
     guardians: { type: [guardianSchema], default: [] },
     addressSealed: { type: String },
