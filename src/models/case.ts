@@ -4,18 +4,16 @@ import type { Gate } from '../domain/cases/gates';
 import type { DutyKind } from '../domain/cases/duties';
 import type { DutyStatus } from '../domain/cases/derive';
 import type { DayPart, FactType } from '../domain/cases/facts';
+import type { Place } from '../domain/roster';
 
 /**
  * The case record. `case_facts` is the truth (append-only: who reported what, when, how);
  * `cases` and `duties` are views derived from it (src/domain/cases/derive.ts), kept for
  * 待办, 概况 and the sweeper's due times. `home_visits` are the visit records themselves.
  */
-export interface CaseRow {
+export interface CaseRow extends Place {
   caseId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   gate: Gate;
   open: boolean;
   openedAt: Date;
@@ -61,13 +59,10 @@ caseSchema.index(
 );
 
 /** A fact as stored: the union in domain/cases/facts.ts, flattened. */
-export interface FactRow {
+export interface FactRow extends Place {
   factId: string;
   caseId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   type: FactType;
   actor: string;
   onBehalfOf?: string;
@@ -125,13 +120,10 @@ const factSchema = new Schema<FactRow>(
 );
 factSchema.index({ type: 1, at: 1 });
 
-export interface DutyRow {
+export interface DutyRow extends Place {
   dutyId: string;
   caseId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   kind: DutyKind;
   holders: string[];
   day?: string;

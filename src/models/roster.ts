@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import { defineModel, placeFields } from '../db/model';
-import type { Role, SchoolKind, StudentLike } from '../domain/roster';
+import type { Place, Role, SchoolKind, StaffLike, StudentLike } from '../domain/roster';
 import { pinyinOf } from '../domain/resolve';
 
 export interface SchoolRow {
@@ -8,18 +8,11 @@ export interface SchoolRow {
   name: string;
   kind: SchoolKind;
 }
-export interface ClassRow {
-  classId: string;
-  schoolCode: string;
-  grade: number;
+export interface ClassRow extends Place {
   classNo: number;
   name: string;
 }
-export interface StaffRow {
-  userid: string;
-  name: string;
-  roles: Role[];
-}
+export type StaffRow = StaffLike;
 export interface GuardianRow {
   name: string;
   relation: string;
