@@ -12,7 +12,7 @@ import {
   type StudentRow,
 } from '../models/roster';
 import { fromIsoDay, formatDay, isoDay } from '../lib/time';
-import { newCaseId, newFactId } from './store';
+import { newCase, newFactId } from './store';
 import type { StudentDoc } from '../roster/directory';
 import { placeOf } from '../domain/roster';
 
@@ -107,20 +107,8 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
     ).filter((st) => !confirmed.has(st.studentNo) && !open.has(st.studentNo));
     if (!missing.length) continue;
     const cases: CaseRow[] = missing.map((st) => ({
-      caseId: newCaseId(now),
-      studentNo: st.studentNo,
-      ...placeOf(st),
-      gate: 'registration',
-      open: true,
-      openedAt: now,
-      openedBy: 'system',
-      awayDays: 0,
-      longAbsence: false,
-      transferPending: false,
+      ...newCase(st, 'registration', 'system', now),
       wakeAt: now,
-      moveCount: 0,
-      notified: [],
-      rev: 0,
     }));
     const facts: FactRow[] = cases.map((c) => ({
       factId: newFactId(now),

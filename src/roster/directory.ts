@@ -67,20 +67,25 @@ export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
  */
 const NAMES = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
 
-export async function className(classId: string): Promise<string> {
-  const hit = NAMES.get(`c:${classId}`);
+async function cachedName(
+  key: string,
+  load: () => Promise<{ name: string } | null>,
+  fallback: string,
+): Promise<string> {
+  const hit = NAMES.get(key);
   if (hit !== undefined) return hit;
-  const c = await SchoolClass.findOne({ classId }).lean<{ name: string }>();
-  if (c) NAMES.set(`c:${classId}`, c.name);
-  return c?.name ?? classId;
+  const row = await load();
+  if (row) NAMES.set(key, row.name);
+  return row?.name ?? fallback;
 }
 
-export async function schoolName(code: string): Promise<string> {
-  const hit = NAMES.get(`s:${code}`);
-  if (hit !== undefined) return hit;
-  const s = await School.findOne({ code }).lean<{ name: string }>();
-  if (s) NAMES.set(`s:${code}`, s.name);
-  return s?.name ?? code;
+export function className(classId: string): Promise<string> {
+  const load = () => SchoolClass.findOne({ classId }).lean<{ name: string }>();
+  return cachedName(`c:${classId}`, load, classId);
+}
+
+export function schoolName(code: string): Promise<string> {
+  return cachedName(`s:${code}`, () => School.findOne({ code }).lean<{ name: string }>(), code);
 }
 
 const owns = (r: Role) => (r.students?.length ? `（包保 ${r.students.length} 名学生）` : '');
