@@ -1,9 +1,9 @@
 import { Schema } from 'mongoose';
 import { defineModel, placeFields } from '../db/model';
 import type { Gate } from '../domain/cases/gates';
-import type { DutyKind } from '../domain/cases/duties';
-import type { DutyStatus } from '../domain/cases/derive';
-import type { DayPart, FactType } from '../domain/cases/facts';
+import type { Duty as DerivedDuty, DutyStatus } from '../domain/cases/derive';
+import type { DayPart, FactBase, FactType } from '../domain/cases/facts';
+import type { VisitParts } from '../domain/prevention';
 import type { Place } from '../domain/roster';
 
 /**
@@ -59,18 +59,9 @@ caseSchema.index(
 );
 
 /** A fact as stored: the union in domain/cases/facts.ts, flattened. */
-export interface FactRow extends Place {
-  factId: string;
-  caseId: string;
-  studentNo: string;
+export interface FactRow extends Place, Omit<FactBase, 'channel'> {
   type: FactType;
-  actor: string;
-  onBehalfOf?: string;
   channel: string;
-  at: Date;
-  inferred?: boolean;
-  dutyId?: string;
-  detail?: string;
   day?: string;
   part?: DayPart;
   until?: string;
@@ -120,22 +111,12 @@ const factSchema = new Schema<FactRow>(
 );
 factSchema.index({ type: 1, at: 1 });
 
-export interface DutyRow extends Place {
-  dutyId: string;
+/** A derived duty as stored, with its case's keys. */
+export interface DutyRow extends Place, Omit<DerivedDuty, 'status'> {
   caseId: string;
   studentNo: string;
-  kind: DutyKind;
-  holders: string[];
-  day?: string;
-  openAt: Date;
-  remindAt?: Date;
-  dueAt: Date;
   /** The derived status, or 'cancelled' when a withdrawn fact took the duty away. */
   status: DutyStatus | 'cancelled';
-  metBy?: string;
-  metAt?: Date;
-  onBehalfOf?: string;
-  late?: boolean;
   /** What has been announced, so a repeated sync tells nobody twice. */
   reminded?: boolean;
   escalatedTo?: string[];
@@ -165,7 +146,7 @@ const dutySchema = new Schema<DutyRow>(
 );
 
 /** 家访 records (二(一)2(3)): who went, whom, when, what was found and agreed. */
-export interface HomeVisitRow {
+export interface HomeVisitRow extends VisitParts {
   visitId: string;
   studentNo: string;
   caseId?: string;
@@ -179,14 +160,8 @@ export interface HomeVisitRow {
   schoolCode?: string;
   classId?: string;
   grade?: number;
-  /** The structured record (issue #13); `record` keeps the free text. */
+  /** The structured record (issue #13, VisitParts); `record` keeps the free text. */
   visitedOn?: string;
-  how?: '入户' | '电话' | '视频';
-  whom?: string;
-  companions?: string;
-  found?: string;
-  agreed?: string;
-  nextContact?: string;
 }
 
 const visitSchema = new Schema<HomeVisitRow>(
