@@ -52,6 +52,14 @@ export default tseslint.config(
     ),
   },
   {
+    // Jest's config is CommonJS run by Node.
+    files: ['jest.config.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', module: 'writable' },
+    },
+  },
+  {
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

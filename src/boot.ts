@@ -82,32 +82,8 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const clock = o.clock ?? systemClock;
   await connectDb(o.mongoUri);
   await ensureStudentKeys();
-  const scheduler = new Scheduler(o.mongoUri, {
-    processEvery: o.processEveryMs,
-    lockLifetimeMs: o.lockLifetimeMs ?? o.settings.jobs.leaseSeconds * 1000,
-    clock,
-  });
-  const client = new WecomClient({
-    base: o.apiBase,
-    corpId: o.creds.corpId,
-    agentId: o.creds.agentId,
-    secret: o.creds.secret,
-    store: mongoTokenStore,
-    now: () => new Date(),
-    timeoutMs: o.settings.outbox.requestTimeoutSeconds * 1000,
-    duplicateCheckSeconds: o.settings.outbox.duplicateCheckSeconds,
-  });
-  const pii = new PiiCipher(o.dataKey, o.dataKeyOld ? [o.dataKeyOld] : []);
-  const outbox = new Outbox(client, o.settings, clock, pii);
-  const services: Services = {
-    settings: o.settings,
-    clock,
-    outbox,
-    scheduler,
-    pii,
-    cal: new SchoolCalendar(o.settings.calendar),
-    notify: new Notify(outbox, o.settings.notifications.cards),
-  };
+  const { services, client } = makeServices(o, clock);
+  const { scheduler, outbox } = services;
   const dispatcher = new Dispatcher(services, findStaff);
   const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
   await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
@@ -118,69 +94,19 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   let shuttingDown = false;
   let runner: SandboxRunner | undefined;
   let server: Server | undefined;
+  const selfUrl =
+    o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`);
   const app = baseApp({ trustProxy: o.trustProxy ?? process.env.TRUST_PROXY === '1' });
-  // Stop taking callbacks first during shutdown: WeCom retries, so nothing is lost.
-  app.use(async (ctx, next) => {
-    if (shuttingDown && ctx.path.startsWith('/wecom/')) {
-      ctx.status = 503;
-      return;
-    }
-    await next();
-  });
-  const callback = callbackRouter({
-    cipher: new WecomCipher(o.creds),
-    corpId: o.creds.corpId,
-    ...o.settings.callback,
-    nowSeconds: o.callbackNowSeconds,
-    claim: (key, msg) => claimDelivery(key, msg, clock.now(), o.settings.callback.leaseSeconds),
-    finish: (key, outcome) => finishDelivery(key, outcome, clock.now()),
-    handle: (msg, failed) => dispatcher.handle(msg, failed),
-    deliverLate: (to, text, key) => outbox.enqueue(to, { kind: 'text', content: text }, key),
-  });
-  app.use(callback.routes()).use(callback.allowedMethods());
+  app.use(refuseCallbacksWhile(() => shuttingDown));
+  mountCallback(app, o, services, dispatcher);
   const ops = opsRouter(
     () => shuttingDown,
     o.metricsToken ?? (process.env.METRICS_TOKEN || undefined),
     o.sandbox,
   );
   app.use(ops.routes());
-  const dashboard = dashboardRoutes({
-    services,
-    sessions: new Sessions(sessionKey(o.sessionSecret ?? process.env.SESSION_SECRET, o.dataKey)),
-    sandbox: o.sandbox,
-    corpId: o.creds.corpId,
-    agentId: o.creds.agentId,
-    userIdFromCode: (code) => client.userIdFromCode(code),
-    publicUrl: o.publicUrl ?? (process.env.BAOXUE_PUBLIC_URL || undefined),
-  });
-  app.use(dashboard.routes()).use(dashboard.allowedMethods());
-  if (o.sandbox) {
-    const fake = fakeWecomApi({
-      corpId: o.creds.corpId,
-      secret: o.creds.secret,
-      now: () => clock.now(),
-      contacts: sandboxContacts,
-    });
-    app.use(fake.routes());
-    const say = sayRoute(
-      o.creds,
-      o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`),
-      () => clock.now(),
-    );
-    app.use(say.routes());
-    if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
-    runner = new SandboxRunner(clock, scheduler, outbox);
-    const page = sandboxRoutes({
-      services,
-      clock,
-      reporting: features.reporting,
-      handoffs: features.handoffs,
-      runner,
-      selfUrl:
-        o.selfUrl ?? (() => `http://127.0.0.1:${(server?.address() as { port: number }).port}`),
-    });
-    app.use(page.routes());
-  }
+  mountDashboard(app, o, services, client);
+  if (o.sandbox) runner = mountSandbox(app, o, services, features, selfUrl);
   if (o.startScheduler) await scheduler.start();
 
   return {
@@ -210,6 +136,109 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
       logger.info('stopped');
     },
   };
+}
+
+/** Stop taking callbacks first during shutdown: WeCom retries, so nothing is lost. */
+function refuseCallbacksWhile(shuttingDown: () => boolean): Koa.Middleware {
+  return async (ctx, next) => {
+    if (shuttingDown() && ctx.path.startsWith('/wecom/')) {
+      ctx.status = 503;
+      return;
+    }
+    await next();
+  };
+}
+
+/** The ports every feature shares: clock, outbox, jobs, calendar, notify, personal-data cipher. */
+function makeServices(o: BootOptions, clock: Clock): { services: Services; client: WecomClient } {
+  const scheduler = new Scheduler(o.mongoUri, {
+    processEvery: o.processEveryMs,
+    lockLifetimeMs: o.lockLifetimeMs ?? o.settings.jobs.leaseSeconds * 1000,
+    clock,
+  });
+  const client = new WecomClient({
+    base: o.apiBase,
+    corpId: o.creds.corpId,
+    agentId: o.creds.agentId,
+    secret: o.creds.secret,
+    store: mongoTokenStore,
+    now: () => new Date(),
+    timeoutMs: o.settings.outbox.requestTimeoutSeconds * 1000,
+    duplicateCheckSeconds: o.settings.outbox.duplicateCheckSeconds,
+  });
+  const pii = new PiiCipher(o.dataKey, o.dataKeyOld ? [o.dataKeyOld] : []);
+  const outbox = new Outbox(client, o.settings, clock, pii);
+  const services: Services = {
+    settings: o.settings,
+    clock,
+    outbox,
+    scheduler,
+    pii,
+    cal: new SchoolCalendar(o.settings.calendar),
+    notify: new Notify(outbox, o.settings.notifications.cards),
+  };
+  return { services, client };
+}
+
+/** WeCom's encrypted callback: claim the delivery, dispatch it, answer late through the outbox. */
+function mountCallback(app: Koa, o: BootOptions, services: Services, dispatcher: Dispatcher): void {
+  const { clock, outbox } = services;
+  const callback = callbackRouter({
+    cipher: new WecomCipher(o.creds),
+    corpId: o.creds.corpId,
+    ...o.settings.callback,
+    nowSeconds: o.callbackNowSeconds,
+    claim: (key, msg) => claimDelivery(key, msg, clock.now(), o.settings.callback.leaseSeconds),
+    finish: (key, outcome) => finishDelivery(key, outcome, clock.now()),
+    handle: (msg, failed) => dispatcher.handle(msg, failed),
+    deliverLate: (to, text, key) => outbox.enqueue(to, { kind: 'text', content: text }, key),
+  });
+  app.use(callback.routes()).use(callback.allowedMethods());
+}
+
+function mountDashboard(app: Koa, o: BootOptions, services: Services, client: WecomClient): void {
+  const dashboard = dashboardRoutes({
+    services,
+    sessions: new Sessions(sessionKey(o.sessionSecret ?? process.env.SESSION_SECRET, o.dataKey)),
+    sandbox: o.sandbox,
+    corpId: o.creds.corpId,
+    agentId: o.creds.agentId,
+    userIdFromCode: (code) => client.userIdFromCode(code),
+    publicUrl: o.publicUrl ?? (process.env.BAOXUE_PUBLIC_URL || undefined),
+  });
+  app.use(dashboard.routes()).use(dashboard.allowedMethods());
+}
+
+/** Sandbox mode: the fake WeCom API, the say route, and the sandbox page driven by its clock. */
+function mountSandbox(
+  app: Koa,
+  o: BootOptions,
+  services: Services,
+  features: Baoxue['features'],
+  selfUrl: () => string,
+): SandboxRunner {
+  const { clock, scheduler, outbox } = services;
+  const fake = fakeWecomApi({
+    corpId: o.creds.corpId,
+    secret: o.creds.secret,
+    now: () => clock.now(),
+    contacts: sandboxContacts,
+  });
+  app.use(fake.routes());
+  const say = sayRoute(o.creds, selfUrl, () => clock.now());
+  app.use(say.routes());
+  if (!isSettable(clock)) throw new Error('sandbox mode needs a settable clock');
+  const runner = new SandboxRunner(clock, scheduler, outbox);
+  const page = sandboxRoutes({
+    services,
+    clock,
+    reporting: features.reporting,
+    handoffs: features.handoffs,
+    runner,
+    selfUrl,
+  });
+  app.use(page.routes());
+  return runner;
 }
 
 /** Daily housekeeping: undeliverable pushes reported to the admins, retention purges. */

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { WecomCredentials } from './config/env';
 
 /**
  * The running sandbox leaves its embedded database's address and generated data key in
@@ -15,11 +16,8 @@ export interface Handoff {
   wecom?: HandoffApp;
 }
 
-export interface HandoffApp {
+export interface HandoffApp extends Pick<WecomCredentials, 'corpId' | 'agentId' | 'secret'> {
   apiBase: string;
-  corpId: string;
-  agentId: string;
-  secret: string;
 }
 
 /** What the CLI needs of the sandbox's app (not the callback token or AES key). */

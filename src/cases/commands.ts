@@ -1,6 +1,6 @@
 import type { Command } from '../chat/command';
 import { Answer } from '../chat/command';
-import { aboutStudent } from '../chat/lookup';
+import { studentCommand } from '../chat/lookup';
 import { dateFrom, parseAbsence, parseLeave } from '../chat/parse';
 import { isoDay } from '../lib/time';
 import { reportAbsence } from './ops/report-absence';
@@ -69,7 +69,7 @@ export const caseCommands: Command[] = [
       '报到 全班 —— 本班学生都已到校\n报到 全班 除 张三 李四 —— 除这几位外都已到校\n报到 张三 李四',
     run: (ctx, args) => registerCommand(ctx, args),
   },
-  {
+  studentCommand({
     name: '缺勤',
     aliases: [
       '旷课',
@@ -88,143 +88,131 @@ export const caseCommands: Command[] = [
       '缺勤 <学生> [上午|下午|半天|全天] [昨天|周三|12月3日] [原因]\n' +
       '例：缺勤 张三 全天 电话联系不上家长\n例：缺勤 张三 上午\n' +
       '不写时间默认为今天全天。请假的学生请用「请假」。',
-    run: aboutStudent('缺勤', (ctx, student, tail) =>
+    about: (ctx, student, tail) =>
       reportAbsence(ctx, { student, ...ok(parseAbsence(tail, ctx.now)) }),
-    ),
-  },
-  {
+  }),
+  studentCommand({
     name: '请假',
     aliases: ['事假', '病假'],
     summary: '登记请假（不计缺勤；到期后请班主任确认是否到校）',
     usage:
       '请假 <学生> <天数|到日期> [事由]\n例：请假 张三 3天 发烧住院\n例：请假 张三 到12月3日 家中有事',
-    run: aboutStudent('请假', (ctx, student, tail) => {
+    about: (ctx, student, tail) => {
       const a = ok(parseLeave(tail, ctx.now));
       const until =
         a.until ?? ctx.services.cal.addSchoolDays(a.from, Math.max(0, (a.days ?? 1) - 1));
       return reportLeave(ctx, { student, from: a.from, until, reason: a.reason });
-    }),
-  },
-  {
+    },
+  }),
+  studentCommand({
     name: '到校',
     aliases: ['返校', '已到校', '回来了', '复学', '来了', '到了', '已返校'],
     summary: '学生已到校：关闭待办并通知相关人员',
     usage: '到校 <学生> [日期]\n例：到校 张三',
-    run: aboutStudent('到校', (ctx, student, tail) =>
+    about: (ctx, student, tail) =>
       reportPresent(ctx, { student, day: splitDate(tail, ctx.now).day }),
-    ),
-  },
-  {
+  }),
+  studentCommand({
     name: '仍未到校',
     aliases: ['还没来', '还没到校', '仍缺勤'],
     summary: '确认学生今天仍未到校（回答到校询问）',
     usage: '仍未到校 <学生> [日期]\n例：仍未到校 张三',
-    run: aboutStudent('仍未到校', (ctx, student, tail) =>
+    about: (ctx, student, tail) =>
       confirmStillAway(ctx, { student, day: splitDate(tail, ctx.now).day ?? isoDay(ctx.now) }),
-    ),
-  },
-  {
+  }),
+  studentCommand({
     name: '家访',
     aliases: ['家访记录'],
     summary: '记录一次家访（见到谁、了解到什么、约定了什么）',
     usage: '家访 <学生> <记录>\n例：家访 张三 上门见到母亲，孩子发烧在家，约定退烧后周三返校',
-    run: aboutStudent('家访', (ctx, student, tail) => {
+    about: (ctx, student, tail) => {
       if (tail.length < 4) {
         throw new Answer(
           `请写上家访记录，例如：家访 ${student.name} 上门见到母亲，了解到……，约定……`,
         );
       }
       return recordVisit(ctx, { student, record: tail });
-    }),
-  },
-  {
+    },
+  }),
+  studentCommand({
     name: '劝返',
     aliases: ['劝学'],
     summary: '记录一次劝返（劝其返校复学）',
     usage:
       '劝返 <学生> <记录>\n例：劝返 张三 与分管领导一同上门，宣讲义务教育法，家长同意下周一送回',
-    run: aboutStudent('劝返', (ctx, student, tail) =>
-      recordPersuasion(ctx, { student, record: tail }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => recordPersuasion(ctx, { student, record: tail }),
+  }),
+  studentCommand({
     name: '劝返计划',
     aliases: ['继续劝返'],
     summary: '（校长）记录劝返计划和下次决定日期',
     usage: '劝返计划 <学生> <计划> <下次日期>\n例：劝返计划 张三 联系村委会共同上门 12月20日',
-    run: aboutStudent('劝返计划', (ctx, student, tail) => {
+    about: (ctx, student, tail) => {
       const { day, text } = splitDate(tail, ctx.now);
       return recordPlan(ctx, { student, plan: text, nextDay: day });
-    }),
-  },
-  {
+    },
+  }),
+  studentCommand({
     name: '确认辍学',
     aliases: [],
     summary: '（校长）经劝返确认辍学，写明原因，上报教体局',
     usage: '确认辍学 <学生> <原因>\n例：确认辍学 张三 随父母外出务工，多次劝返无效',
-    run: aboutStudent('确认辍学', (ctx, student, tail) =>
-      confirmDropout(ctx, { student, reason: tail }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => confirmDropout(ctx, { student, reason: tail }),
+  }),
+  studentCommand({
     name: '报告政府',
     aliases: ['上报政府'],
     summary: '（校长）记录向当地政府的报告（报告关）',
     usage:
       '报告政府 <学生> <向谁报告、报告内容>\n例：报告政府 张三 已书面报告某某镇政府，请其督促监护人送返',
-    run: aboutStudent('报告政府', (ctx, student, tail) =>
-      reportGovernment(ctx, { student, content: tail }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => reportGovernment(ctx, { student, content: tail }),
+  }),
+  studentCommand({
     name: '政府措施',
     aliases: [],
     summary: '（校长）记录当地政府对监护人采取的措施',
     usage: '政府措施 <学生> <措施>\n例：政府措施 张三 镇政府约谈家长，责令一周内送返',
-    run: aboutStudent('政府措施', (ctx, student, tail) =>
+    about: (ctx, student, tail) =>
       reportGovernment(ctx, { student, content: tail, measures: true }),
-    ),
-  },
-  {
+  }),
+  studentCommand({
     name: '帮扶',
     aliases: [],
     summary: '为返校学生安排帮扶教师和学生干部',
     usage: '帮扶 <学生> <帮扶教师姓名> <学生干部姓名> [班级安排]\n例：帮扶 张三 王芳 李小红 原班级',
-    run: aboutStudent('帮扶', (ctx, student, tail) => {
+    about: (ctx, student, tail) => {
       const [mentorName = '', helper = '', ...placement] = tail.split(/\s+/).filter(Boolean);
       return assignMentoring(ctx, { student, mentorName, helper, placement: placement.join(' ') });
-    }),
-  },
-  {
+    },
+  }),
+  studentCommand({
     name: '跟进',
     aliases: [],
     summary: '记录对返校学生本周的跟进',
     usage: '跟进 <学生> [情况]\n例：跟进 张三 本周按时到校，作业能完成',
-    run: aboutStudent('跟进', (ctx, student, tail) => checkIn(ctx, { student, note: tail })),
-  },
-  {
+    about: (ctx, student, tail) => checkIn(ctx, { student, note: tail }),
+  }),
+  studentCommand({
     name: '撤销',
     aliases: ['撤回', '误报'],
     summary: '撤销您刚才的误报（限时），领导可「更正」',
     usage: '撤销 <学生>\n例：撤销 张三',
-    run: aboutStudent('撤销', (ctx, student) => withdrawReport(ctx, { student })),
-  },
-  {
+    about: (ctx, student) => withdrawReport(ctx, { student }),
+  }),
+  studentCommand({
     name: '更正',
     aliases: [],
     summary: '（年级/学校领导）撤回某学生最近一条报告，写明原因',
     usage: '更正 <学生> <原因>\n例：更正 张三 家长已补请假条，非无故缺勤',
-    run: aboutStudent('更正', (ctx, student, tail) =>
-      withdrawReport(ctx, { student, reason: tail, asLeader: true }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => withdrawReport(ctx, { student, reason: tail, asLeader: true }),
+  }),
+  studentCommand({
     name: '督办',
     aliases: [],
     summary: '（教体局）督办某学生的案件，校长会收到通知',
     usage: '督办 <学生> [要求]\n例：督办 张三 请本周内上门劝返',
-    run: aboutStudent('督办', (ctx, student, tail) => followUp(ctx, { student, note: tail })),
-  },
+    about: (ctx, student, tail) => followUp(ctx, { student, note: tail }),
+  }),
   {
     name: '待办',
     aliases: ['todo', '我的待办', '任务'],
@@ -232,13 +220,13 @@ export const caseCommands: Command[] = [
     usage: '待办',
     run: (ctx) => todo(ctx),
   },
-  {
+  studentCommand({
     name: '进展',
     aliases: ['进度', '历史'],
     summary: '查看某位学生的案件经过和下一步',
     usage: '进展 <学生>\n例：进展 张三',
-    run: aboutStudent('进展', (ctx, student) => progress(ctx, { student })),
-  },
+    about: (ctx, student) => progress(ctx, { student }),
+  }),
   {
     name: '概况',
     aliases: ['总览', '统计'],

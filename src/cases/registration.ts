@@ -12,8 +12,9 @@ import {
   type StudentRow,
 } from '../models/roster';
 import { fromIsoDay, formatDay, isoDay } from '../lib/time';
-import { newCaseId, newFactId } from './store';
+import { newCase, newFactId } from './store';
 import type { StudentDoc } from '../roster/directory';
+import { placeOf } from '../domain/roster';
 
 /**
  * 入学注册关 (二(三)2(3)): at the start of a semester head teachers confirm who is present
@@ -55,7 +56,11 @@ export async function confirmRegistration(
     classId: { $in: classIds },
     semester: sem.start,
   });
-  return `已确认报到 ${students.length} 人（本班已报到 ${done}/${enrolled}）。未确认报到的学生，第 ${ctx.services.settings.ladder.registrationCheckSchoolDay} 个上学日后会列为「开学未报到」，请您确认到校情况。`;
+  const checkDay = ctx.services.settings.ladder.registrationCheckSchoolDay;
+  return (
+    `已确认报到 ${students.length} 人（本班已报到 ${done}/${enrolled}）。` +
+    `未确认报到的学生，第 ${checkDay} 个上学日后会列为「开学未报到」，请您确认到校情况。`
+  );
 }
 
 /** The semester's Nth school day, end of day: when the check runs. */
@@ -102,30 +107,14 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
     ).filter((st) => !confirmed.has(st.studentNo) && !open.has(st.studentNo));
     if (!missing.length) continue;
     const cases: CaseRow[] = missing.map((st) => ({
-      caseId: newCaseId(now),
-      studentNo: st.studentNo,
-      schoolCode: st.schoolCode,
-      classId: st.classId,
-      grade: st.grade,
-      gate: 'registration',
-      open: true,
-      openedAt: now,
-      openedBy: 'system',
-      awayDays: 0,
-      longAbsence: false,
-      transferPending: false,
+      ...newCase(st, 'registration', 'system', now),
       wakeAt: now,
-      moveCount: 0,
-      notified: [],
-      rev: 0,
     }));
     const facts: FactRow[] = cases.map((c) => ({
       factId: newFactId(now),
       caseId: c.caseId,
       studentNo: c.studentNo,
-      schoolCode: c.schoolCode,
-      classId: c.classId,
-      grade: c.grade,
+      ...placeOf(c),
       type: 'registrationMissing',
       day,
       actor: 'system',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
 import { isDuplicateKey } from '../db/connect';
 import type { Fact } from '../domain/cases/facts';
-import type { StudentLike } from '../domain/roster';
+import { placeOf, type Place, type StudentLike } from '../domain/roster';
 
 /** Case persistence: facts are appended, never edited; the case row is the derived view. */
 export function newCaseId(now: Date): string {
@@ -30,20 +30,18 @@ export async function caseById(caseId: string): Promise<CaseRow | null> {
  * The student's open case, or a new one. Two teachers reporting at the same moment make one
  * case: the partial unique index refuses the second insert and we return the first.
  */
-export async function openOrCreateCase(
-  student: StudentLike,
+/** A case as it is opened: at `gate`, nothing derived yet (the first sync fills the view). */
+export function newCase(
+  student: Pick<StudentLike, 'studentNo'> & Place,
+  gate: CaseRow['gate'],
   actor: string,
   now: Date,
-): Promise<{ row: CaseRow; created: boolean }> {
-  const existing = await openCaseOf(student.studentNo);
-  if (existing) return { row: existing, created: false };
-  const row: CaseRow = {
+): CaseRow {
+  return {
     caseId: newCaseId(now),
     studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
-    gate: 'tracking',
+    ...placeOf(student),
+    gate,
     open: true,
     openedAt: now,
     openedBy: actor,
@@ -54,6 +52,16 @@ export async function openOrCreateCase(
     notified: [],
     rev: 0,
   };
+}
+
+export async function openOrCreateCase(
+  student: StudentLike,
+  actor: string,
+  now: Date,
+): Promise<{ row: CaseRow; created: boolean }> {
+  const existing = await openCaseOf(student.studentNo);
+  if (existing) return { row: existing, created: false };
+  const row = newCase(student, 'tracking', actor, now);
   try {
     await Case.create(row);
     return { row, created: true };
@@ -76,9 +84,7 @@ export async function addFact(c: CaseRow, f: FactInput): Promise<FactRow> {
     factId: newFactId(f.at),
     caseId: c.caseId,
     studentNo: c.studentNo,
-    schoolCode: c.schoolCode,
-    classId: c.classId,
-    grade: c.grade,
+    ...placeOf(c),
     ...f,
   };
   await CaseFact.create(row);

@@ -1,5 +1,5 @@
 import { normalize, trimLeadingSeparators } from './normalize';
-import { smallNumber } from './parse';
+import { smallNumber } from '../lib/cn-number';
 import { pinyinOf } from '../domain/resolve';
 
 /**

@@ -5,7 +5,7 @@ import { actionFilter, candidatesInScope, MANY_MAX, nearInScope } from '../roste
 import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
 import { SchoolClass, Student, type ClassRow } from '../models/roster';
-import { Answer, type ChatContext } from './command';
+import { Answer, type ChatContext, type Command } from './command';
 import { choiceNumber, joinSpacedName } from './grammar';
 
 const CHOICE_TTL_MS = 10 * 60_000;
@@ -117,12 +117,21 @@ export async function answerChoice(
 }
 
 /** A command shell about one student: find them (in the view scope), then run. */
-export function aboutStudent(
-  verb: string,
-  run: (ctx: ChatContext, student: StudentDoc, tail: string) => Promise<string>,
-) {
+export function aboutStudent(verb: string, run: AboutStudent) {
   return async (ctx: ChatContext, args: string): Promise<string> => {
     const { student, tail } = await findStudentFor(ctx, verb, args, 'view');
     return run(ctx, student, tail);
   };
+}
+
+/** What runs once the student is found: the student and the text after them. */
+export type AboutStudent = (ctx: ChatContext, student: StudentDoc, tail: string) => Promise<string>;
+
+/**
+ * A command about one student (`<name> <学生> …`), declared without repeating its verb: the shell
+ * finds the student in the view scope (`aboutStudent`), then runs `about`.
+ */
+export function studentCommand(spec: Omit<Command, 'run'> & { about: AboutStudent }): Command {
+  const { about, ...command } = spec;
+  return { ...command, run: aboutStudent(spec.name, about) };
 }

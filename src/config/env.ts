@@ -12,6 +12,11 @@ const WECOM_KEYS = [
   'WECOM_AES_KEY',
 ] as const;
 
+const dataKey = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
+  .optional();
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -22,15 +27,9 @@ const schema = z.object({
   WECOM_TOKEN: z.string().min(1).optional(),
   WECOM_AES_KEY: z.string().length(43, 'must be exactly 43 characters').optional(),
   WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
-  BAOXUE_DATA_KEY: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
-    .optional(),
+  BAOXUE_DATA_KEY: dataKey,
   /** The previous data key while rotating it (`npm run rekey`); read, never written. */
-  BAOXUE_DATA_KEY_OLD: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (AES-256 key)')
-    .optional(),
+  BAOXUE_DATA_KEY_OLD: dataKey,
   BAOXUE_PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -64,7 +63,8 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env & { sandbox: boolean } 
   }
   if (present.length === WECOM_KEYS.length && !env.BAOXUE_DATA_KEY) {
     throw new ConfigError(
-      'Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production to encrypt personal data at rest.',
+      'Invalid configuration: BAOXUE_DATA_KEY (64 hex characters) is required in production ' +
+        'to encrypt personal data at rest.',
     );
   }
   return { ...env, sandbox: present.length === 0 };

@@ -19,7 +19,8 @@ function binaryPath(): string {
     throw new Error(
       'No MONGODB_URI is set and the embedded database ' +
         '(@jongodb/memory-server-bin-linux-x64-gnu, linux x64 only) ' +
-        'is not installed. Set MONGODB_URI to a MongoDB replica set, or run on linux x64 with `npm install`.',
+        'is not installed. Set MONGODB_URI to a MongoDB replica set, ' +
+        'or run on linux x64 with `npm install`.',
     );
   }
   return path.join(path.dirname(pkg), 'bin', 'jongodb');

@@ -8,3 +8,15 @@ import mongoose, { type Model, type Schema } from 'mongoose';
 export function defineModel<T>(name: string, schema: Schema<T>): Model<T> {
   return (mongoose.models[name] as Model<T> | undefined) ?? mongoose.model<T>(name, schema);
 }
+
+/**
+ * The place fields (school, grade, class) of a row about a student, required and indexed by
+ * school: scopeFilter counts and lists by them. `classIndex` also indexes the class.
+ */
+export function placeFields(opts: { classIndex?: boolean } = {}) {
+  return {
+    schoolCode: { type: String, required: true, index: true },
+    classId: { type: String, required: true, ...(opts.classIndex ? { index: true } : {}) },
+    grade: { type: Number, required: true },
+  };
+}

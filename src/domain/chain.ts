@@ -1,17 +1,10 @@
-import type { RoleName, StaffLike, StudentLike } from './roster';
+import { ROLE_NAMES, type RoleName, type StaffLike, type StudentLike } from './roster';
 
 /**
  * The chain of responsibility (二(一)2(1), 二(三)1(1)): who owns a student at each level.
  * 科任教师 → 班主任 → 中层领导 → 分管领导 → 校长 → 区教体局.
  */
-export const LEVELS: RoleName[] = [
-  'subjectTeacher',
-  'headTeacher',
-  'gradeLeader',
-  'deputy',
-  'principal',
-  'bureau',
-];
+export const LEVELS = ROLE_NAMES;
 
 export type Chain = Record<RoleName, string[]> & {
   /** 双包保 named leader of an at-risk student, if any. */
@@ -20,16 +13,15 @@ export type Chain = Record<RoleName, string[]> & {
   missing: RoleName[];
 };
 
+/** A chain with nobody at any level (a student not on the roster). */
+export function emptyChain(): Chain {
+  const chain = { missing: [] as RoleName[] } as Chain;
+  for (const l of LEVELS) chain[l] = [];
+  return chain;
+}
+
 export function chainFor(student: StudentLike, staff: StaffLike[]): Chain {
-  const chain: Chain = {
-    subjectTeacher: [],
-    headTeacher: [],
-    gradeLeader: [],
-    deputy: [],
-    principal: [],
-    bureau: [],
-    missing: [],
-  };
+  const chain = emptyChain();
   for (const person of staff) {
     for (const r of person.roles) {
       const add = (level: RoleName) => {

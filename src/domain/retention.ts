@@ -1,4 +1,4 @@
-import type { StudentLike } from './roster';
+import type { Place, StudentLike } from './roster';
 
 /**
  * Retention rate (巩固率) and the standing "no-dropout school / grade / class" recognition
@@ -35,10 +35,7 @@ export function percent(r: Retention): string {
 }
 
 /** Per-class counts (as the database gives them) rolled up to any grouping. */
-export interface ClassCounts {
-  classId: string;
-  schoolCode: string;
-  grade: number;
+export interface ClassCounts extends Place {
   retained: number;
   dropped: number;
 }

@@ -1,6 +1,14 @@
 /** The roster as the rules see it: plain data, no I/O (PROCEDURES.md "Words"). */
-export type RoleName =
-  'subjectTeacher' | 'headTeacher' | 'gradeLeader' | 'deputy' | 'principal' | 'bureau';
+/** The roles, in the order of the chain of responsibility (科任教师 → … → 区教体局). */
+export const ROLE_NAMES = [
+  'subjectTeacher',
+  'headTeacher',
+  'gradeLeader',
+  'deputy',
+  'principal',
+  'bureau',
+] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
 
 export interface Role {
   role: RoleName;
@@ -40,6 +48,13 @@ export interface StudentLike {
   atRiskLeader?: string;
 }
 
+/** Where a student sits: the scope fields every row about a student carries (scopeFilter). */
+export type Place = Pick<StudentLike, 'schoolCode' | 'grade' | 'classId'>;
+
+export function placeOf(s: Place): Place {
+  return { schoolCode: s.schoolCode, classId: s.classId, grade: s.grade };
+}
+
 export const ROLE_LABEL: Record<RoleName, string> = {
   subjectTeacher: '科任教师',
   headTeacher: '班主任',
@@ -71,11 +86,16 @@ export const GRADE_LABEL = [
   '九年级',
 ];
 
+/** 三年级; a grade outside 1–9 (a bad import row) reads as "12年级". */
+export function gradeLabel(grade: number | string): string {
+  return GRADE_LABEL[Number(grade)] || `${grade}年级`;
+}
+
 export function classIdOf(schoolCode: string, grade: number, classNo: number): string {
   return `${schoolCode}-${grade}-${classNo}`;
 }
 
 export function classLabel(classId: string): string {
   const [, grade, no] = classId.split('-');
-  return `${GRADE_LABEL[Number(grade)] ?? `${grade}年级`}${no}班`;
+  return `${gradeLabel(grade)}${no}班`;
 }

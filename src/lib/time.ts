@@ -14,7 +14,7 @@ export function isoDay(d: Date): string {
 
 const instants = new Map<string, number>();
 
-/** A wall-clock time on a day in Asia/Shanghai (memoised: the rules ask for the same ones often). */
+/** A wall-clock time on a day in Asia/Shanghai (memoised: rules ask for the same ones often). */
 export function fromIsoDay(day: string, hhmm = '00:00'): Date {
   const k = `${day} ${hhmm}`;
   let t = instants.get(k);

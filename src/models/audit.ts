@@ -37,3 +37,14 @@ export async function audit(entry: AuditInput): Promise<void> {
       'action refused',
     );
 }
+
+/** What someone did through chat (`ctx` is the command's ChatContext), about a target. */
+export function auditChat(
+  ctx: { actor: { userid: string }; now: Date },
+  action: string,
+  target?: string,
+  detail?: string,
+): Promise<void> {
+  const entry = { actor: ctx.actor.userid, action, target, channel: 'wecom' as const, at: ctx.now };
+  return audit(detail === undefined ? entry : { ...entry, detail });
+}

@@ -1,21 +1,19 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel, placeFields } from '../db/model';
 import type { Gate } from '../domain/cases/gates';
-import type { DutyKind } from '../domain/cases/duties';
-import type { DutyStatus } from '../domain/cases/derive';
-import type { DayPart, FactType } from '../domain/cases/facts';
+import type { Duty as DerivedDuty, DutyStatus } from '../domain/cases/derive';
+import type { DayPart, FactBase, FactType } from '../domain/cases/facts';
+import type { VisitParts } from '../domain/prevention';
+import type { Place } from '../domain/roster';
 
 /**
  * The case record. `case_facts` is the truth (append-only: who reported what, when, how);
  * `cases` and `duties` are views derived from it (src/domain/cases/derive.ts), kept for
  * 待办, 概况 and the sweeper's due times. `home_visits` are the visit records themselves.
  */
-export interface CaseRow {
+export interface CaseRow extends Place {
   caseId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   gate: Gate;
   open: boolean;
   openedAt: Date;
@@ -38,9 +36,7 @@ const caseSchema = new Schema<CaseRow>(
   {
     caseId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
+    ...placeFields({ classIndex: true }),
     gate: { type: String, required: true },
     open: { type: Boolean, required: true },
     openedAt: { type: Date, required: true },
@@ -63,21 +59,9 @@ caseSchema.index(
 );
 
 /** A fact as stored: the union in domain/cases/facts.ts, flattened. */
-export interface FactRow {
-  factId: string;
-  caseId: string;
-  studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
+export interface FactRow extends Place, Omit<FactBase, 'channel'> {
   type: FactType;
-  actor: string;
-  onBehalfOf?: string;
   channel: string;
-  at: Date;
-  inferred?: boolean;
-  dutyId?: string;
-  detail?: string;
   day?: string;
   part?: DayPart;
   until?: string;
@@ -99,9 +83,7 @@ const factSchema = new Schema<FactRow>(
     factId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     type: { type: String, required: true },
     actor: { type: String, required: true },
     onBehalfOf: String,
@@ -129,25 +111,12 @@ const factSchema = new Schema<FactRow>(
 );
 factSchema.index({ type: 1, at: 1 });
 
-export interface DutyRow {
-  dutyId: string;
+/** A derived duty as stored, with its case's keys. */
+export interface DutyRow extends Place, Omit<DerivedDuty, 'status'> {
   caseId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
-  kind: DutyKind;
-  holders: string[];
-  day?: string;
-  openAt: Date;
-  remindAt?: Date;
-  dueAt: Date;
   /** The derived status, or 'cancelled' when a withdrawn fact took the duty away. */
   status: DutyStatus | 'cancelled';
-  metBy?: string;
-  metAt?: Date;
-  onBehalfOf?: string;
-  late?: boolean;
   /** What has been announced, so a repeated sync tells nobody twice. */
   reminded?: boolean;
   escalatedTo?: string[];
@@ -158,9 +127,7 @@ const dutySchema = new Schema<DutyRow>(
     dutyId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
     studentNo: { type: String, required: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     kind: { type: String, required: true },
     holders: { type: [String], required: true, index: true },
     day: String,
@@ -179,7 +146,7 @@ const dutySchema = new Schema<DutyRow>(
 );
 
 /** 家访 records (二(一)2(3)): who went, whom, when, what was found and agreed. */
-export interface HomeVisitRow {
+export interface HomeVisitRow extends VisitParts {
   visitId: string;
   studentNo: string;
   caseId?: string;
@@ -193,14 +160,8 @@ export interface HomeVisitRow {
   schoolCode?: string;
   classId?: string;
   grade?: number;
-  /** The structured record (issue #13); `record` keeps the free text. */
+  /** The structured record (issue #13, VisitParts); `record` keeps the free text. */
   visitedOn?: string;
-  how?: '入户' | '电话' | '视频';
-  whom?: string;
-  companions?: string;
-  found?: string;
-  agreed?: string;
-  nextContact?: string;
 }
 
 const visitSchema = new Schema<HomeVisitRow>(

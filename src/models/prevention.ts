@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
+import { defineModel, placeFields } from '../db/model';
+import type { Place } from '../domain/roster';
 
 /**
  * Prevention (issue #13, 二(一)2(2), 二(一)2(3), 二(二)1(1)). `at_risk` is the register of
@@ -8,11 +9,8 @@ import { defineModel } from '../db/model';
  * silently. `students.atRisk` / `atRiskLeader` are a copy the register writes, for the readers
  * that predate it (the ladder's leader visit, 查, 我的学生, 概况).
  */
-export interface AtRiskRow {
+export interface AtRiskRow extends Place {
   studentNo: string;
-  schoolCode: string;
-  grade: number;
-  classId: string;
   status: 'proposed' | 'confirmed' | 'removed';
   source: 'chat' | 'import';
   reasons: string[];
@@ -39,9 +37,7 @@ export interface AtRiskRow {
 const atRiskSchema = new Schema<AtRiskRow>(
   {
     studentNo: { type: String, required: true, unique: true },
-    schoolCode: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
-    classId: { type: String, required: true, index: true },
+    ...placeFields({ classIndex: true }),
     status: { type: String, required: true, index: true },
     source: { type: String, required: true },
     reasons: { type: [String], default: [] },
@@ -64,12 +60,9 @@ const atRiskSchema = new Schema<AtRiskRow>(
 );
 
 /** A visit duty from a lapsed contact rhythm (访在前、防在先); met by the next visit record. */
-export interface ContactDutyRow {
+export interface ContactDutyRow extends Place {
   dutyId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   holders: string[];
   openAt: Date;
   dueAt: Date;
@@ -82,9 +75,7 @@ const contactDutySchema = new Schema<ContactDutyRow>(
   {
     dutyId: { type: String, required: true, unique: true },
     studentNo: { type: String, required: true, index: true },
-    schoolCode: { type: String, required: true, index: true },
-    classId: { type: String, required: true },
-    grade: { type: Number, required: true },
+    ...placeFields(),
     holders: { type: [String], required: true, index: true },
     openAt: { type: Date, required: true },
     dueAt: { type: Date, required: true },
@@ -96,12 +87,9 @@ const contactDutySchema = new Schema<ContactDutyRow>(
 );
 
 /** 备注: a note in a student's file (档案). Append-only. */
-export interface StudentNoteRow {
+export interface StudentNoteRow extends Place {
   noteId: string;
   studentNo: string;
-  schoolCode: string;
-  classId: string;
-  grade: number;
   author: string;
   at: Date;
   text: string;
@@ -192,11 +180,8 @@ const letterSchema = new Schema<LetterRow>(
 letterSchema.index({ schoolYear: 1, kind: 1, party: 1 }, { unique: true });
 
 /** A campaign-month checklist item ticked for a class (活动月 已完成 家长会). */
-export interface CampaignTickRow {
+export interface CampaignTickRow extends Place {
   month: string;
-  classId: string;
-  schoolCode: string;
-  grade: number;
   item: string;
   by: string;
   at: Date;

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
-import { defineModel } from '../db/model';
-import type { EnrollmentStatus, Role, SchoolKind } from '../domain/roster';
+import { defineModel, placeFields } from '../db/model';
+import type { Place, Role, SchoolKind, StaffLike, StudentLike } from '../domain/roster';
 import { pinyinOf } from '../domain/resolve';
 
 export interface SchoolRow {
@@ -8,32 +8,22 @@ export interface SchoolRow {
   name: string;
   kind: SchoolKind;
 }
-export interface ClassRow {
-  classId: string;
-  schoolCode: string;
-  grade: number;
+export interface ClassRow extends Place {
   classNo: number;
   name: string;
 }
-export interface StaffRow {
-  userid: string;
-  name: string;
-  roles: Role[];
-}
+export type StaffRow = StaffLike;
 export interface GuardianRow {
   name: string;
   relation: string;
   phoneSealed: string;
 }
-export interface StudentRow {
-  studentNo: string;
-  name: string;
+/** Who a student is and where, the same in the roster and in an import row (roster/validate). */
+export interface StudentBase extends Omit<StudentLike, 'atRisk' | 'atRiskLeader'> {
   gender: '男' | '女';
   birthDate: string;
-  schoolCode: string;
-  grade: number;
-  classId: string;
-  status: EnrollmentStatus;
+}
+export interface StudentRow extends StudentBase {
   guardians: GuardianRow[];
   addressSealed?: string;
   atRisk?: boolean;
@@ -104,9 +94,7 @@ const studentSchema = new Schema<StudentRow>(
     name: { type: String, required: true, index: true },
     gender: { type: String, enum: ['男', '女'], required: true },
     birthDate: { type: String, required: true },
-    schoolCode: { type: String, required: true, index: true },
-    grade: { type: Number, required: true },
-    classId: { type: String, required: true, index: true },
+    ...placeFields({ classIndex: true }),
     status: { type: String, required: true, default: 'enrolled' },
     guardians: { type: [guardianSchema], default: [] },
     addressSealed: { type: String },

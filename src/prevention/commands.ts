@@ -1,5 +1,5 @@
 import type { Command } from '../chat/command';
-import { aboutStudent } from '../chat/lookup';
+import { studentCommand } from '../chat/lookup';
 import { dateFrom } from '../chat/parse';
 import { proposeAtRisk } from './ops/propose';
 import { confirmAtRisk } from './ops/confirm';
@@ -17,33 +17,27 @@ import { campaignProgress } from './queries/campaign';
 
 /** Chat shells of prevention (issue #13): find the student, parse, call one operation. */
 export const preventionCommands: Command[] = [
-  {
+  studentCommand({
     name: '易辍',
     aliases: ['易辍对象', '列为易辍'],
     summary: '提出将学生列为易辍对象（写明原因），由分管领导确认',
     usage: '易辍 <学生> <原因>\n例：易辍 张三 父母外出务工，与爷爷同住，厌学',
-    run: aboutStudent('易辍', (ctx, student, tail) =>
-      proposeAtRisk(ctx, { student, reason: tail }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => proposeAtRisk(ctx, { student, reason: tail }),
+  }),
+  studentCommand({
     name: '确认易辍',
     aliases: ['包保领导'],
     summary: '（分管领导）确认易辍对象并指定包保领导',
     usage: '确认易辍 <学生> [包保领导姓名]\n例：确认易辍 张三 王强\n不写姓名时由年级组长暂代包保。',
-    run: aboutStudent('确认易辍', (ctx, student, tail) =>
-      confirmAtRisk(ctx, { student, leaderName: tail }),
-    ),
-  },
-  {
+    about: (ctx, student, tail) => confirmAtRisk(ctx, { student, leaderName: tail }),
+  }),
+  studentCommand({
     name: '移出易辍',
     aliases: [],
     summary: '（分管领导）将学生移出易辍名单，写明原因',
     usage: '移出易辍 <学生> <原因>\n例：移出易辍 张三 家庭情况好转，连续两月正常到校',
-    run: aboutStudent('移出易辍', (ctx, student, tail) =>
-      removeAtRisk(ctx, { student, reason: tail }),
-    ),
-  },
+    about: (ctx, student, tail) => removeAtRisk(ctx, { student, reason: tail }),
+  }),
   {
     name: '易辍名单',
     aliases: ['我的易辍'],
@@ -51,20 +45,20 @@ export const preventionCommands: Command[] = [
     usage: '易辍名单',
     run: (ctx) => myAtRiskList(ctx),
   },
-  {
+  studentCommand({
     name: '档案',
     aliases: ['学生档案'],
     summary: '学生档案：易辍原因、家访、缺勤、案件、备注',
     usage: '档案 <学生>\n例：档案 张三',
-    run: aboutStudent('档案', (ctx, student) => studentFile(ctx, student)),
-  },
-  {
+    about: (ctx, student) => studentFile(ctx, student),
+  }),
+  studentCommand({
     name: '备注',
     aliases: [],
     summary: '在学生档案中添加备注',
     usage: '备注 <学生> <内容>\n例：备注 张三 已申请困难补助',
-    run: aboutStudent('备注', (ctx, student, tail) => addNote(ctx, { student, text: tail })),
-  },
+    about: (ctx, student, tail) => addNote(ctx, { student, text: tail }),
+  }),
   {
     name: '我的家访',
     aliases: [],

@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { AtRisk, type AtRiskRow } from '../models/prevention';
 import { Student } from '../models/roster';
 import { chainOf, staffNames } from '../roster/directory';
+import { placeOf } from '../domain/roster';
 
 /**
  * The at-risk register (二(一)2(2)) as the truth about the flag. Helpers shared by the
@@ -76,9 +77,7 @@ export async function adoptImported(
     .filter((s) => !have.has(s.studentNo))
     .map((s) => ({
       studentNo: s.studentNo,
-      schoolCode: s.schoolCode,
-      grade: s.grade,
-      classId: s.classId,
+      ...placeOf(s),
       status: 'confirmed',
       source: 'import',
       reasons: ['花名册导入'],

@@ -12,6 +12,7 @@ import { contactDue } from '../domain/prevention';
 import { formatDeadline, fromIsoDay, isoDay } from '../lib/time';
 import { allOwners, lapseAfter, ownersOf } from './register';
 import { P } from './replies';
+import { placeOf } from '../domain/roster';
 
 const EVER = new Date(0);
 
@@ -76,9 +77,7 @@ async function wake(s: Services, row: AtRiskRow, now: Date): Promise<void> {
   const duty = {
     dutyId,
     studentNo: row.studentNo,
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
+    ...placeOf(student),
     holders: to,
     openAt: now,
     dueAt,

@@ -1,5 +1,5 @@
 import type { Command } from '../chat/command';
-import { aboutStudent } from '../chat/lookup';
+import { studentCommand } from '../chat/lookup';
 import { whoami } from './queries/whoami';
 import { myStudents } from './queries/my-students';
 import { studentCard } from './queries/student-card';
@@ -20,12 +20,12 @@ export const rosterCommands: Command[] = [
     usage: '我的学生 —— 按班级列出您负责的学生人数和易辍对象',
     run: (ctx) => myStudents(ctx),
   },
-  {
+  studentCommand({
     name: '查',
     aliases: ['查询', '查看', 'info'],
     summary: '看一位学生的情况：班级、老师、学籍状态、监护人',
     usage:
       '查 <姓名或学籍号> —— 如：查 张三\n查 <姓名> 电话 —— 显示监护人完整电话（仅本班老师和学校领导）',
-    run: aboutStudent('查', (ctx, student, tail) => studentCard(ctx, student, tail)),
-  },
+    about: (ctx, student, tail) => studentCard(ctx, student, tail),
+  }),
 ];

@@ -1,7 +1,14 @@
 import { LRUCache } from 'lru-cache';
 import { Staff, Student, SchoolClass, School } from '../models/roster';
-import { GRADE_LABEL, type Role, type StaffLike, type StudentLike } from '../domain/roster';
-import { chainFor, type Chain } from '../domain/chain';
+import {
+  GRADE_LABEL,
+  gradeLabel,
+  ROLE_LABEL,
+  type Role,
+  type StaffLike,
+  type StudentLike,
+} from '../domain/roster';
+import { chainFor, LEVELS, type Chain } from '../domain/chain';
 import { canActOnStudent, type Action } from '../domain/policy';
 
 /** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
@@ -60,20 +67,25 @@ export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
  */
 const NAMES = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
 
-export async function className(classId: string): Promise<string> {
-  const hit = NAMES.get(`c:${classId}`);
+async function cachedName(
+  key: string,
+  load: () => Promise<{ name: string } | null>,
+  fallback: string,
+): Promise<string> {
+  const hit = NAMES.get(key);
   if (hit !== undefined) return hit;
-  const c = await SchoolClass.findOne({ classId }).lean<{ name: string }>();
-  if (c) NAMES.set(`c:${classId}`, c.name);
-  return c?.name ?? classId;
+  const row = await load();
+  if (row) NAMES.set(key, row.name);
+  return row?.name ?? fallback;
 }
 
-export async function schoolName(code: string): Promise<string> {
-  const hit = NAMES.get(`s:${code}`);
-  if (hit !== undefined) return hit;
-  const s = await School.findOne({ code }).lean<{ name: string }>();
-  if (s) NAMES.set(`s:${code}`, s.name);
-  return s?.name ?? code;
+export function className(classId: string): Promise<string> {
+  const load = () => SchoolClass.findOne({ classId }).lean<{ name: string }>();
+  return cachedName(`c:${classId}`, load, classId);
+}
+
+export function schoolName(code: string): Promise<string> {
+  return cachedName(`s:${code}`, () => School.findOne({ code }).lean<{ name: string }>(), code);
 }
 
 const owns = (r: Role) => (r.students?.length ? `（包保 ${r.students.length} 名学生）` : '');
@@ -84,17 +96,18 @@ export function describeRole(
   schoolNames: Map<string, string>,
 ): string {
   const school = r.schoolCode ? (schoolNames.get(r.schoolCode) ?? r.schoolCode) : '';
+  const cls = r.classId ? (classNames.get(r.classId) ?? r.classId) : '';
   switch (r.role) {
     case 'principal':
       return `${school} 校长`;
     case 'deputy':
       return `${school} 分管领导（控辍保学）`;
     case 'gradeLeader':
-      return `${school} ${r.grade}年级 中层领导（包年级）`;
+      return `${school} ${gradeLabel(r.grade ?? 0)} ${ROLE_LABEL.gradeLeader}`;
     case 'headTeacher':
-      return `${school} ${classNames.get(r.classId!) ?? r.classId} 班主任`;
+      return `${school} ${cls} 班主任`;
     case 'subjectTeacher':
-      return `${school} ${classNames.get(r.classId!) ?? r.classId} ${r.subject ?? ''}科任教师${owns(r)}`;
+      return `${school} ${cls} ${r.subject ?? ''}科任教师${owns(r)}`;
     case 'bureau':
       return '区教体局';
   }
@@ -151,24 +164,13 @@ export function scopeFilter(staff: StaffLike): Record<string, unknown> | undefin
 /** How the scope is named in a heading: 全区, a school, a grade, a class. */
 export async function scopeLabel(staff: StaffLike): Promise<string> {
   if (staff.roles.some((r) => r.role === 'bureau')) return '全区';
-  const top = [...staff.roles].sort(
-    (a, b) => LEVEL_ORDER.indexOf(b.role) - LEVEL_ORDER.indexOf(a.role),
-  )[0];
+  const top = [...staff.roles].sort((a, b) => LEVELS.indexOf(b.role) - LEVELS.indexOf(a.role))[0];
   if (!top) return '';
   const school = top.schoolCode ? await schoolName(top.schoolCode) : '';
   if (top.role === 'principal' || top.role === 'deputy') return school;
   if (top.role === 'gradeLeader') return `${school} ${GRADE_LABEL[top.grade ?? 0] ?? ''}`;
   return `${school} ${top.classId ? await className(top.classId) : ''}`;
 }
-
-const LEVEL_ORDER = [
-  'subjectTeacher',
-  'headTeacher',
-  'gradeLeader',
-  'deputy',
-  'principal',
-  'bureau',
-];
 
 /**
  * How students are named to readers: with the 学籍号 tail whenever a namesake exists in the same

@@ -4,6 +4,7 @@
  * Pure functions; `undefined` means "not recognisable".
  */
 import { DateTime } from 'luxon';
+import { smallNumber } from '../lib/cn-number';
 
 /** Full-width ASCII (０-９, Ａ-Ｚ, －, ＋…) → half-width; ideographic space → space; trimmed. */
 export function halfWidth(s: string | undefined): string {
@@ -50,28 +51,15 @@ export function normPhone(input: string | undefined): string | undefined {
   return land ? `${land[1]}-${land[2]}` : undefined;
 }
 
-const CN_DIGITS: Record<string, number> = {
-  一: 1,
-  二: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-  十: 10,
-};
-
 /** A whole number from "3", "３", "三", "3年级", "三年级", "2班", "初一" (= 7). */
 export function normInt(input: string | undefined): number | undefined {
   let s = halfWidth(input).replace(/\s+/g, '');
   const junior = /^初([一二三])$/.exec(s);
-  if (junior) return 6 + CN_DIGITS[junior[1]];
+  if (junior) return 6 + smallNumber(junior[1])!;
   s = s.replace(/(年级|班)$/, '');
   if (/^\d+$/.test(s)) return Number(s);
   if (/^十?[一二三四五六七八九]?$/.test(s) && s) {
-    return s.startsWith('十') ? 10 + (CN_DIGITS[s[1]] ?? 0) : CN_DIGITS[s];
+    return smallNumber(s);
   }
   return undefined;
 }

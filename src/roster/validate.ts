@@ -1,13 +1,14 @@
 import {
   classIdOf,
   GRADE_LABEL,
+  gradeLabel,
   ROLE_LABEL,
-  type EnrollmentStatus,
   type Role,
   type SchoolKind,
   type StaffLike,
 } from '../domain/roster';
 import { chainFor } from '../domain/chain';
+import type { ClassRow, SchoolRow, StudentBase } from '../models/roster';
 import {
   ALLOWED,
   ROLE_WORDS,
@@ -30,21 +31,14 @@ import {
 
 /** Everything the import writes, already validated. Personal data is still plaintext here. */
 export interface RosterData {
-  schools: { code: string; name: string; kind: SchoolKind }[];
-  classes: { classId: string; schoolCode: string; grade: number; classNo: number; name: string }[];
+  schools: SchoolRow[];
+  classes: ClassRow[];
   staff: StaffLike[];
   students: StudentData[];
 }
 
-export interface StudentData {
-  studentNo: string;
-  name: string;
-  gender: '男' | '女';
-  birthDate: string;
-  schoolCode: string;
-  grade: number;
-  classId: string;
-  status: EnrollmentStatus;
+/** A student as imported: the roster row's fields, guardians' phones and address in plaintext. */
+export interface StudentData extends StudentBase {
   guardians: { name: string; relation: string; phone: string }[];
   address: string;
   atRisk: boolean;
@@ -159,7 +153,7 @@ function checkClasses(rows: RawRow[], ctx: Ctx): void {
       continue;
     }
     const classId = classIdOf(school, grade, no);
-    const label = `${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+    const label = `${gradeLabel(grade)}${no}班`;
     if (ctx.classes.has(classId)) r.add(`${label} 重复`);
     ctx.classes.add(classId);
     if (!finish(ctx, r)) continue;
@@ -179,7 +173,7 @@ function classRef(r: RowCheck, ctx: Ctx): string | undefined {
     return undefined;
   }
   const id = classIdOf(school, grade, no);
-  const label = `${school} ${GRADE_LABEL[grade] ?? `${grade}年级`}${no}班`;
+  const label = `${school} ${gradeLabel(grade)}${no}班`;
   if (!ctx.classes.has(id)) {
     r.add(`班级 ${label} 不存在（请先在「班级」表中添加）`);
     return undefined;

@@ -1,4 +1,5 @@
 import type { TokenStore } from './token-store';
+import type { WecomCredentials } from '../config/env';
 
 /**
  * What an error means for a push: `transient` (WeCom down, -1 busy, a timeout), `rateLimited`
@@ -41,11 +42,8 @@ export interface ApiRequest {
   body: Json;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends Pick<WecomCredentials, 'corpId' | 'agentId' | 'secret'> {
   base: string;
-  corpId: string;
-  agentId: string;
-  secret: string;
   store: TokenStore;
   now?: () => Date;
   timeoutMs?: number;

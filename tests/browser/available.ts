@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
 
 /**
  * The browser suites drive Debian's Chromium and Firefox ESR. On a machine with only Node (as
@@ -12,4 +13,23 @@ export function browserAt(path: string, name: string): boolean {
   }
   process.stderr.write(`skipping the ${name} tests: ${path} is not installed\n`);
   return false;
+}
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Debian's Chromium, headless, with no traffic beyond loopback (no updates, sync or QUIC). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
 }

@@ -1,5 +1,5 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { browserAt } from './available';
+import type { Browser, Page } from 'playwright-core';
+import { browserAt, CHROMIUM, launchChromium } from './available';
 import nock from 'nock';
 import { startSandbox } from '../support/sandbox';
 import { absenceToEscalationFlow, type BrowserDriver } from './flow';
@@ -8,7 +8,6 @@ import { absenceToEscalationFlow, type BrowserDriver } from './flow';
  * The sandbox page in Debian's Chromium, driven by playwright-core. Set
  * BAOXUE_SCREENSHOT=docs/sandbox.png to refresh the README's screenshot.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 let page: Page;
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -19,19 +18,7 @@ beforeAll(async () => {
   if (!present) return;
   nock.enableNetConnect();
   sandbox = await startSandbox();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'zh-CN' });
 }, 60_000);
 

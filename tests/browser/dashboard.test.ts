@@ -1,6 +1,6 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import nock from 'nock';
-import { browserAt } from './available';
+import { browserAt, CHROMIUM, launchChromium } from './available';
 import { startSandbox } from '../support/sandbox';
 import { AuditEntry } from '../../src/models/audit';
 
@@ -9,7 +9,6 @@ import { AuditEntry } from '../../src/models/audit';
  * picker, sees their school's pages (with the ECharts chart drawn from Baoxue's own copy),
  * then opens another school's URL and is refused (403, audited).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let browser: Browser;
 let page: Page;
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -20,19 +19,7 @@ beforeAll(async () => {
   if (!present) return;
   nock.enableNetConnect();
   sandbox = await startSandbox();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   // A phone-sized viewport: the pages must be readable there.
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
 }, 60_000);

@@ -1,13 +1,5 @@
-import nock from 'nock';
 import request from 'supertest';
-import {
-  startBot,
-  mockWecom,
-  setupNock,
-  testUri,
-  OFFICIAL,
-  type TestBot,
-} from '../support/harness';
+import { startBot, testUri, OFFICIAL, useBot } from '../support/harness';
 import { WecomCipher } from '../../src/wecom/crypto';
 import * as xml from '../../src/wecom/xml';
 import { InboundDelivery } from '../../src/models/inbound';
@@ -18,27 +10,18 @@ import { pinyinOf, pinyinCacheSize, PINYIN_CACHE_MAX } from '../../src/domain/re
  * Issue #10 items 5, 6 (nothing unauthenticated reaches the XML parser; no input makes a 500)
  * and the smaller item 9 / 7 fixes around the HTTP edge.
  */
-let bot: TestBot;
 const uri = testUri();
 const cipher = new WecomCipher(OFFICIAL);
 const nowS = () => String(Math.floor(Date.now() / 1000));
 
-beforeAll(async () => {
-  setupNock();
-  mockWecom();
-  bot = await startBot({ mongoUri: uri, metricsToken: 'm-token-123' });
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
-});
+const t = useBot({ mongoUri: uri, metricsToken: 'm-token-123', demo: false });
 beforeEach(async () => {
   await InboundDelivery.deleteMany({});
   jest.restoreAllMocks();
 });
 
 const post = (query: Record<string, string>, body: string, headers: Record<string, string> = {}) =>
-  request(bot.app.callback())
+  request(t.bot.app.callback())
     .post('/wecom/callback')
     .query(query)
     .set({ 'content-type': 'text/xml', ...headers })
@@ -124,13 +107,13 @@ describe('signed odd inner messages never make a 500 (issue #10 item 5)', () => 
     expect(error).not.toHaveBeenCalled();
     expect(await InboundDelivery.countDocuments({})).toBe(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect((await bot.say('帮助')).reply).toMatch(/保学助手/);
+    expect((await t.bot.say('帮助')).reply).toMatch(/保学助手/);
   });
 });
 
 describe('the HTTP edge (issue #10 items 7, 9)', () => {
   it('/metrics needs the bearer token', async () => {
-    const app = bot.app.callback();
+    const app = t.bot.app.callback();
     expect((await request(app).get('/metrics')).status).toBe(401);
     const wrong = await request(app).get('/metrics').set('authorization', 'Bearer nope');
     expect(wrong.status).toBe(401);

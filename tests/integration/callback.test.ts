@@ -1,32 +1,25 @@
 import request from 'supertest';
-import nock from 'nock';
-import { startBot, mockWecom, setupNock, OFFICIAL, type TestBot } from '../support/harness';
+import { OFFICIAL, type TestBot, useBot } from '../support/harness';
 import { sealDelivery, plaintextFor } from '../../src/wecom/sandbox/simulator';
 import { WecomCipher } from '../../src/wecom/crypto';
 import { buildXml } from '../../src/wecom/xml';
 import { InboundDelivery } from '../../src/models/inbound';
 import { Staff } from '../../src/models/roster';
 import { POST_VECTOR } from '../fixtures/vectors';
+import { buildStaff } from '../support/factories';
 
-let bot: TestBot;
 /** Set only while replaying WeCom's 2014 test vector; otherwise the real replay window. */
 let frozenNow: number | undefined;
+const t = useBot({ callbackNowSeconds: () => frozenNow ?? Date.now() / 1000, demo: false });
 beforeAll(async () => {
-  setupNock();
-  mockWecom();
-  bot = await startBot({ callbackNowSeconds: () => frozenNow ?? Date.now() / 1000 });
-  await Staff.create({ userid: 'teacher', name: '测试老师', roles: [] });
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
+  await Staff.create(buildStaff({ userid: 'teacher' }));
 });
 beforeEach(async () => {
   await InboundDelivery.deleteMany({});
 });
 
 const post = (query: Record<string, string>, body: string) =>
-  request(bot.app.callback())
+  request(t.bot.app.callback())
     .post('/wecom/callback')
     .query(query)
     .set('content-type', 'text/xml')
@@ -35,7 +28,7 @@ const post = (query: Record<string, string>, body: string) =>
 describe('GET /wecom/callback (URL verification)', () => {
   it('answers the bare decrypted echostr for the official vector', async () => {
     frozenNow = 1409659589 + 10;
-    const res = await request(bot.app.callback()).get('/wecom/callback').query({
+    const res = await request(t.bot.app.callback()).get('/wecom/callback').query({
       msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
       timestamp: '1409659589',
       nonce: '263014780',
@@ -47,7 +40,7 @@ describe('GET /wecom/callback (URL verification)', () => {
     expect(res.text).toBe('1616140317555161061');
   });
   it('refuses a bad signature', async () => {
-    const res = await request(bot.app.callback())
+    const res = await request(t.bot.app.callback())
       .get('/wecom/callback')
       .query({
         msg_signature: 'f'.repeat(40),
@@ -59,7 +52,7 @@ describe('GET /wecom/callback (URL verification)', () => {
     expect(res.text).toBe('bad request');
   });
   it('refuses the official vector outside the replay window (issue #10 item 9: GET checks the timestamp)', async () => {
-    const res = await request(bot.app.callback()).get('/wecom/callback').query({
+    const res = await request(t.bot.app.callback()).get('/wecom/callback').query({
       msg_signature: '5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3',
       timestamp: '1409659589',
       nonce: '263014780',
@@ -90,7 +83,7 @@ describe('POST /wecom/callback', () => {
   });
 
   it('帮助 is answered through the whole path', async () => {
-    const fresh = bot;
+    const fresh = t.bot;
     {
       const { status, reply } = await fresh.say('帮助');
       expect(status).toBe(200);
@@ -108,7 +101,7 @@ describe('POST /wecom/callback', () => {
 describe('bad input: a 4xx, no database write, still serving', () => {
   let fresh: TestBot;
   beforeAll(() => {
-    fresh = bot;
+    fresh = t.bot;
   });
 
   const good = () =>

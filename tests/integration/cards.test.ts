@@ -1,35 +1,28 @@
-import nock from 'nock';
 import { Staff } from '../../src/models/roster';
-import { startBot, mockWecom, setupNock, type TestBot } from '../support/harness';
 import { OutboxMessage } from '../../src/outbox/model';
 import { IssuedCard } from '../../src/models/issued-card';
 import { CARD_NOT_YOURS, CARD_USED } from '../../src/chat/dispatch';
+import { useBot } from '../support/harness';
+import { buildStaff } from '../support/factories';
 
 /**
  * Issue #10 item 8: a template_card_event counts only if its TaskId was issued to that member
  * and its EventKey is one of the card's buttons; a second click on a used card runs nothing.
  */
-let bot: TestBot;
 let ran: string[];
 
+const t = useBot({ demo: false });
 beforeAll(async () => {
-  setupNock();
-  mockWecom();
-  bot = await startBot();
-  bot.dispatcher.onCard('tst', async (ctx, key) => {
+  t.bot.dispatcher.onCard('tst', async (ctx, key) => {
     ran.push(`${ctx.actor.userid}:${key}`);
     return `已处理 ${key}`;
   });
-  bot.dispatcher.repeatableCards('tst', (key) => key.startsWith('tst:details'));
+  t.bot.dispatcher.repeatableCards('tst', (key) => key.startsWith('tst:details'));
   // Card clicks are answered for roster members only; both are members here.
   await Staff.create([
-    { userid: 'alice', name: '甲', roles: [] },
-    { userid: 'mallory', name: '乙', roles: [] },
+    buildStaff({ userid: 'alice', name: '甲' }),
+    buildStaff({ userid: 'mallory', name: '乙' }),
   ]);
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
 });
 beforeEach(async () => {
   ran = [];
@@ -48,12 +41,12 @@ const card = (taskId: string) => ({
 });
 
 async function issue(taskId: string, to: string): Promise<void> {
-  await bot.services.outbox.enqueue(to, { kind: 'template_card', card: card(taskId) }, taskId);
+  await t.bot.services.outbox.enqueue(to, { kind: 'template_card', card: card(taskId) }, taskId);
 }
 
 /** Clicks through the real encrypted callback; card answers come through the outbox. */
 async function click(as: string, key: string, taskId: string): Promise<string | undefined> {
-  const res = await bot.say({ as, event: 'template_card_event', key, taskId });
+  const res = await t.bot.say({ as, event: 'template_card_event', key, taskId });
   expect(res.status).toBe(200);
   const rows = await OutboxMessage.find({ recipient: as, key: /^reply:/ })
     .sort({ createdAt: -1 })
@@ -62,7 +55,7 @@ async function click(as: string, key: string, taskId: string): Promise<string | 
   // Outbox payloads are sealed at rest (issue #10 item 4).
   const sealed = rows[0]?.sealed;
   return sealed
-    ? (JSON.parse(bot.services.pii.open(sealed)) as { content: string }).content
+    ? (JSON.parse(t.bot.services.pii.open(sealed)) as { content: string }).content
     : undefined;
 }
 
@@ -115,13 +108,13 @@ describe('card events are bound to their card (issue #10 item 8)', () => {
   it('two concurrent clicks on one card: exactly one runs', async () => {
     await issue('bx_t6', 'alice');
     await Promise.all([
-      bot.say({
+      t.bot.say({
         as: 'alice',
         event: 'template_card_event',
         key: 'tst:visited:c1',
         taskId: 'bx_t6',
       }),
-      bot.say({
+      t.bot.say({
         as: 'alice',
         event: 'template_card_event',
         key: 'tst:visited:c1',

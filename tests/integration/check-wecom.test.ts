@@ -12,6 +12,7 @@ import { WecomClient } from '../../src/wecom/client';
 import { mongoTokenStore, WecomToken } from '../../src/wecom/token-store';
 import { checkWecom, describeCheck } from '../../src/cli/check-wecom';
 import { API, OFFICIAL, setupNock, startBot, testUri, TEST_DATA_KEY } from '../support/harness';
+import { buildStaff } from '../support/factories';
 
 /**
  * Issue #11, "Real userids": `npm run roster -- check-wecom` compares the roster's staff with
@@ -168,7 +169,7 @@ describe('npm run roster -- check-wecom against the sandbox fake API', () => {
       expect(ok.out).toContain('都找得到');
       expect(ok.code).toBe(0);
 
-      await Staff.create({ userid: 'wangxin2', name: '王新', roles: [] });
+      await Staff.create(buildStaff({ userid: 'wangxin2', name: '王新' }));
       const gone = await Staff.findOne({ 'roles.role': 'bureau' }).lean();
       await Staff.deleteOne({ userid: gone!.userid });
       const bad = await cli();

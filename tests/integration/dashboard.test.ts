@@ -1,16 +1,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import ExcelJS from 'exceljs';
-import {
-  startBot,
-  mockWecom,
-  setupNock,
-  advance,
-  API,
-  OFFICIAL,
-  type TestBot,
-} from '../support/harness';
-import { demo } from '../support/demo';
+import { advance, API, OFFICIAL, type TestBot, useBot } from '../support/harness';
 import { ManualClock } from '../../src/lib/clock';
 import { AuditEntry } from '../../src/models/audit';
 import { Report } from '../../src/models/report';
@@ -25,23 +16,18 @@ import { SESSION_COOKIE } from '../../src/web/session';
  * Monday 2026-11-30 08:00 Asia/Shanghai; the head teacher reports an absence and misses the
  * visit, so on Wednesday the dashboard has an open case and an overdue duty.
  */
-let bot: TestBot;
-let d: Awaited<ReturnType<typeof demo>>;
 let server: ReturnType<TestBot['app']['callback']>;
 
+const t = useBot({ clock: new ManualClock('2026-11-30T08:00:00+08:00') });
 beforeAll(async () => {
-  setupNock();
-  mockWecom();
-  bot = await startBot({ clock: new ManualClock('2026-11-30T08:00:00+08:00') });
-  d = await demo(bot);
-  server = bot.app.callback();
-  await bot.say(`缺勤 ${d.plain.name}`, d.head.userid);
-  await advance(bot, '2026-12-02T10:00:00+08:00');
-  await Student.updateOne({ studentNo: d.atRisk.studentNo }, { $set: { status: 'droppedOut' } });
+  server = t.bot.app.callback();
+  await t.bot.say(`缺勤 ${t.d.plain.name}`, t.d.head.userid);
+  await advance(t.bot, '2026-12-02T10:00:00+08:00');
+  await Student.updateOne({ studentNo: t.d.atRisk.studentNo }, { $set: { status: 'droppedOut' } });
   await HomeVisit.create({
     visitId: 'v1',
-    studentNo: d.plain.studentNo,
-    visitor: d.head.userid,
+    studentNo: t.d.plain.studentNo,
+    visitor: t.d.head.userid,
     at: new Date('2026-11-20T10:00:00+08:00'),
     record: '入户',
     channel: 'wecom',
@@ -56,15 +42,11 @@ beforeAll(async () => {
       label: '2026年11月',
       dueAt: new Date('2026-12-07T18:00:00+08:00'),
       status: 'submitted',
-      submittedBy: d.principal.userid,
+      submittedBy: t.d.principal.userid,
       submittedAt: new Date('2026-12-01T09:30:00+08:00'),
     },
   ]);
 }, 60_000);
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
-});
 
 /** Signs in through WeCom OAuth2: /dashboard/login → authorize URL; code → userid (nock). */
 async function signIn(userid: string) {
@@ -84,7 +66,7 @@ async function signIn(userid: string) {
 
 describe('sign-in (WeCom OAuth2 web login)', () => {
   it('redirects to open.weixin.qq.com with the corp id, our redirect and a state; the code becomes a session', async () => {
-    const { url, back, login } = await signIn(d.principal.userid);
+    const { url, back, login } = await signIn(t.d.principal.userid);
     expect(url.origin + url.pathname).toBe('https://open.weixin.qq.com/connect/oauth2/authorize');
     expect(url.searchParams.get('appid')).toBe(OFFICIAL.corpId);
     expect(url.searchParams.get('redirect_uri')).toMatch(
@@ -110,14 +92,14 @@ describe('sign-in (WeCom OAuth2 web login)', () => {
   });
 
   it('a head teacher cannot use the dashboard (refused and audited)', async () => {
-    const { back } = await signIn(d.head.userid);
+    const { back } = await signIn(t.d.head.userid);
     expect(back.status).toBe(403);
     expect(back.text).toContain('仅供区教体局、校长和分管领导使用');
-    expect(await AuditEntry.countDocuments({ actor: d.head.userid, outcome: 'refused' })).toBe(1);
+    expect(await AuditEntry.countDocuments({ actor: t.d.head.userid, outcome: 'refused' })).toBe(1);
   });
 
   it('a tampered session cookie is not a session', async () => {
-    const { agent, back } = await signIn(d.principal.userid);
+    const { agent, back } = await signIn(t.d.principal.userid);
     const raw = (back.headers['set-cookie'] as unknown as string[])
       .find((c) => c.startsWith(`${SESSION_COOKIE}=`))!
       .split(';')[0]
@@ -126,7 +108,7 @@ describe('sign-in (WeCom OAuth2 web login)', () => {
     const forged = Buffer.from(
       JSON.stringify({
         ...JSON.parse(Buffer.from(body, 'base64url').toString()),
-        u: d.bureau.userid,
+        u: t.d.bureau.userid,
       }),
     ).toString('base64url');
     const res = await request(server)
@@ -140,7 +122,7 @@ describe('sign-in (WeCom OAuth2 web login)', () => {
 
 describe('scope by URL', () => {
   it("a principal sees their school; another school's URL and the district are 403 and audited", async () => {
-    const { agent } = await signIn(d.principal.userid);
+    const { agent } = await signIn(t.d.principal.userid);
     const own = await agent.get('/dashboard/ZS01/overview').expect(200);
     expect(own.text).toContain('珠山区第一小学');
     expect(own.text).toContain('缺勤跟踪');
@@ -150,13 +132,16 @@ describe('scope by URL', () => {
     expect(other.text).toContain('您只能查看本校的数据');
     await agent.get('/dashboard/ZS02/overdue.xlsx').expect(403);
     await agent.get('/dashboard/district/overview').expect(403);
-    const refused = await AuditEntry.find({ actor: d.principal.userid, outcome: 'refused' }).lean();
+    const refused = await AuditEntry.find({
+      actor: t.d.principal.userid,
+      outcome: 'refused',
+    }).lean();
     expect(refused.map((a) => a.target).sort()).toEqual(['ZS02', 'ZS02', 'district']);
     expect(refused.every((a) => a.channel === 'web' && a.action === 'viewDashboard')).toBe(true);
   });
 
   it('the bureau sees the district and every school', async () => {
-    const { agent } = await signIn(d.bureau.userid);
+    const { agent } = await signIn(t.d.bureau.userid);
     const res = await agent.get('/dashboard/district/retention').expect(200);
     expect(res.text).toContain('珠山区第一小学');
     expect(res.text).toContain('珠山区第二中学');
@@ -164,7 +149,7 @@ describe('scope by URL', () => {
   });
 
   it('a deputy sees their own school only', async () => {
-    const { agent } = await signIn(d.deputy.userid);
+    const { agent } = await signIn(t.d.deputy.userid);
     await agent.get('/dashboard/ZS01/visits').expect(200);
     await agent.get('/dashboard/ZS02/visits').expect(403);
   });
@@ -177,7 +162,7 @@ describe('scope by URL', () => {
 
 describe('CSRF', () => {
   it('logout without the token is refused; with it the session ends', async () => {
-    const { agent } = await signIn(d.principal.userid);
+    const { agent } = await signIn(t.d.principal.userid);
     const page = await agent.get('/dashboard/ZS01/overview').expect(200);
     const token = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
     await agent.post('/dashboard/logout').type('form').send({ csrf: 'nope' }).expect(403);
@@ -196,7 +181,7 @@ describe('CSRF', () => {
     await request(server)
       .post('/dashboard/login')
       .type('form')
-      .send({ userid: d.bureau.userid })
+      .send({ userid: t.d.bureau.userid })
       .expect(403);
   });
 });
@@ -220,7 +205,7 @@ async function workbook(agent: ReturnType<typeof request.agent>, url: string) {
 
 describe('xlsx downloads (read back cell by cell)', () => {
   it('overdue duties: title row, frozen header, names, a real date cell, days overdue, totals', async () => {
-    const { agent } = await signIn(d.principal.userid);
+    const { agent } = await signIn(t.d.principal.userid);
     const ws = await workbook(agent, '/dashboard/ZS01/overdue.xlsx?t=0');
     expect(ws.getCell('A1').value).toBe('区教体局 · 珠山区第一小学 · 逾期事项 · 截至 2026-12-02');
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
@@ -240,9 +225,9 @@ describe('xlsx downloads (read back cell by cell)', () => {
     expect(visit.slice(1, 6)).toEqual([
       '珠山区第一小学',
       '三年级1班',
-      d.plain.name,
+      t.d.plain.name,
       '班主任家访',
-      d.head.name,
+      t.d.head.name,
     ]);
     const due = visit[6] as Date;
     expect(due).toBeInstanceOf(Date);
@@ -257,7 +242,7 @@ describe('xlsx downloads (read back cell by cell)', () => {
   });
 
   it('retention per school (bureau): counts, percent cells, totals row recomputed', async () => {
-    const { agent } = await signIn(d.bureau.userid);
+    const { agent } = await signIn(t.d.bureau.userid);
     const ws = await workbook(agent, '/dashboard/district/retention.xlsx');
     expect(String(ws.getCell('A1').value)).toMatch(/^区教体局 · 全区 · 巩固率 · 截至 2026-12-02$/);
     const zs01 = await Student.countDocuments({
@@ -287,7 +272,7 @@ describe('xlsx downloads (read back cell by cell)', () => {
   });
 
   it('overview: open cases by gate and long absences; visits against the quota; report status', async () => {
-    const { agent } = await signIn(d.principal.userid);
+    const { agent } = await signIn(t.d.principal.userid);
     const cases = await workbook(agent, '/dashboard/ZS01/overview.xlsx?t=0');
     expect(cases.getRow(2).values).toEqual([undefined, '学校', '缺勤跟踪', '合计']);
     expect(cases.getRow(3).values).toEqual([undefined, '珠山区第一小学', 1, 1]);
@@ -295,7 +280,7 @@ describe('xlsx downloads (read back cell by cell)', () => {
     expect(String(visits.getCell('A1').value)).toMatch(/家访任务完成情况 · .*学期/);
     const headRow = visits
       .getSheetValues()
-      .find((r) => Array.isArray(r) && r[2] === d.head.name) as unknown[];
+      .find((r) => Array.isArray(r) && r[2] === t.d.head.name) as unknown[];
     expect(headRow.slice(3)).toEqual(['班主任', 1, 20, '否']);
     const reports = await workbook(agent, '/dashboard/ZS01/reports.xlsx');
     expect(reports.getRow(3).values).toEqual([

@@ -16,6 +16,7 @@ import { OutboxMessage } from '../../src/outbox/model';
 import { purgeInbound } from '../../src/chat/inbox';
 import { ManualClock } from '../../src/lib/clock';
 import type { Command } from '../../src/chat/command';
+import { buildStaff } from '../support/factories';
 
 /**
  * Issue #10 item 1: a delivery's claim records its outcome (received → done / failed), so a
@@ -53,8 +54,8 @@ beforeAll(async () => {
   twin = await startBot({ mongoUri: uri, clock, settings });
   for (const b of [bot, twin]) b.dispatcher.register(probe());
   await Staff.create([
-    { userid: 'u1', name: '甲', roles: [] },
-    { userid: 'u9', name: '乙', roles: [] },
+    buildStaff({ userid: 'u1', name: '甲' }),
+    buildStaff({ userid: 'u9', name: '乙' }),
   ]);
 });
 afterAll(async () => {

@@ -1,16 +1,7 @@
-import nock from 'nock';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  startBot,
-  mockWecom,
-  setupNock,
-  advance,
-  textOf,
-  testSettings,
-  type TestBot,
-} from '../support/harness';
+import { advance, testSettings, useBot } from '../support/harness';
 import { ManualClock } from '../../src/lib/clock';
 import { writeRoster } from '../../src/roster/workbook';
 import { importRoster } from '../../src/roster/import';
@@ -56,36 +47,28 @@ const rows = {
   ]),
 };
 
-let bot: TestBot;
-let wecom: ReturnType<typeof mockWecom>;
+// The next school year's autumn semester is configured, so the autumn check is scheduled.
+const settings = testSettings((st) => {
+  st.calendar.semesters.push({ name: '2027年秋季学期', start: '2027-09-01', end: '2028-01-21' });
+});
+const t = useBot({
+  clock: new ManualClock('2027-06-01T08:00:00+08:00'),
+  cycles: true,
+  settings,
+  demo: false,
+});
 beforeAll(async () => {
-  setupNock();
-  wecom = mockWecom();
-  // The next school year's autumn semester is configured, so the autumn check is scheduled.
-  const settings = testSettings((st) => {
-    st.calendar.semesters.push({ name: '2027年秋季学期', start: '2027-09-01', end: '2028-01-21' });
-  });
-  bot = await startBot({
-    clock: new ManualClock('2027-06-01T08:00:00+08:00'),
-    cycles: true,
-    settings,
-  });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'ho-')), 'r.xlsx');
   await writeRoster(file, rows);
-  await importRoster(file, bot.services.pii);
-  await bot.features.handoffs.ensure();
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
+  await importRoster(file, t.bot.services.pii);
+  await t.bot.features.handoffs.ensure();
 });
 
-const say = async (as: string, text: string) => (await bot.say(text, as)).reply ?? '';
-const pushes = (u: string) => wecom.to(u).map(textOf).join('\n');
+const { say, pushes } = t;
 
 describe('义务教育交接 (二(三)2(1))', () => {
   it('reminds the primary school three weeks before the spring semester ends', async () => {
-    await advance(bot, '2027-06-11T09:01:00+08:00'); // 2027-07-02 − 21 days
+    await advance(t.bot, '2027-06-11T09:01:00+08:00'); // 2027-07-02 − 21 days
     expect(pushes('pp')).toMatch(/【毕业交接】一小 六年级 3 名毕业生须全部送入本地初中就读/);
   });
 
@@ -95,7 +78,7 @@ describe('义务教育交接 (二(三)2(1))', () => {
     expect(await say('pp', '毕业交接 一中')).toMatch(
       /已把 3 名毕业生的名单交给 一中.*开学一周后我会核查/,
     );
-    await advance(bot, bot.clock.now());
+    await advance(t.bot, t.bot.clock.now());
     expect(pushes('jp')).toMatch(
       /【毕业生交接】一小 向贵校交接 3 名小学毕业生[\s\S]*1\. 毕业生1（六年级1班[\s\S]*提前组织教师深入学生家中/,
     );
@@ -122,9 +105,9 @@ describe('义务教育交接 (二(三)2(1))', () => {
       { $set: { schoolCode: 'J1', classId: 'J1-7-1', grade: 7 } },
     );
     expect(
-      (await bot.services.scheduler.pending()).find((j) => j.key === 'handoff:check:2027')?.at,
+      (await t.bot.services.scheduler.pending()).find((j) => j.key === 'handoff:check:2027')?.at,
     ).toEqual(new Date('2027-09-08T09:00:00+08:00'));
-    await advance(bot, '2027-09-08T09:01:00+08:00'); // a week into the autumn semester
+    await advance(t.bot, '2027-09-08T09:01:00+08:00'); // a week into the autumn semester
     expect(await Handoff.countDocuments({ arrivedAt: { $exists: true } })).toBe(2);
     expect(pushes('bu')).toMatch(
       /【交接核查】一小 交接给 一中 的毕业生中，1 人开学一周后仍未在初中注册：毕业生3（其中 1 人未做交接前家访）/,

@@ -14,6 +14,7 @@ import { demo } from '../support/demo';
 import { OutboxMessage } from '../../src/outbox/model';
 import { WecomClient } from '../../src/wecom/client';
 import type { TokenStore } from '../../src/wecom/token-store';
+import { buildStaff } from '../support/factories';
 
 beforeAll(() => {
   setupNock();
@@ -41,7 +42,7 @@ describe('answers, health, metrics, shutdown', () => {
           return '慢慢的回答';
         },
       });
-      await Staff.create({ userid: 'u1', name: '测试', roles: [] });
+      await Staff.create(buildStaff({ userid: 'u1', name: '测试' }));
       const res = await bot.say('慢', 'u1');
       expect(res.status).toBe(200);
       expect(res.reply).toBeUndefined();

@@ -1,14 +1,4 @@
-import nock from 'nock';
-import {
-  startBot,
-  mockWecom,
-  setupNock,
-  advance,
-  textOf,
-  testSettings,
-  type TestBot,
-} from '../support/harness';
-import { demo } from '../support/demo';
+import { advance, testSettings, useBot } from '../support/harness';
 import { ManualClock } from '../../src/lib/clock';
 import { CaseFact } from '../../src/models/case';
 import { Report } from '../../src/models/report';
@@ -20,41 +10,30 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportPeriod } from '../../src/reports/export';
 
-let bot: TestBot;
-let wecom: ReturnType<typeof mockWecom>;
-let d: Awaited<ReturnType<typeof demo>>;
 let zs02: { principal: StaffLike; deputy: StaffLike };
 
+// The cycle alone: no 入学注册关 check opening cases for the whole demo district at term start.
+const settings = testSettings((x) => (x.ladder.registrationCheckSchoolDay = 0));
+const t = useBot({
+  clock: new ManualClock('2026-11-30T08:00:00+08:00'),
+  cycles: true,
+  settings,
+});
 beforeAll(async () => {
-  setupNock();
-  wecom = mockWecom();
-  // The cycle alone: no 入学注册关 check opening cases for the whole demo district at term start.
-  const settings = testSettings((x) => (x.ladder.registrationCheckSchoolDay = 0));
-  bot = await startBot({
-    clock: new ManualClock('2026-11-30T08:00:00+08:00'),
-    cycles: true,
-    settings,
-  });
-  d = await demo(bot);
   const staff = await Staff.find({}).lean<StaffLike[]>();
   const of = (role: string) =>
     staff.find((p) => p.roles.some((r) => r.role === role && r.schoolCode === 'ZS02'))!;
   zs02 = { principal: of('principal'), deputy: of('deputy') };
-  await bot.features.reporting.ensureCycles();
-});
-afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
+  await t.bot.features.reporting.ensureCycles();
 });
 
-const say = async (who: { userid: string }, text: string) =>
-  (await bot.say(text, who.userid)).reply ?? '';
-const pushes = (who: { userid: string }) => wecom.to(who.userid).map(textOf).join('\n');
+const { say } = t;
+const { pushes } = t;
 
 describe("the bureau's reporting cycle", () => {
   it('schedules the next runs at start-up, idempotently', async () => {
-    await bot.features.reporting.ensureCycles();
-    const names = (await bot.services.scheduler.pending()).map((j) => `${j.name} ${j.key}`);
+    await t.bot.features.reporting.ensureCycles();
+    const names = (await t.bot.services.scheduler.pending()).map((j) => `${j.name} ${j.key}`);
     expect(names).toEqual(
       expect.arrayContaining([
         'report.monthly cycle:monthly:2026-12',
@@ -70,48 +49,48 @@ describe("the bureau's reporting cycle", () => {
     await CaseFact.create({
       factId: 'F1',
       caseId: 'C1',
-      studentNo: d.plain.studentNo,
-      schoolCode: d.plain.schoolCode,
-      classId: d.plain.classId,
-      grade: d.plain.grade,
+      studentNo: t.d.plain.studentNo,
+      schoolCode: t.d.plain.schoolCode,
+      classId: t.d.plain.classId,
+      grade: t.d.plain.grade,
       type: 'dropoutConfirmed',
-      actor: d.principal.userid,
+      actor: t.d.principal.userid,
       channel: 'wecom',
       at: new Date('2026-11-20T10:00:00+08:00'),
       detail: '随父母外出务工',
     });
-    await advance(bot, '2026-12-01T09:01:00+08:00');
-    expect(pushes(d.principal)).toMatch(
+    await advance(t.bot, '2026-12-01T09:01:00+08:00');
+    expect(pushes(t.d.principal)).toMatch(
       new RegExp(
-        `【流失生月报】珠山区第一小学 2026年11月：\\n流失生 1 人：\\n1\\. ${d.plain.name}`,
+        `【流失生月报】珠山区第一小学 2026年11月：\\n流失生 1 人：\\n1\\. ${t.d.plain.name}`,
       ),
     );
-    expect(pushes(d.principal)).toMatch(/12月7日 周一 18:00 前发送「提交月报」/);
+    expect(pushes(t.d.principal)).toMatch(/12月7日 周一 18:00 前发送「提交月报」/);
     expect(pushes(zs02.principal)).toMatch(/2026年11月：\n2026年11月无流失生/);
 
-    expect(await say(d.head, '提交月报')).toMatch(/由学校校长或分管领导操作/);
-    expect(await say(d.principal, '提交月报')).toMatch(
+    expect(await say(t.d.head, '提交月报')).toMatch(/由学校校长或分管领导操作/);
+    expect(await say(t.d.principal, '提交月报')).toMatch(
       /已上报 珠山区第一小学 2026年11月流失生月报：流失生 1 人/,
     );
-    await advance(bot, bot.clock.now());
-    expect(pushes(d.bureau)).toMatch(
+    await advance(t.bot, t.bot.clock.now());
+    expect(pushes(t.d.bureau)).toMatch(
       new RegExp(
-        `【流失生月报·已上报】珠山区第一小学 2026年11月.*\\n流失生 1 人：\\n1\\. ${d.plain.name}.*随父母外出务工`,
+        `【流失生月报·已上报】珠山区第一小学 2026年11月.*\\n流失生 1 人：\\n1\\. ${t.d.plain.name}.*随父母外出务工`,
       ),
     );
 
-    await advance(bot, '2026-12-07T18:01:00+08:00');
-    expect(pushes(d.bureau)).toMatch(/【逾期未报】珠山区第二中学 2026年11月流失生月报/);
+    await advance(t.bot, '2026-12-07T18:01:00+08:00');
+    expect(pushes(t.d.bureau)).toMatch(/【逾期未报】珠山区第二中学 2026年11月流失生月报/);
     expect(pushes(zs02.deputy)).toMatch(/已逾期/);
     expect(await Report.findOne({ key: 'ZS01:monthly:2026-11' }).lean()).toMatchObject({
       status: 'submitted',
-      submittedBy: d.principal.userid,
+      submittedBy: t.d.principal.userid,
     });
     expect(await Report.findOne({ key: 'ZS02:monthly:2026-11' }).lean()).toMatchObject({
       status: 'late',
     });
 
-    const status = await say(d.bureau, '报告情况');
+    const status = await say(t.d.bureau, '报告情况');
     expect(status).toMatch(/珠山区第一小学：已上报（流失生 1 人：）/);
     expect(status).toMatch(/珠山区第二中学：逾期未报/);
     expect(await say(zs02.principal, '提交月报')).toMatch(/（逾期）：2026年11月无流失生/);
@@ -135,8 +114,8 @@ describe("the bureau's reporting cycle", () => {
     expect(detail.slice(1)).toEqual([
       '珠山区第一小学',
       '三年级1班',
-      d.plain.name,
-      d.plain.studentNo,
+      t.d.plain.name,
+      t.d.plain.studentNo,
       '2026-11-20',
       '随父母外出务工',
     ]);
@@ -144,50 +123,50 @@ describe("the bureau's reporting cycle", () => {
   });
 
   it("quarterly: the enrollment-change table by the 15th of the quarter's last month", async () => {
-    const reply = await say(d.principal, '提交季报');
+    const reply = await say(t.d.principal, '提交季报');
     expect(reply).toMatch(/已上报 珠山区第一小学 2026年第4季度学籍变动季报：学籍现状：在读 \d+/);
-    await advance(bot, bot.clock.now());
-    expect(pushes(d.bureau)).toMatch(
+    await advance(t.bot, t.bot.clock.now());
+    expect(pushes(t.d.bureau)).toMatch(
       /【学籍变动季报·已上报】珠山区第一小学 2026年第4季度.*\n学籍现状：在读 \d+，区内转出 0/,
     );
-    expect(pushes(d.bureau)).toMatch(/本季度辍学：\n1\. /);
-    expect(pushes(d.bureau)).toMatch(/期初在籍 \d+ \+ 增加 0 − 减少 0 = 期末在籍 \d+/);
+    expect(pushes(t.d.bureau)).toMatch(/本季度辍学：\n1\. /);
+    expect(pushes(t.d.bureau)).toMatch(/期初在籍 \d+ \+ 增加 0 − 减少 0 = 期末在籍 \d+/);
   });
 
   it('home-visit quotas: a teacher sees their count, a leader sees who is behind', async () => {
-    expect(await say(d.head, `家访 ${d.plain.name} 上门了解情况，约定周一返校`)).toMatch(
+    expect(await say(t.d.head, `家访 ${t.d.plain.name} 上门了解情况，约定周一返校`)).toMatch(
       /本学期您已家访 1 人次（要求不少于 20 人次）/,
     );
-    await say(d.head, `家访 ${d.students[2].name} 学期初例行家访，家庭支持孩子上学`);
-    expect(await say(d.head, '家访统计')).toMatch(
+    await say(t.d.head, `家访 ${t.d.students[2].name} 学期初例行家访，家庭支持孩子上学`);
+    expect(await say(t.d.head, '家访统计')).toMatch(
       /已家访 2 人次，要求不少于 20 人次，还差 18 人次/,
     );
-    const leader = await say(d.gradeLeader, '家访统计');
-    expect(leader).toMatch(new RegExp(`未达标的老师.*${d.head.name} 2/20`));
+    const leader = await say(t.d.gradeLeader, '家访统计');
+    expect(leader).toMatch(new RegExp(`未达标的老师.*${t.d.head.name} 2/20`));
   });
 
   it("巩固率: retention for the sender's scope and the no-dropout recognition", async () => {
-    await Student.updateOne({ studentNo: d.plain.studentNo }, { $set: { status: 'droppedOut' } });
+    await Student.updateOne({ studentNo: t.d.plain.studentNo }, { $set: { status: 'droppedOut' } });
     try {
-      expect(await say(d.head, '巩固率')).toMatch(/巩固率 96\.00%（在籍 24 人，流失 1 人）/);
-      const school = await say(d.principal, '巩固率');
+      expect(await say(t.d.head, '巩固率')).toMatch(/巩固率 96\.00%（在籍 24 人，流失 1 人）/);
+      const school = await say(t.d.principal, '巩固率');
       expect(school).toMatch(/有流失的班级：三年级1班 96\.00%/);
       expect(school).toMatch(/无流失生年级：一年级、五年级/);
-      const district = await say(d.bureau, '巩固率');
+      const district = await say(t.d.bureau, '巩固率');
       expect(district).toMatch(/无流失生学校：珠山区第二中学/);
-      expect(await say(d.otherHead, '巩固率')).toMatch(/本班是「无流失生班级」/);
+      expect(await say(t.d.otherHead, '巩固率')).toMatch(/本班是「无流失生班级」/);
     } finally {
-      await Student.updateOne({ studentNo: d.plain.studentNo }, { $set: { status: 'enrolled' } });
+      await Student.updateOne({ studentNo: t.d.plain.studentNo }, { $set: { status: 'enrolled' } });
     }
   });
 
   it('campaign months and the end-of-semester visit round reach the teachers', async () => {
-    await advance(bot, '2027-03-01T09:01:00+08:00');
-    expect(pushes(d.head)).toMatch(
+    await advance(t.bot, '2027-03-01T09:01:00+08:00');
+    expect(pushes(t.d.head)).toMatch(
       /【集中家访】2026年秋季学期期末集中家访开始了.*本学期您已家访 2 人次，要求不少于 20 人次/,
     );
-    expect(pushes(d.head)).toMatch(/【控辍保学活动月】3月是控辍保学活动月/);
-    expect((await bot.services.scheduler.pending()).map((j) => j.key)).toContain(
+    expect(pushes(t.d.head)).toMatch(/【控辍保学活动月】3月是控辍保学活动月/);
+    expect((await t.bot.services.scheduler.pending()).map((j) => j.key)).toContain(
       'cycle:campaign:2027-09',
     );
   });

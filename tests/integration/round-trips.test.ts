@@ -1,6 +1,5 @@
 import nock from 'nock';
-import { startBot, mockWecom, setupNock, testUri, type TestBot } from '../support/harness';
-import { demo } from '../support/demo';
+import { startBot, mockWecom, setupNock, testUri, useBot } from '../support/harness';
 import { ManualClock } from '../../src/lib/clock';
 import { agendaClient, CommandMonitor, monitorCommands, monitoredUri } from '../../src/db/monitor';
 
@@ -14,26 +13,19 @@ import { agendaClient, CommandMonitor, monitorCommands, monitoredUri } from '../
 const MON = '2026-11-30T08:00:00+08:00';
 
 describe('round trips per chat command (issue #11 budget: read ≤ 5, 缺勤 ≤ 10)', () => {
-  let bot: TestBot;
-  let d: Awaited<ReturnType<typeof demo>>;
   let monitor: CommandMonitor;
 
+  const t = useBot({ clock: new ManualClock(MON), mongoUri: monitoredUri(testUri()) });
   beforeAll(async () => {
-    setupNock();
-    mockWecom();
-    bot = await startBot({ clock: new ManualClock(MON), mongoUri: monitoredUri(testUri()) });
-    d = await demo(bot);
-    monitor = monitorCommands(agendaClient(bot.services.scheduler.agenda));
+    monitor = monitorCommands(agendaClient(t.bot.services.scheduler.agenda));
   });
   afterAll(async () => {
     monitor.detach();
-    await bot.close();
-    nock.cleanAll();
   });
 
   const counted = async (text: string) => {
     monitor.start();
-    const res = await bot.say(text, d.head.userid);
+    const res = await t.bot.say(text, t.d.head.userid);
     monitor.stop();
     expect(res.status).toBe(200);
     const byCommand = monitor.byCommand();
@@ -43,18 +35,18 @@ describe('round trips per chat command (issue #11 budget: read ≤ 5, 缺勤 ≤
 
   it('counts the commands of 帮助, 查, 我的学生 and 缺勤 through the real callback', async () => {
     // A first message warms caches that a long-running instance has warm (token, indexes).
-    await bot.say('我是谁', d.head.userid);
+    await t.bot.say('我是谁', t.d.head.userid);
     const rows = [
       await counted('帮助'),
-      await counted(`查 ${d.plain.name}`),
+      await counted(`查 ${t.d.plain.name}`),
       await counted('我的学生'),
-      await counted(`缺勤 ${d.plain.name} 全天`),
+      await counted(`缺勤 ${t.d.plain.name} 全天`),
     ];
     console.table(rows.map((r) => ({ text: r.text, total: r.total, ...r.byCommand })));
     console.log(rows.map((r) => `${r.text}: ${r.trail}`).join('\n'));
     const [help, lookup, mine, absence] = rows;
     expect(help.reply).toMatch(/缺勤/);
-    expect(lookup.reply).toContain(d.plain.name);
+    expect(lookup.reply).toContain(t.d.plain.name);
     expect(absence.reply).toMatch(/已记录/);
     // Every command is counted: the dedupe insert of the delivery alone is one.
     for (const r of rows) expect(r.byCommand.insert).toBeGreaterThanOrEqual(1);
@@ -69,9 +61,9 @@ describe('round trips per chat command (issue #11 budget: read ≤ 5, 缺勤 ≤
 
   it('a duplicate delivery (WeCom retry) costs one failed insert and one read, no write', async () => {
     const msgId = '7000000000000000042';
-    await bot.say({ as: d.head.userid, text: '帮助', msgId });
+    await t.bot.say({ as: t.d.head.userid, text: '帮助', msgId });
     monitor.start();
-    const res = await bot.say({ as: d.head.userid, text: '帮助', msgId });
+    const res = await t.bot.say({ as: t.d.head.userid, text: '帮助', msgId });
     monitor.stop();
     expect(res.reply).toBeUndefined();
     expect(monitor.byCommand()).toEqual({ find: 1, insert: 1 });

@@ -4,23 +4,14 @@ import { Student, STUDENT_KEY_VERSION } from '../../src/models/roster';
 import { ensureStudentKeys } from '../../src/roster/keys';
 import { actionFilter, nameCandidates } from '../../src/roster/find';
 import { testUri } from '../support/harness';
+import { buildStudent } from '../support/factories';
 
 /**
  * Issue #11 item 1, "name resolution by indexed keys stored at import": every student carries
  * its toneless pinyin key whatever wrote it — the model's writes through hooks, anything else
  * through the start-up step ensureStudentKeys() (batched, idempotent).
  */
-const row = (studentNo: string, name: string) => ({
-  studentNo,
-  name,
-  gender: '女' as const,
-  birthDate: '2015-03-01',
-  schoolCode: 'S1',
-  grade: 3,
-  classId: 'S1-3-1',
-  status: 'enrolled' as const,
-  guardians: [],
-});
+const row = (studentNo: string, name: string) => buildStudent({ studentNo, name });
 const key = async (studentNo: string) => (await Student.findOne({ studentNo }).lean())?.namePinyin;
 
 beforeAll(async () => {

@@ -1,15 +1,15 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import nock from 'nock';
 import request from 'supertest';
-import { startBot, mockWecom, setupNock, OFFICIAL, type TestBot } from '../support/harness';
+import { OFFICIAL, type TestBot, useBot } from '../support/harness';
 import { plaintextFor, sealDelivery, openReply } from '../../src/wecom/sandbox/simulator';
 import { WecomCipher } from '../../src/wecom/crypto';
 import { InboundDelivery } from '../../src/models/inbound';
 import { OutboxMessage } from '../../src/outbox/model';
 import { Staff } from '../../src/models/roster';
 import { printSummary, type SuiteFigures } from './figures';
+import { buildStaff } from '../support/factories';
 
 /**
  * A full collection before each heap reading, so "roughly flat" measures what is kept, not
@@ -30,20 +30,15 @@ jest.setTimeout(120_000);
 const RUNS = 300;
 const CHAT_RUNS = 150;
 const figures: SuiteFigures[] = [];
-let bot: TestBot;
 let server: ReturnType<TestBot['app']['callback']>;
 const cipher = new WecomCipher(OFFICIAL);
 
+const t = useBot({ demo: false });
 beforeAll(async () => {
-  setupNock();
-  mockWecom();
-  bot = await startBot();
-  server = bot.app.callback();
-  await Staff.create({ userid: 'fuzzer', name: '测试老师', roles: [] });
+  server = t.bot.app.callback();
+  await Staff.create(buildStaff({ userid: 'fuzzer' }));
 });
 afterAll(async () => {
-  await bot.close();
-  nock.cleanAll();
   printSummary(figures);
 });
 

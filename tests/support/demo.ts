@@ -3,6 +3,9 @@ import { loadDemoDistrict } from '../../src/roster/demo-load';
 import type { TestBot } from './harness';
 import type { StaffLike, StudentLike } from '../../src/domain/roster';
 
+/** The demo district's handy people, as `demo(bot)` returns them. */
+export type Demo = Awaited<ReturnType<typeof demo>>;
+
 /** Loads the demo district and returns handy people: a class, its head teacher and leaders. */
 export async function demo(bot: TestBot) {
   await loadDemoDistrict(bot.services.pii, true);

@@ -5,6 +5,7 @@ import { boot, type Baoxue, type BootOptions } from '../../src/boot';
 import { withDbName } from '../../src/db/connect';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { ManualClock } from '../../src/lib/clock';
+import { demo, type Demo } from './demo';
 import {
   plaintextFor,
   sealDelivery,
@@ -131,3 +132,52 @@ export async function advance(bot: TestBot, to: string | Date): Promise<number> 
 
 export type Sent = ReturnType<typeof mockWecom>['sent'][number];
 export const textOf = (m: Sent) => m.content ?? JSON.stringify(m.card ?? {});
+
+export type Wecom = ReturnType<typeof mockWecom>;
+type Who = { userid: string } | string;
+const useridOf = (who: Who) => (typeof who === 'string' ? who : who.userid);
+
+/** What `useBot()` fills in before the suite's first test. */
+export interface BotSuite {
+  bot: TestBot;
+  wecom: Wecom;
+  /** The demo district's people; loaded unless `demo: false`. */
+  d: Demo;
+  /** The passive reply `who` gets to `text` ('' when none). */
+  say(who: Who, text: string): Promise<string>;
+  /** Every message pushed to `who` so far, one a line. */
+  pushes(who: Who): string;
+}
+
+export type SuiteOptions = Partial<BootOptions> & {
+  /** A ManualClock, or the instant (ISO) one starts at. */
+  clock?: ManualClock | string;
+  /** Load the demo district (default true). */
+  demo?: boolean;
+};
+
+/**
+ * The integration suite's setup, once: nock with WeCom mocked, a bot on a fresh database, the
+ * demo district; closed after the suite. Call it at the top of a file (or a describe) and read
+ * the returned object inside hooks and tests (it is filled in by a beforeAll). Further setup
+ * goes in the file's own beforeAll, which runs after this one.
+ */
+export function useBot(opts: SuiteOptions = {}): BotSuite {
+  const { demo: withDemo = true, clock, ...boot } = opts;
+  const suite = {
+    say: async (who: Who, text: string) => (await suite.bot.say(text, useridOf(who))).reply ?? '',
+    pushes: (who: Who) => suite.wecom.to(useridOf(who)).map(textOf).join('\n'),
+  } as BotSuite;
+  beforeAll(async () => {
+    setupNock();
+    suite.wecom = mockWecom();
+    const manual = typeof clock === 'string' ? new ManualClock(clock) : clock;
+    suite.bot = await startBot({ ...boot, ...(manual ? { clock: manual } : {}) });
+    if (withDemo) suite.d = await demo(suite.bot);
+  });
+  afterAll(async () => {
+    await suite.bot?.close();
+    nock.cleanAll();
+  });
+  return suite;
+}

@@ -1,16 +1,17 @@
 import { chainFor, responsibleAt, above, LEVELS } from '../../src/domain/chain';
-import { canActOnStudent, canActOnSchool, type Action } from '../../src/domain/policy';
+import {
+  ACTIONS,
+  canActOnStudent,
+  canActOnSchool,
+  SCHOOL_ACTIONS,
+  type Action,
+  type SchoolAction,
+} from '../../src/domain/policy';
 import { resolveStudent, takeStudentToken } from '../../src/domain/resolve';
-import type { StaffLike, StudentLike } from '../../src/domain/roster';
+import type { RoleName, StaffLike } from '../../src/domain/roster';
+import { buildStudent } from '../support/factories';
 
-const student: StudentLike = {
-  studentNo: 'G1',
-  name: '张三',
-  schoolCode: 'S1',
-  grade: 3,
-  classId: 'S1-3-2',
-  status: 'enrolled',
-};
+const student = buildStudent({ studentNo: 'G1', classId: 'S1-3-2' });
 const staff: StaffLike[] = [
   {
     userid: 'sub',
@@ -47,14 +48,31 @@ const staff: StaffLike[] = [
 ];
 
 describe('chain of responsibility (二(一)2(1))', () => {
-  it('finds the holder at every level, and only the right ones', () => {
+  // Issue #8: keyed by RoleName and checked against LEVELS, so a new rung fails until written.
+  const HOLDS: Record<RoleName, string[]> = {
+    subjectTeacher: ['sub'], // subNamed owns only G2 (包学生)
+    headTeacher: ['head'],
+    gradeLeader: ['grade'],
+    deputy: ['deputy'],
+    principal: ['principal'],
+    bureau: ['bureau'],
+  };
+  const ABOVE: Record<RoleName, RoleName> = {
+    subjectTeacher: 'headTeacher',
+    headTeacher: 'gradeLeader',
+    gradeLeader: 'deputy',
+    deputy: 'principal',
+    principal: 'bureau',
+    bureau: 'bureau',
+  };
+  it('every level of LEVELS has its expected holder and the level above it', () => {
+    expect(Object.keys(HOLDS).sort()).toEqual([...LEVELS].sort());
+    expect(Object.keys(ABOVE).sort()).toEqual([...LEVELS].sort());
+  });
+
+  it.each(LEVELS)('finds the holder at %s, and only the right ones', (level) => {
     const c = chainFor(student, staff);
-    expect(c.subjectTeacher).toEqual(['sub']); // subNamed owns only G2 (包学生)
-    expect(c.headTeacher).toEqual(['head']);
-    expect(c.gradeLeader).toEqual(['grade']);
-    expect(c.deputy).toEqual(['deputy']);
-    expect(c.principal).toEqual(['principal']);
-    expect(c.bureau).toEqual(['bureau']);
+    expect(c[level]).toEqual(HOLDS[level]);
     expect(c.missing).toEqual([]);
   });
 
@@ -99,52 +117,59 @@ describe('chain of responsibility (二(一)2(1))', () => {
     });
   });
 
-  it('escalation goes one level up; the bureau is the top', () => {
-    expect(above('headTeacher')).toBe('gradeLeader');
-    expect(above('principal')).toBe('bureau');
-    expect(above('bureau')).toBe('bureau');
+  it.each(LEVELS)('escalation from %s goes one level up; the bureau is the top', (level) => {
+    expect(above(level)).toBe(ABOVE[level]);
   });
 });
 
-describe('policies: every role × every action', () => {
-  const actions: Action[] = [
-    'view',
-    'viewPersonal',
-    'report',
-    'correct',
-    'confirmDropout',
-    'changeEnrollment',
-  ];
-  const expected: Record<string, Action[]> = {
-    sub: ['view', 'viewPersonal', 'report'],
-    subNamed: [],
-    head: ['view', 'viewPersonal', 'report', 'changeEnrollment'],
-    otherHead: [],
-    grade: ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'],
-    grade5: [],
-    deputy: ['view', 'viewPersonal', 'report', 'correct', 'changeEnrollment'],
-    principal: ['view', 'viewPersonal', 'report', 'correct', 'confirmDropout', 'changeEnrollment'],
-    otherPrincipal: [],
-    bureau: ['view'],
-  };
+/**
+ * Issue #8: the matrices iterate the exported lists. Each table is keyed by the list's type, so a
+ * new action, school action or level fails tsc here until its expectation is written, and the
+ * runtime check below fails a key added without its type.
+ */
+type Person = string;
+const WHO_MAY: Record<Action, Person[]> = {
+  view: ['sub', 'head', 'grade', 'deputy', 'principal', 'bureau'],
+  viewPersonal: ['sub', 'head', 'grade', 'deputy', 'principal'],
+  report: ['sub', 'head', 'grade', 'deputy', 'principal'],
+  persuade: ['head', 'grade', 'deputy', 'principal'],
+  correct: ['grade', 'deputy', 'principal'],
+  decide: ['principal'],
+  confirmDropout: ['principal'],
+  reportGovernment: ['principal'],
+  changeEnrollment: ['head', 'grade', 'deputy', 'principal'],
+  confirmTransfer: ['deputy', 'principal'],
+  followUp: ['bureau'],
+  proposeAtRisk: ['head', 'grade', 'deputy', 'principal'],
+  confirmAtRisk: ['deputy', 'principal'],
+};
+/** On school S1 (otherPrincipal heads S2). */
+const WHO_MAY_AT_SCHOOL: Record<SchoolAction, Person[]> = {
+  submitReport: ['deputy', 'principal'],
+  readDistrict: ['bureau'],
+  actOnReports: ['bureau'],
+  viewDashboard: ['deputy', 'principal', 'bureau'],
+};
+
+describe('policies: every role × every action (issue #8: from ACTIONS / SCHOOL_ACTIONS)', () => {
+  it('every exported action has a row, and every row an exported action', () => {
+    expect(Object.keys(WHO_MAY).sort()).toEqual([...ACTIONS].sort());
+    expect(Object.keys(WHO_MAY_AT_SCHOOL).sort()).toEqual([...SCHOOL_ACTIONS].sort());
+  });
   for (const p of staff) {
-    for (const a of actions) {
-      const allowed = expected[p.userid].includes(a);
+    for (const a of ACTIONS) {
+      const allowed = WHO_MAY[a].includes(p.userid);
       it(`${p.userid} ${allowed ? 'may' : 'may not'} ${a}`, () => {
         expect(canActOnStudent(p, a, student)).toBe(allowed);
       });
     }
+    for (const a of SCHOOL_ACTIONS) {
+      const allowed = WHO_MAY_AT_SCHOOL[a].includes(p.userid);
+      it(`${p.userid} ${allowed ? 'may' : 'may not'} ${a} at S1`, () => {
+        expect(canActOnSchool(p, a, 'S1')).toBe(allowed);
+      });
+    }
   }
-  it('school-level actions: principal/deputy submit reports, bureau reads the district and acts on reports', () => {
-    const byId = Object.fromEntries(staff.map((p) => [p.userid, p]));
-    expect(canActOnSchool(byId.principal, 'submitReport', 'S1')).toBe(true);
-    expect(canActOnSchool(byId.deputy, 'submitReport', 'S1')).toBe(true);
-    expect(canActOnSchool(byId.otherPrincipal, 'submitReport', 'S1')).toBe(false);
-    expect(canActOnSchool(byId.head, 'submitReport', 'S1')).toBe(false);
-    expect(canActOnSchool(byId.bureau, 'readDistrict', 'S1')).toBe(true);
-    expect(canActOnSchool(byId.bureau, 'actOnReports', 'S1')).toBe(true);
-    expect(canActOnSchool(byId.principal, 'readDistrict', 'S1')).toBe(false);
-  });
 });
 
 describe('finding a student by what a teacher typed', () => {

@@ -1,7 +1,14 @@
 import { deriveCase, type CaseView } from '../../src/domain/cases/derive';
 import { FACT_TYPES, FACT_LABEL, type Fact } from '../../src/domain/cases/facts';
 import { GATES, GATE_LABEL } from '../../src/domain/cases/gates';
-import { DUTY, DUTY_KINDS, HOLDER_LEVELS } from '../../src/domain/cases/duties';
+import {
+  DUTY,
+  DUTY_KINDS,
+  HOLDER_LEVELS,
+  type DutyKind,
+  type HolderLevel,
+} from '../../src/domain/cases/duties';
+import { LEVELS } from '../../src/domain/chain';
 import { SchoolCalendar } from '../../src/domain/calendar';
 import { loadSettings } from '../../src/config/settings';
 
@@ -297,5 +304,39 @@ describe('deriving a case from its facts (issue #9)', () => {
     for (const t of FACT_TYPES) expect(FACT_LABEL[t]).toBeTruthy();
     for (const g of GATES) expect(GATE_LABEL[g]).toBeTruthy();
     for (const k of DUTY_KINDS) expect(DUTY[k].label).toBeTruthy();
+  });
+});
+
+/**
+ * Issue #8: the escalation chain per duty kind, keyed by DutyKind (tsc fails on a kind without a
+ * row) and checked against DUTY_KINDS at run time: a new duty or rung fails here until written.
+ */
+const ESCALATION: Record<DutyKind, { holder: HolderLevel; escalateTo: HolderLevel[] }> = {
+  checkAttendance: { holder: 'headTeacher', escalateTo: ['gradeLeader'] },
+  headVisit: { holder: 'headTeacher', escalateTo: ['gradeLeader', 'deputy'] },
+  leaderVisit: { holder: 'visitLeader', escalateTo: ['principal'] },
+  persuade: { holder: 'deputy', escalateTo: ['principal'] },
+  confirmAway: { holder: 'headTeacher', escalateTo: ['gradeLeader'] },
+  decide: { holder: 'principal', escalateTo: ['bureau'] },
+  govReport: { holder: 'principal', escalateTo: ['bureau'] },
+  placement: { holder: 'headTeacher', escalateTo: ['gradeLeader'] },
+  checkIn: { holder: 'headTeacher', escalateTo: ['gradeLeader'] },
+  transferConfirm: { holder: 'receivingLeaders', escalateTo: ['principal'] },
+};
+
+describe('escalation chain per duty kind (二(一)2(1), issue #8: from DUTY_KINDS)', () => {
+  it('every duty kind has its expected escalation, and no row names an unknown kind', () => {
+    expect(Object.keys(ESCALATION).sort()).toEqual([...DUTY_KINDS].sort());
+  });
+  it.each(DUTY_KINDS)('%s: held and escalated as written', (kind) => {
+    const { holder, escalateTo } = DUTY[kind];
+    expect({ holder, escalateTo }).toEqual(ESCALATION[kind]);
+    for (const to of escalateTo) expect(HOLDER_LEVELS).toContain(to);
+  });
+  it.each(DUTY_KINDS)('%s: a missed duty goes up the chain, never down or sideways', (kind) => {
+    const rank = (l: HolderLevel) => LEVELS.indexOf(l as (typeof LEVELS)[number]);
+    const { holder, escalateTo } = DUTY[kind];
+    if (rank(holder) < 0) return; // a named leader or the receiving school: not a chain level
+    for (const to of escalateTo) expect(rank(to)).toBeGreaterThan(rank(holder));
   });
 });

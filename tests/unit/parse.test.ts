@@ -1,4 +1,5 @@
 import { parseAbsence, parseLeave } from '../../src/chat/parse';
+import { normInt } from '../../src/roster/normalize';
 import { normalize } from '../../src/chat/normalize';
 
 const now = new Date('2026-12-02T10:00:00+08:00'); // Wednesday
@@ -84,5 +85,22 @@ describe('dates are read or asked about, never dropped (issue #9, finding 8)', (
   it('Chinese numerals for leave: 两天, 十天', () => {
     expect(parseLeave('两天 生病', wed)).toMatchObject({ days: 2, reason: '生病' });
     expect(parseLeave('十天', wed)).toMatchObject({ days: 10 });
+  });
+});
+
+describe('roster numbers read with the same Chinese numerals (issue #8: one smallNumber)', () => {
+  it.each([
+    ['3', 3],
+    ['３', 3],
+    ['三', 3],
+    ['三年级', 3],
+    ['十', 10],
+    ['十二班', 12],
+    ['初一', 7],
+    ['初三', 9],
+    ['年级', undefined],
+    ['二十', undefined],
+  ])('normInt(%s) = %s', (input, n) => {
+    expect(normInt(input)).toBe(n);
   });
 });

@@ -4,6 +4,7 @@ import type { StudentDoc } from '../../roster/directory';
 import { Duty, type DutyRow } from '../../models/case';
 import { openCaseOrAnswer } from '../checks';
 import { nextSteps, record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 /** 跟进: the head teacher's weekly check-in on a returned student (复学通知关). */
 export async function checkIn(
@@ -23,7 +24,8 @@ export async function checkIn(
   const week = a.week ?? Number(open?.dutyId.split(':').pop());
   if (!week) throw new Answer(`${a.student.name} 本周的跟进还没开始，到时我会提醒您。`);
   const synced = await record(ctx, c, { type: 'checkIn', week, detail: a.note || undefined });
-  return [`已记录第 ${week} 周跟进：${a.student.name}。`, nextSteps(synced, ctx.actor.userid)]
-    .filter(Boolean)
-    .join('\n');
+  return joinLines(
+    `已记录第 ${week} 周跟进：${a.student.name}。`,
+    nextSteps(synced, ctx.actor.userid),
+  );
 }

@@ -5,6 +5,7 @@ import { bureauStaff, schoolName, type StudentDoc } from '../../roster/directory
 import { formatDeadline } from '../../lib/time';
 import { openCaseOrAnswer } from '../checks';
 import { record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 /**
  * 辍学确认关: the principal confirms the dropout and its reasons; the bureau is told; the case
@@ -36,13 +37,11 @@ export async function confirmDropout(
     `经劝返确认辍学（校长 ${ctx.actor.name} 确认）。原因：${a.reason}。已计入本月流失生报告。`;
   await ctx.services.notify.text(bureau, text, `${c.caseId}:dropout`);
   const due = synced.view.duties.find((d) => d.kind === 'govReport')?.dueAt;
-  return [
+  return joinLines(
     `已确认 ${student.name} 辍学，原因已记录，已报告区教体局（${synced.about.who(bureau)}）。`,
     due
       ? `请您在 ${formatDeadline(due)} 前向当地政府报告，并发送「报告政府 ${student.name} 报告内容」。`
       : '',
     `学生返校时请发「到校 ${student.name}」。`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

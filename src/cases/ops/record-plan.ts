@@ -4,6 +4,7 @@ import type { StudentDoc } from '../../roster/directory';
 import { formatDay, isoDay } from '../../lib/time';
 import { openCaseOrAnswer } from '../checks';
 import { nextSteps, record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 /** 劝返计划: the principal decides to go on persuading, with the plan and the next decision day. */
 export async function recordPlan(
@@ -22,10 +23,8 @@ export async function recordPlan(
     );
   }
   const synced = await record(ctx, c, { type: 'plan', nextDay: a.nextDay, detail: a.plan });
-  return [
+  return joinLines(
     `已记录劝返计划：${student.name}。${formatDay(a.nextDay)} 请您再作决定（确认辍学或继续劝返）。`,
     nextSteps(synced, ctx.actor.userid),
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

@@ -6,12 +6,13 @@ import type { RoleName, StaffLike, StudentLike } from '../../domain/roster';
 import { DUTY } from '../../domain/cases/duties';
 import { visitQuota } from '../../domain/reports';
 import { Duty, HomeVisit, type DutyRow, type HomeVisitRow } from '../../models/case';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { countedVisits } from '../../prevention/queries/visit-count';
 import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
 import type { StudentDoc } from '../../roster/directory';
 import { openCaseOf } from '../store';
 import { nextSteps, record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 export interface VisitInput {
   student: StudentDoc;
@@ -48,13 +49,7 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
   };
   await HomeVisit.create(row);
   const follow = await afterVisit(ctx, student, row);
-  await audit({
-    actor: me,
-    action: 'visit',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'visit', student.studentNo);
   const tally = await quotaLine(ctx);
   if (!c) return [`已记录对 ${student.name} 的家访。${tally}`, follow].filter(Boolean).join('\n');
   const duty = await dutyMet(ctx.actor, student, c.caseId, v.dutyId);
@@ -65,18 +60,15 @@ export async function recordVisit(ctx: ChatContext, v: VisitInput): Promise<stri
     ...(duty ? { dutyId: duty.dutyId } : {}),
     ...(duty?.instead ? { onBehalfOf: duty.instead } : {}),
   });
-  const met = duty
-    ? `已完成：${DUTY[duty.kind].label}${duty.instead ? insteadOf(synced.about.who([duty.instead])) : ''}。`
-    : '';
-  return [
+  const instead = duty?.instead ? insteadOf(synced.about.who([duty.instead])) : '';
+  const met = duty ? `已完成：${DUTY[duty.kind].label}${instead}。` : '';
+  return joinLines(
     `已记录家访：${student.name}。${met}`,
     v.pending ? `请补充家访记录：「家访 ${student.name} 见到谁、了解到什么、约定了什么」。` : '',
     nextSteps(synced, me),
     tally,
     follow,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }
 
 async function completePending(ctx: ChatContext, student: StudentDoc, text: string) {

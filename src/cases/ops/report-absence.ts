@@ -10,6 +10,7 @@ import { nextSteps, record } from '../record';
 import { R, PART_LABEL } from '../replies';
 import { formatDay } from '../../lib/time';
 import { atRiskOwners } from '../../prevention/queries/owners';
+import { joinLines } from '../../lib/lines';
 
 export interface AbsenceInput {
   student: StudentDoc;
@@ -52,15 +53,13 @@ export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<
   const told = await tellSchool(ctx, a, synced.about.className, synced.row.caseId);
   await remember(synced.row.caseId, told);
   const away = synced.view.awayDays > 1 ? `（已 ${synced.view.awayDays} 个上学日未到校）` : '';
-  return [
+  return joinLines(
     `已记录：${student.name} ${formatDay(day)} ${PART_LABEL[part]}无故缺勤${away}。`,
     part === 'full' ? '' : '下一个上学日早上我会请班主任确认是否到校；如全天未到，请再报「全天」。',
     nextSteps(synced, ctx.actor.userid),
     told.length ? `已告知 ${synced.about.who(told)}。` : '',
     created ? R.undoHint(student.name, ctx.services.settings.ladder.undoWindowMinutes) : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }
 
 async function leaveCovering(caseId: string, day: string): Promise<FactRow | undefined> {

@@ -7,6 +7,7 @@ import { formatDay, formatDeadline, isoDay } from '../../lib/time';
 import { openCaseOf } from '../store';
 import { checkSchoolDay } from '../checks';
 import { record } from '../record';
+import { joinLines } from '../../lib/lines';
 
 /** 到校 / 返校: every duty of the case is settled and everyone told is told. */
 export async function reportPresent(
@@ -32,13 +33,11 @@ export async function reportPresent(
   // A confirmed dropout who comes back is on the roll again (an enrollment change: 复学).
   if (student.status === 'droppedOut') await setStatus(ctx, student, 'enrolled', '劝返复学');
   const placement = synced.view.duties.find((d) => d.kind === 'placement');
-  return [
+  return joinLines(
     `已记录：${student.name} 返校复学。请不要歧视，根据学生意愿和离校时间合理安排班级。`,
     placement
       ? `请班主任在 ${formatDeadline(placement.dueAt)} 前发送「帮扶 ${student.name} 帮扶教师姓名 学生干部姓名」。`
       : '',
     `此后 ${ctx.services.settings.ladder.returnCheckInWeeks} 周每周我会提醒班主任跟进。${toldLine}`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

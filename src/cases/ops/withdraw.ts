@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { FACT_LABEL } from '../../domain/cases/facts';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import type { FactRow } from '../../models/case';
 import type { StudentDoc } from '../../roster/directory';
 import { openCaseOrAnswer } from '../checks';
@@ -42,14 +42,7 @@ export async function withdrawReport(
   const why = a.asLeader ? `领导更正：${a.reason}` : '报告人撤销误报';
   const synced = await record(ctx, c, { type: 'withdraw', target: target.factId, detail: why });
   const action = a.asLeader ? 'correct' : 'undo';
-  await audit({
-    actor: ctx.actor.userid,
-    action,
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-    detail: target.factId,
-  });
+  await auditChat(ctx, action, student.studentNo, target.factId);
   const told = [...new Set(synced.notices.flatMap((n) => n.to))].filter(
     (u) => u !== ctx.actor.userid,
   );

@@ -2,26 +2,20 @@ import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { FACT_LABEL } from '../../domain/cases/facts';
 import { GATE_LABEL } from '../../domain/cases/gates';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { Case, type CaseRow } from '../../models/case';
 import type { StudentDoc } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
 import { standingFacts } from '../store';
 import { nextSteps } from '../record';
 import { syncCase } from '../sync';
+import { joinLines } from '../../lib/lines';
 
 /** 进展: a case's history — facts with who, when and through what — and where it stands. */
 export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Promise<string> {
   const { student } = a;
   authorize(ctx.actor, 'view', student);
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'view',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-    detail: 'progress',
-  });
+  await auditChat(ctx, 'view', student.studentNo, 'progress');
   const c = (
     await Case.find({ studentNo: student.studentNo })
       .sort({ openedAt: -1 })
@@ -45,12 +39,10 @@ export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Pr
     .map((m) => `· ${formatDeadline(m.at)} 系统：${m.why}`);
   const transfer = synced.view.transferPending ? '（转学办理中）' : '';
   const away = synced.view.awayDays ? `，已 ${synced.view.awayDays} 个上学日未到校` : '';
-  return [
+  return joinLines(
     `【${student.name}】当前：${GATE_LABEL[synced.view.gate]}${transfer}${away}`,
     ...lines,
     ...moves,
     nextSteps(synced, ctx.actor.userid),
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

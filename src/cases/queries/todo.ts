@@ -4,6 +4,7 @@ import { Duty, type DutyRow } from '../../models/case';
 import { Student, type StudentRow } from '../../models/roster';
 import { displayNames } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
+import { joinLines } from '../../lib/lines';
 
 const SHOWN = 20;
 
@@ -34,9 +35,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
     return `${i + 1}. ${name}：${DUTY[d.kind].label}${day}${mine}，${when(d, ctx.now)}`;
   });
   const more = total > SHOWN ? `……另有 ${total - SHOWN} 项。` : '';
-  return [`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names)]
-    .filter(Boolean)
-    .join('\n');
+  return joinLines(`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names));
 }
 
 function when(d: DutyRow, now: Date): string {

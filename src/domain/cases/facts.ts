@@ -7,7 +7,8 @@
 export type Channel = 'wecom' | 'job' | 'cli' | 'sandbox' | 'web';
 export type DayPart = 'full' | 'am' | 'pm' | 'half';
 
-interface FactBase {
+/** What every fact carries, whatever its type. */
+export interface FactBase {
   /** Unique, time-ordered id (also what `withdraw` points at). */
   factId: string;
   caseId: string;

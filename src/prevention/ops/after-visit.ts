@@ -5,13 +5,12 @@ import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { contactMade } from '../contact';
 import { askMissing } from './visit-exchange';
+import { placeOf } from '../../domain/roster';
 
 /** The structured fields a new visit row carries (二(一)2(3)): where, when, what the text says. */
 export function visitFields(ctx: ChatContext, student: StudentDoc, text?: string) {
   return {
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
+    ...placeOf(student),
     visitedOn: isoDay(ctx.now),
     companions: ctx.actor.name,
     ...(text ? structured(text, ctx.actor.name) : {}),

@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { AtRisk } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { Staff, type StaffRow } from '../../models/roster';
 import type { StudentDoc } from '../../roster/directory';
 import { allOwners, describeOwners, mirror, ownersOf, registered, rhythmFrom } from '../register';
@@ -51,13 +51,7 @@ export async function confirmAtRisk(
   };
   await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: set });
   await mirror(student.studentNo, true, leader);
-  await audit({
-    actor: ctx.actor.userid,
-    action: first ? 'atRisk:confirm' : 'atRisk:leader',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, first ? 'atRisk:confirm' : 'atRisk:leader', student.studentNo);
   const owners = await ownersOf(student, { ...row, ...set });
   const who = await describeOwners(owners);
   const to = allOwners(owners).filter((u) => u !== ctx.actor.userid);

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { StudentNote } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { P } from '../replies';
+import { placeOf } from '../../domain/roster';
 
 /** 备注 <学生> <内容>: a note in the student's file (档案). */
 export async function addNote(
@@ -17,19 +18,11 @@ export async function addNote(
   await StudentNote.create({
     noteId: `N${ctx.now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
     studentNo: student.studentNo,
-    schoolCode: student.schoolCode,
-    classId: student.classId,
-    grade: student.grade,
+    ...placeOf(student),
     author: ctx.actor.userid,
     at: ctx.now,
     text: text.slice(0, 1000),
   });
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'note',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'note', student.studentNo);
   return P.noted(student.name);
 }

@@ -1,12 +1,13 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize, canActOnStudent } from '../../domain/policy';
 import { AtRisk } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { chainOf, type StudentDoc } from '../../roster/directory';
 import { responsibleAt } from '../../domain/chain';
 import { confirmAtRisk } from './confirm';
 import { registered } from '../register';
 import { P } from '../replies';
+import { placeOf } from '../../domain/roster';
 
 /**
  * 易辍 <学生> <原因> (二(一)2(2)): the head teacher or a leader proposes; the deputy (or
@@ -22,7 +23,7 @@ export async function proposeAtRisk(
   if (reason.replace(/\s/g, '').length < 2) throw new Answer(P.needReason(student.name));
   const row = await registered(student.studentNo);
   const reasons = [...(row && row.status !== 'removed' ? row.reasons : []), reason];
-  const where = { schoolCode: student.schoolCode, grade: student.grade, classId: student.classId };
+  const where = placeOf(student);
   if (row && row.status !== 'removed') {
     await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: { reasons, ...where } });
   } else {
@@ -38,13 +39,7 @@ export async function proposeAtRisk(
     };
     await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: fresh }, { upsert: true });
   }
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'atRisk:propose',
-    target: student.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'atRisk:propose', student.studentNo);
   if (row?.status === 'confirmed') return P.reasonAdded(student.name);
   if (canActOnStudent(ctx.actor, 'confirmAtRisk', student)) {
     return confirmAtRisk(ctx, { student, leaderName: '' });

@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { AtRisk, ContactDuty } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { allOwners, mirror, ownersOf, registered } from '../register';
 import { P } from '../replies';
@@ -35,14 +35,7 @@ export async function removeAtRisk(
     { $set: { status: 'met', metBy: ctx.actor.userid, metAt: ctx.now } },
   );
   await mirror(student.studentNo, false);
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'atRisk:remove',
-    target: student.studentNo,
-    channel: 'wecom',
-    detail: reason.slice(0, 200),
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'atRisk:remove', student.studentNo, reason.slice(0, 200));
   const to = allOwners(await ownersOf(student, row)).filter((u) => u !== ctx.actor.userid);
   await ctx.services.notify.text(
     to,

@@ -2,7 +2,7 @@ import { Answer, type ChatContext } from '../../chat/command';
 import { schoolYearOf } from '../../domain/prevention';
 import { Letter, type LetterRow } from '../../models/prevention';
 import { Staff, Student, type StaffRow } from '../../models/roster';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { P } from '../replies';
@@ -81,13 +81,7 @@ export async function signLetters(ctx: ChatContext, names: string[]): Promise<st
       return { updateOne: { filter: key, update: { $set: row }, upsert: true } };
     }),
   );
-  await audit({
-    actor: ctx.actor.userid,
-    action: `letters:${kind}`,
-    target: String(parties.length),
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, `letters:${kind}`, String(parties.length));
   return P.lettersSigned(
     parties.map((p) => p.name),
     unknown,

@@ -9,7 +9,7 @@ import {
   type HomeVisitRow,
 } from '../../models/case';
 import { StudentNote, type StudentNoteRow } from '../../models/prevention';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { staffNames, type StudentDoc } from '../../roster/directory';
 import { formatDay, isoDay } from '../../lib/time';
 import { describeOwners, ownersOf, registered } from '../register';
@@ -53,12 +53,6 @@ export async function studentFile(ctx: ChatContext, student: StudentDoc): Promis
     ...notes.map((n) => `· ${formatDay(isoDay(n.at))} ${names.get(n.author) ?? ''}：${n.text}`),
     notes.length ? '' : '（无）发送「备注 姓名 内容」添加。',
   ];
-  await audit({
-    actor: ctx.actor.userid,
-    action: 'file:view',
-    target: no,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, 'file:view', no);
   return lines.filter(Boolean).join('\n');
 }

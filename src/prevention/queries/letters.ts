@@ -4,9 +4,10 @@ import { Letter, type LetterRow } from '../../models/prevention';
 import { School, SchoolClass, Staff, Student, type ClassRow } from '../../models/roster';
 import { scopeFilter, type StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
+import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
+import { joinLines } from '../../lib/lines';
 
-type Count = { _id: string; n: number };
 const frac = (a: number, b: number) => `${a}/${b}`;
 
 /** Guardians' letters signed per `key` among enrolled students in scope (transfers drop off). */
@@ -14,20 +15,7 @@ async function guardians(scope: Record<string, unknown>, year: number, key: stri
   const signed = (
     await Letter.find({ ...scope, schoolYear: year, kind: 'guardian' }).lean<LetterRow[]>()
   ).map((l) => l.party);
-  const [all, done] = await Promise.all([
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled' } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled', studentNo: { $in: signed } } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-  ]);
-  const d = new Map(done.map((r) => [String(r._id), r.n]));
-  return all
-    .map((r) => ({ key: String(r._id), done: d.get(String(r._id)) ?? 0, of: r.n }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  return enrolledShare(scope, key, signed);
 }
 
 /** Leaders' and teachers' letters with the principal, and the principal's with the bureau. */
@@ -75,14 +63,12 @@ export async function letterProgress(ctx: ChatContext): Promise<string> {
     >();
     const name = (id: string) => cls.find((c) => c.classId === id)?.name ?? id;
     const total = rows.reduce((a, r) => [a[0] + r.done, a[1] + r.of], [0, 0]);
-    return [
+    return joinLines(
       head,
       `监护人责任书 ${frac(total[0], total[1])}`,
       ...rows.map((r) => `${name(r.key)}：${frac(r.done, r.of)}`),
       leader.role === 'gradeLeader' ? '' : await staffLine(leader.schoolCode!, year),
-    ]
-      .filter(Boolean)
-      .join('\n');
+    );
   }
   return classLetters(ctx, year, head);
 }
@@ -101,12 +87,10 @@ async function classLetters(ctx: ChatContext, year: number, head: string) {
     ).map((l) => l.party),
   );
   const missing = students.filter((s) => !signed.has(s.studentNo));
-  return [
+  return joinLines(
     head,
     `监护人责任书 ${frac(students.length - missing.length, students.length)}`,
     missing.length ? `未签：${missing.map((s) => s.name).join('、')}` : '已全部签订。',
     missing.length ? `签订后发送「责任书 已签 ${missing[0].name} …」。` : '',
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }

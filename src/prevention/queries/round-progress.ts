@@ -5,6 +5,7 @@ import { scopeFilter, staffNames, type StudentDoc } from '../../roster/directory
 import { GRADE_LABEL } from '../../domain/roster';
 import { WITH_RECORD } from './visit-count';
 import { currentRound, myStudentsFilter, notVisited } from './visits';
+import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
 
 type Count = { _id: string | number; n: number };
@@ -18,21 +19,7 @@ async function byKey(scope: Record<string, unknown>, w: { from: Date; to: Date }
       { $group: { _id: '$studentNo', n: { $sum: 1 } } },
     ])
   ).map((r) => String(r._id));
-  // Transferred (no longer enrolled) students drop off both sides.
-  const [enrolled, visited] = await Promise.all([
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled' } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-    Student.aggregate<Count>([
-      { $match: { ...scope, status: 'enrolled', studentNo: { $in: visitedNos } } },
-      { $group: { _id: `$${key}`, n: { $sum: 1 } } },
-    ]),
-  ]);
-  const v = new Map(visited.map((r) => [String(r._id), r.n]));
-  return enrolled
-    .map((r) => ({ key: String(r._id), done: v.get(String(r._id)) ?? 0, of: r.n }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  return enrolledShare(scope, key, visitedNos);
 }
 
 async function perTeacher(scope: Record<string, unknown>, w: { from: Date; to: Date }) {

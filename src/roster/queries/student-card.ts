@@ -1,10 +1,11 @@
 import type { ChatContext } from '../../chat/command';
 import { ROLE_LABEL, STATUS_LABEL } from '../../domain/roster';
 import { authorize } from '../../domain/policy';
-import { audit } from '../../models/audit';
+import { auditChat } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
 import { chainFor } from '../../domain/chain';
 import { className, schoolName, schoolStaff, staffNames, type StudentDoc } from '../directory';
+import { joinLines } from '../../lib/lines';
 
 /** 查: a student's card; guardians masked unless the sender may see them whole (audited). */
 export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string): Promise<string> {
@@ -25,19 +26,13 @@ export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string)
   });
   const address = s.addressSealed ? pii.open(s.addressSealed) : '';
   const action = full ? 'viewPersonal' : 'view';
-  await audit({
-    actor: ctx.actor.userid,
-    action,
-    target: s.studentNo,
-    channel: 'wecom',
-    at: ctx.now,
-  });
+  await auditChat(ctx, action, s.studentNo);
   const chainLine = [
     `${ROLE_LABEL.headTeacher}：${who(chain.headTeacher)}`,
     `${ROLE_LABEL.gradeLeader}：${who(chain.gradeLeader)}`,
     `${ROLE_LABEL.deputy}：${who(chain.deputy)}`,
   ].join('　');
-  return [
+  return joinLines(
     `【${s.name}】${s.gender}　${await schoolName(s.schoolCode)} ${await className(s.classId)}`,
     `学籍号：${s.studentNo}　学籍状态：${STATUS_LABEL[s.status] ?? s.status}`,
     chainLine,
@@ -45,7 +40,5 @@ export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string)
     `监护人：${guardians.join('；')}`,
     address ? `家庭住址：${full ? address : maskAddress(address)}` : '',
     full ? '' : `需要完整电话请发送「查 ${s.name} 电话」。`,
-  ]
-    .filter(Boolean)
-    .join('\n');
+  );
 }
