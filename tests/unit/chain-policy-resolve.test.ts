@@ -149,6 +149,8 @@ const WHO_MAY_AT_SCHOOL: Record<SchoolAction, Person[]> = {
   readDistrict: ['bureau'],
   actOnReports: ['bureau'],
   viewDashboard: ['deputy', 'principal', 'bureau'],
+  broadcast: ['deputy', 'principal', 'bureau'],
+  broadcastDistrict: ['bureau'],
 };
 
 describe('policies: every role × every action (issue #8: from ACTIONS / SCHOOL_ACTIONS)', () => {

@@ -2,7 +2,7 @@ import { Answer, type ChatContext } from '../../chat/command';
 import { schoolYearOf } from '../../domain/prevention';
 import { Letter, type LetterRow } from '../../models/prevention';
 import { Staff, Student, type StaffRow } from '../../models/roster';
-import { auditChat } from '../../models/audit';
+import { audit, auditChat } from '../../models/audit';
 import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { P } from '../replies';
@@ -26,14 +26,8 @@ async function resolve(ctx: ChatContext, names: string[]) {
   const principalOf = roles.find((r) => r.role === 'principal')?.schoolCode;
   const bureau = roles.some((r) => r.role === 'bureau');
   if (!principalOf && !bureau) {
-    await audit({
-      actor: ctx.actor.userid,
-      action: 'letters',
-      channel: 'wecom',
-      outcome: 'refused',
-      detail: 'role',
-      at: ctx.now,
-    });
+    const who = { actor: ctx.actor.userid, channel: 'wecom' as const, at: ctx.now };
+    await audit({ ...who, action: 'letters', outcome: 'refused', detail: 'role' });
     throw new Answer(P.lettersWho);
   }
   const staff = await Staff.find(
