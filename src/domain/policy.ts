@@ -27,6 +27,9 @@ export const SCHOOL_ACTIONS = [
   'readDistrict',
   'actOnReports',
   'viewDashboard', // the web dashboard of a school (issue #12)
+  'listOverdue', // 逾期: overdue duties with names (issue #12)
+  'listCases', // 案件: open cases with names (issue #12)
+  'exportReport', // 导出: a period's workbook as a WeCom file (issue #12)
 ] as const;
 export type SchoolAction = (typeof SCHOOL_ACTIONS)[number];
 
@@ -74,6 +77,9 @@ export const SCHOOL_RULES: { role: RoleName; actions: readonly SchoolAction[]; o
   { role: 'principal', actions: ['viewDashboard'], own: true },
   { role: 'deputy', actions: ['viewDashboard'], own: true },
   { role: 'bureau', actions: ['viewDashboard'], own: false },
+  { role: 'principal', actions: ['listOverdue', 'listCases', 'exportReport'], own: true },
+  { role: 'deputy', actions: ['listOverdue', 'listCases', 'exportReport'], own: true },
+  { role: 'bureau', actions: ['listOverdue', 'listCases', 'exportReport'], own: false },
 ];
 
 export function canActOnStudent(staff: StaffLike, action: Action, s: StudentLike): boolean {
@@ -129,6 +135,9 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',
   viewDashboard: '您只能查看本校的数据。',
+  listOverdue: '逾期名单由校长、分管领导（本校）和区教体局（全区）查看。',
+  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看；您只能查看本校的案件。',
+  exportReport: '报表由校长、分管领导（本校）和区教体局（全区或某校）导出。',
 };
 
 /** The polite refusal every denied action gets. */

@@ -4,6 +4,7 @@ import { Duty, type DutyRow } from '../../models/case';
 import { Student, type StudentRow } from '../../models/roster';
 import { displayNames } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
+import { overdueDigest } from './overdue';
 
 const SHOWN = 20;
 
@@ -22,7 +23,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
     Duty.find(filter).sort({ dueAt: 1 }).limit(SHOWN).lean<DutyRow[]>(),
     Duty.countDocuments(filter),
   ]);
-  if (!list.length) return '您目前没有待办事项。👍';
+  if (!list.length) return nothingToDo(ctx);
   const students = await Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<
     StudentRow[]
   >();
@@ -37,6 +38,13 @@ export async function todo(ctx: ChatContext): Promise<string> {
   return [`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names)]
     .filter(Boolean)
     .join('\n');
+}
+
+/** Nothing of one's own; the bureau still sees the district's overdue duties in a digest. */
+async function nothingToDo(ctx: ChatContext): Promise<string> {
+  const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
+  const digest = bureau ? await overdueDigest({}, ctx.now) : '';
+  return digest ? `您目前没有上报给您的逾期事项。\n${digest}` : '您目前没有待办事项。👍';
 }
 
 function when(d: DutyRow, now: Date): string {
