@@ -1,7 +1,7 @@
 import mongoose, { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 
-export type OutboxKind = 'text' | 'markdown' | 'template_card' | 'update_card';
+export type OutboxKind = 'text' | 'markdown' | 'template_card' | 'update_card' | 'file';
 /**
  * pending → sending → sent, or failed (a permanent error, with `reason`). `merged`: a text
  * travelling in another row's message (`mergedInto`), settled with it.
@@ -50,7 +50,7 @@ const outboxSchema = new Schema<OutboxRow>(
     recipient: { type: String, required: true, index: true },
     kind: {
       type: String,
-      enum: ['text', 'markdown', 'template_card', 'update_card'],
+      enum: ['text', 'markdown', 'template_card', 'update_card', 'file'],
       required: true,
     },
     sealed: { type: String },

@@ -55,6 +55,12 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
     ],
     roles: ['deputy', 'principal'],
   },
+  // Named lists and workbooks (issue #12): the school's for its leaders, the district's for the bureau.
+  {
+    title: '名单与报表',
+    names: ['逾期', '案件', '导出'],
+    roles: ['deputy', 'principal', 'bureau'],
+  },
   { title: '教体局', names: ['督办', '报告情况'], roles: ['bureau'] },
 ];
 
