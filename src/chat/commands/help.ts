@@ -55,7 +55,7 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
     ],
     roles: ['deputy', 'principal'],
   },
-  // Named lists and workbooks (issue #12): the school's for its leaders, the district's for the bureau.
+  // Named lists and workbooks (issue #12): a school's for its leaders, the district's for bureau.
   {
     title: '名单与报表',
     names: ['逾期', '案件', '导出'],
