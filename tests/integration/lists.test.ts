@@ -230,9 +230,9 @@ describe("the bureau's own escalation card works when the bureau clicks it (issu
     await advance(bot, '2026-12-07T18:01:00+08:00');
     const card = cardOf(d.bureau, /^【逾期】校长向当地政府报告/);
     expect(card.button_list.map((b: any) => b.text)).toEqual(['督办', '查看详情']);
-    expect(await say(d.bureau, '待办')).toMatch(
-      new RegExp(`${s.name}：校长向当地政府报告（已上报给您），已逾期`),
-    );
+    const todo = await say(d.bureau, '待办');
+    expect(todo).toMatch(new RegExp(`${s.name}：校长向当地政府报告（已上报给您），已逾期`));
+    expect(todo).toMatch(new RegExp(`办理：「督办 ${s.name}」`));
 
     const details = await click(d.bureau, card, '查看详情');
     expect(details).toMatch(new RegExp(`${s.name}`));

@@ -35,7 +35,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
     return `${i + 1}. ${name}：${DUTY[d.kind].label}${day}${mine}，${when(d, ctx.now)}`;
   });
   const more = total > SHOWN ? `……另有 ${total - SHOWN} 项。` : '';
-  return [`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names)]
+  return [`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names, me)]
     .filter(Boolean)
     .join('\n');
 }
@@ -55,13 +55,18 @@ function when(d: DutyRow, now: Date): string {
 }
 
 /** One hint per kind of duty on the list, naming the first student as the example. */
-function footer(list: DutyRow[], names: Map<string, string>): string {
+function footer(list: DutyRow[], names: Map<string, string>, me: string): string {
   const seen = new Set<DutyKind>();
   const hints: string[] = [];
   for (const d of list) {
     if (seen.has(d.kind)) continue;
     seen.add(d.kind);
     const name = names.get(d.studentNo) ?? '姓名';
+    // Escalated to the bureau: it follows up (督办), it does not do the principal's step.
+    if (!d.holders.includes(me) && DUTY[d.kind].escalatedActions.includes('followUp')) {
+      hints.push(`「${actionCommand('followUp', name)}」`);
+      continue;
+    }
     const action = DUTY[d.kind].actions.find((a) => a !== 'details');
     const typed = HINT[d.kind]?.(name) ?? (action ? actionCommand(action, name) : undefined);
     if (typed) hints.push(`「${typed}」`);
