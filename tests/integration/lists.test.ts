@@ -128,6 +128,16 @@ describe('逾期 and 案件 (issue #12 "Named lists in chat")', () => {
   });
 });
 
+describe('帮助 lists the new commands for the roles that may use them (issue #12)', () => {
+  it('the bureau and school leaders see 逾期, 案件, 导出; a head teacher does not', async () => {
+    expect(await say(d.bureau, '帮助')).toMatch(/教体局：督办、报告情况、逾期、案件、导出/);
+    expect(await say(d.principal, '帮助')).toMatch(/校领导：.*毕业交接、逾期、案件、导出/);
+    expect(await say(d.deputy, '帮助')).toMatch(/逾期、案件、导出/);
+    expect(await say(d.head, '帮助')).not.toMatch(/逾期|案件|导出/);
+    expect(await say(d.bureau, '帮助 导出')).toMatch(/导出 月报 2026-11 珠山区第一小学/);
+  });
+});
+
 describe('paging (issue #12: WeCom text limit 2,048 bytes)', () => {
   it('a long list comes in three pages, each within the limit; 下一页 walks them', async () => {
     const many = await Student.find({ schoolCode: 'ZS01' })

@@ -52,16 +52,14 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
       '提交季报',
       '报告情况',
       '毕业交接',
+      // Named lists and workbooks (issue #12): the school's for its leaders.
+      '逾期',
+      '案件',
+      '导出',
     ],
     roles: ['deputy', 'principal'],
   },
-  // Named lists and workbooks (issue #12): a school's for its leaders, the district's for bureau.
-  {
-    title: '名单与报表',
-    names: ['逾期', '案件', '导出'],
-    roles: ['deputy', 'principal', 'bureau'],
-  },
-  { title: '教体局', names: ['督办', '报告情况'], roles: ['bureau'] },
+  { title: '教体局', names: ['督办', '报告情况', '逾期', '案件', '导出'], roles: ['bureau'] },
 ];
 
 export function helpCommand(all: () => Command[]): Command {
