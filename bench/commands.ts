@@ -37,6 +37,9 @@ const COMMANDS: Command[] = [
   { label: '巩固率', text: () => '巩固率' },
   // By 学籍号, so every request opens a new case (a name may be a numbered choice at scale).
   { label: '缺勤 学籍号', text: (s) => `缺勤 ${s.studentNo} 全天`, perStudent: true },
+  // Named lists (issue #12), after 缺勤 so there are cases: bounded by the list, not the roster.
+  { label: '逾期', text: () => '逾期' },
+  { label: '案件', text: () => '案件' },
 ];
 type Creds = ReturnType<typeof generateCredentials>;
 

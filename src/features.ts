@@ -11,6 +11,7 @@ import { Handoffs } from './reports/handoff';
 import { handoffCommands } from './chat/commands/handoff';
 import { reportCommands } from './chat/commands/reports';
 import { retentionCommand } from './chat/commands/retention';
+import { exportCommand } from './chat/commands/export';
 import { JOBS } from './jobs/kinds';
 import { fromIsoDay } from './lib/time';
 import { checkRegistration, registrationCheckAt, remindRegistration } from './cases/registration';
@@ -64,6 +65,8 @@ export async function registerFeatures(
   const reporting = new Reporting(s);
   dispatcher.register(...reportCommands(reporting), retentionCommand);
   know(...reportCommands(reporting), retentionCommand);
+  dispatcher.register(exportCommand);
+  know(exportCommand);
   s.scheduler.handle(JOBS.monthlyReport, (a) => reporting.onMonthly(a));
   s.scheduler.handle(JOBS.quarterlyReport, (a) => reporting.onQuarterly(a));
   s.scheduler.handle(JOBS.campaign, (a) => reporting.onCampaign(a));

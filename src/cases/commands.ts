@@ -19,6 +19,8 @@ import { followUp } from './ops/follow-up';
 import { todo } from './queries/todo';
 import { progress } from './queries/progress';
 import { overview } from './queries/overview';
+import { overdueList } from './queries/overdue';
+import { openCaseList } from './queries/open-cases';
 import { confirmRegistration } from './registration';
 import { classRoster } from '../roster/directory';
 import { findStudentFor } from '../chat/lookup';
@@ -233,5 +235,23 @@ export const caseCommands: Command[] = [
     summary: '负责范围内的案件、逾期事项、长期缺勤、本月流失和易辍对象',
     usage: '概况 —— 班主任看本班，年级领导看本年级，校领导看全校，教体局看各校',
     run: (ctx) => overview(ctx),
+  },
+  {
+    name: '逾期',
+    aliases: ['逾期名单', '逾期事项', '超期'],
+    summary: '（校领导/教体局）逾期事项名单：学生、责任人、学校、逾期天数',
+    usage:
+      '逾期 —— 校长、分管领导看本校，教体局看全区（逾期最久的在前）\n' +
+      '逾期 珠山区第一小学 —— 教体局看某一所学校\n名单较长时分页，回复「下一页」继续',
+    run: (ctx, args) => overdueList(ctx, args.trim()),
+  },
+  {
+    name: '案件',
+    aliases: ['案件名单', '未结案件', '在办案件'],
+    summary: '（校领导/教体局）未结案件名单：按关口，含姓名和未到校天数',
+    usage:
+      '案件 —— 校长、分管领导看本校，教体局看全区\n' +
+      '案件 珠山区第一小学 —— 教体局看某一所学校\n名单较长时分页，回复「下一页」继续',
+    run: (ctx, args) => openCaseList(ctx, args.trim()),
   },
 ];

@@ -19,6 +19,8 @@ export interface About {
   caseId: string;
   name: string;
   className: string;
+  /** The school's name: readers outside the school (the bureau) are told which school. */
+  schoolName?: string;
   awayDays: number;
   who: (ids: string[]) => string;
 }
@@ -40,9 +42,18 @@ function away(a: About): string {
   return a.awayDays ? `已 ${a.awayDays} 个上学日未到校` : '—';
 }
 
-function cardFor(a: About, d: Duty, title: string, desc: string, actions: CardAction[]): CardSpec {
+function cardFor(
+  a: About,
+  d: Duty,
+  title: string,
+  desc: string,
+  actions: CardAction[],
+  outside = false,
+): CardSpec {
   const lines: [string, string][] = [
     ['学生', `${a.name} ${a.className}`],
+    // The bureau reads cards of every school: which one, by name.
+    ...(outside && a.schoolName ? [['学校', a.schoolName] as [string, string]] : []),
     ['缺勤', away(a)],
     [d.day ? '日期' : '截止', d.day ? formatDay(d.day) : formatDeadline(d.dueAt)],
   ];
@@ -90,7 +101,8 @@ export function dutyEscalated(a: About, d: Duty, targets: string[]): Notice[] {
   const line = `${a.name}：${label}已逾期（${holders}）`;
   const out: Notice[] = [];
   if (targets.length) {
-    const card = cardFor(a, d, title, desc, DUTY[d.kind].escalatedActions);
+    const outside = DUTY[d.kind].escalateTo.includes('bureau');
+    const card = cardFor(a, d, title, desc, DUTY[d.kind].escalatedActions, outside);
     out.push({ to: targets, key: `${d.dutyId}:escalate`, card, line });
   }
   const told = targets.length ? `已报告 ${a.who(targets)}` : '请尽快完成';

@@ -6,6 +6,7 @@ import type { Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
 import {
   className,
+  schoolName,
   displayNames,
   findStudent,
   schoolLeaders,
@@ -149,6 +150,7 @@ async function context(row: CaseRow, facts: Fact[], m: Memo) {
     caseId: row.caseId,
     name: shown ?? row.studentNo,
     className: await m(`class:${row.classId}`, () => className(row.classId)),
+    schoolName: await m(`school:${row.schoolCode}`, () => schoolName(row.schoolCode)),
     awayDays: 0,
     who: (ids) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）',
   };

@@ -9,6 +9,7 @@ import { Refused, refusal } from '../domain/policy';
 import { audit } from '../models/audit';
 import { logger } from '../lib/logger';
 import { claimCardClick, releaseCard } from './cards';
+import { isNextPage, Pager } from './paging';
 
 export const CARD_NOT_YOURS = '这张卡片不是发给您的，或已失效。发送「待办」查看您的事项。';
 export const CARD_USED = '此事项已处理。';
@@ -42,12 +43,15 @@ export class Dispatcher {
   ]);
   /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
   rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
+  /** Long replies are paged (「下一页」), whatever command gave them. */
+  private readonly pager: Pager;
 
   constructor(
     private readonly services: Services,
     private readonly findActor: (userid: string) => Promise<StaffLike | null>,
   ) {
     this.register(helpCommand(() => this.commands));
+    this.pager = new Pager(services.pii);
   }
 
   register(...cmds: Command[]): void {
@@ -81,13 +85,11 @@ export class Dispatcher {
         channel: 'wecom',
         services: this.services,
       };
-      if (msg.kind === 'enter_agent')
-        return `您好，这里是保学助手（控辍保学）。\n${this.help(actor)}`;
-      if (msg.kind === 'click')
-        return await this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
-      if (msg.kind === 'text') return await this.text(ctx, actor, msg.content);
-      if (!actor) return NOT_IN_ROSTER;
-      return await this.answer(ctx, () => this.card(ctx, msg));
+      if (actor && msg.kind === 'text' && isNextPage(msg.content))
+        return await this.pager.next(actor.userid, now);
+      const reply = await this.route(ctx, actor, msg);
+      // Every reply (passive or sent later through the outbox) fits one WeCom text: paged.
+      return reply && actor ? await this.pager.page(actor.userid, reply, now) : reply;
     } catch (err) {
       failed?.(err);
       logger.error(
@@ -96,6 +98,20 @@ export class Dispatcher {
       );
       return '抱歉，系统出了点问题，您的消息已记录，技术人员会处理。请稍后再试，或联系学校管理员。';
     }
+  }
+
+  private async route(
+    ctx: ChatContext,
+    actor: StaffLike | null,
+    msg: Exclude<Inbound, { kind: 'ignored' }>,
+  ): Promise<string | undefined> {
+    if (msg.kind === 'enter_agent')
+      return `您好，这里是保学助手（控辍保学）。\n${this.help(actor)}`;
+    if (msg.kind === 'click')
+      return this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
+    if (msg.kind === 'text') return this.text(ctx, actor, msg.content);
+    if (!actor) return NOT_IN_ROSTER;
+    return this.answer(ctx, () => this.card(ctx, msg));
   }
 
   /** A card click counts only from the member the card was issued to, once (issue #10 item 8). */

@@ -29,6 +29,9 @@ export const SCHOOL_ACTIONS = [
   'viewDashboard', // the web dashboard of a school (issue #12)
   'broadcast', // 通知: a notice to a school's staff (issue #12)
   'broadcastDistrict', // 通知 to several schools or the district; 催报; 定时通知 (the bureau)
+  'listOverdue', // 逾期: overdue duties with names (issue #12)
+  'listCases', // 案件: open cases with names (issue #12)
+  'exportReport', // 导出: a period's workbook as a WeCom file (issue #12)
 ] as const;
 export type SchoolAction = (typeof SCHOOL_ACTIONS)[number];
 
@@ -79,6 +82,9 @@ export const SCHOOL_RULES: { role: RoleName; actions: readonly SchoolAction[]; o
   { role: 'principal', actions: ['broadcast'], own: true },
   { role: 'deputy', actions: ['broadcast'], own: true },
   { role: 'bureau', actions: ['broadcast', 'broadcastDistrict'], own: false },
+  { role: 'principal', actions: ['listOverdue', 'listCases', 'exportReport'], own: true },
+  { role: 'deputy', actions: ['listOverdue', 'listCases', 'exportReport'], own: true },
+  { role: 'bureau', actions: ['listOverdue', 'listCases', 'exportReport'], own: false },
 ];
 
 export function canActOnStudent(staff: StaffLike, action: Action, s: StudentLike): boolean {
@@ -136,6 +142,9 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   viewDashboard: '您只能查看本校的数据。',
   broadcast: '您只能通知本校的教职工。全区或其他学校的通知由区教体局发送。',
   broadcastDistrict: '全区通知、催报和定时通知由区教体局办理。',
+  listOverdue: '逾期名单由校长、分管领导（本校）和区教体局（全区）查看。',
+  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看；您只能查看本校的案件。',
+  exportReport: '报表由校长、分管领导（本校）和区教体局（全区或某校）导出。',
 };
 
 /** The polite refusal every denied action gets. */

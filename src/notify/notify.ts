@@ -28,6 +28,12 @@ export class Notify {
     }
   }
 
+  /** A file (a workbook) as a WeCom file message; uploaded when the outbox sends it. */
+  async file(to: string[], filename: string, data: Buffer, key: string): Promise<void> {
+    for (const u of unique(to))
+      await this.outbox.enqueue(u, { kind: 'file', filename, data }, `${key}:${u}`);
+  }
+
   /** Greys out the buttons of the card a click came from (WeCom finds it by response code). */
   async updateCard(userid: string, responseCode: string, label: string): Promise<void> {
     if (!responseCode) return;

@@ -2,7 +2,8 @@ import mongoose, { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 
 /** `group_text`: one text to many members in one call (a broadcast batch, ≤ 1,000 userids). */
-export type OutboxKind = 'text' | 'markdown' | 'template_card' | 'update_card' | 'group_text';
+export type OutboxKind =
+  'text' | 'markdown' | 'template_card' | 'update_card' | 'group_text' | 'file';
 /**
  * pending → sending → sent, or failed (a permanent error, with `reason`). `merged`: a text
  * travelling in another row's message (`mergedInto`), settled with it.
@@ -53,7 +54,7 @@ const outboxSchema = new Schema<OutboxRow>(
     recipient: { type: String, required: true, index: true },
     kind: {
       type: String,
-      enum: ['text', 'markdown', 'template_card', 'update_card', 'group_text'],
+      enum: ['text', 'markdown', 'template_card', 'update_card', 'group_text', 'file'],
       required: true,
     },
     sealed: { type: String },

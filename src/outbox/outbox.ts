@@ -28,7 +28,9 @@ export type Push =
       userids: string[];
       responseCode: string;
       update: Record<string, unknown>;
-    };
+    }
+  /** A file (a workbook): kept sealed here, uploaded as temporary media when it is sent. */
+  | { kind: 'file'; filename: string; data: Buffer };
 
 /** A row's content as sealed in `sealed`. */
 export interface Body {
@@ -40,10 +42,19 @@ export interface Body {
   update?: Record<string, unknown>;
   /** group_text: members split off to a later row (at a limit); its row is `<key>/r<hash>`. */
   rest?: string[];
+  filename?: string;
+  /** A file's bytes, base64. */
+  data?: string;
 }
 
 /** A member's minute slot frees this long after a send: a deferred group row waits it out. */
 const GROUP_DEFER_MS = 61_000;
+
+/**
+ * A file's uploaded media is reused by retries while younger than this (WeCom keeps temporary
+ * media 3 days); older, the file is uploaded again — long past the 4-hour duplicate window.
+ */
+const MEDIA_FRESH_MS = 2 * 86_400_000;
 
 export type OutboxSettings = Pick<Settings, 'outbox' | 'operations' | 'retention'>;
 export const SEPARATOR = '\n──────\n';
@@ -330,7 +341,33 @@ export class Outbox {
           msgtype: 'text',
           text: { content: b.content },
         });
+      case 'file':
+        // The media is uploaded at send time (withMedia): none yet.
+        return this.client.fileMessage(to, '');
     }
+  }
+
+  /**
+   * A file is uploaded when it is sent, not when enqueued, so its media is fresh. The request
+   * naming the media is stored: a retry while the media is fresh sends the identical JSON
+   * (WeCom's duplicate check holds); an upload that failed is simply tried again.
+   */
+  private async withMedia(head: OutboxDoc, request: ApiRequest, now: Date): Promise<ApiRequest> {
+    if (head.kind !== 'file') return request;
+    const at = request.mediaAt ? Date.parse(request.mediaAt) : Number.NaN;
+    if (now.getTime() - at < MEDIA_FRESH_MS) return request;
+    const body = this.body(head);
+    const data = Buffer.from(body.data ?? '', 'base64');
+    const mediaId = await this.client.uploadFile(body.filename ?? 'file', data);
+    const fresh = {
+      ...this.client.fileMessage(head.recipient, mediaId),
+      mediaAt: now.toISOString(),
+    };
+    await OutboxMessage.updateOne(
+      { _id: head._id },
+      { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
+    );
+    return fresh;
   }
 
   /** Sends the claimed request; `next` says whether later rows of the recipient may go now. */
@@ -340,7 +377,7 @@ export class Outbox {
   ): Promise<{ settled: number; next: boolean }> {
     let result: SendResult;
     try {
-      result = await this.client.deliver(c.request);
+      result = await this.client.deliver(await this.withMedia(c.head, c.request, now));
     } catch (err) {
       return this.failed(c.head, err, now);
     }
@@ -466,6 +503,8 @@ function bodyOf(push: Exclude<Push, { kind: 'text' }>): Body {
       return { card: push.card, fallbackText: push.fallbackText };
     case 'update_card':
       return { userids: push.userids, responseCode: push.responseCode, update: push.update };
+    case 'file':
+      return { filename: push.filename, data: push.data.toString('base64') };
   }
 }
 

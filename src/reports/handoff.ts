@@ -27,7 +27,10 @@ const GRADUATING_GRADE = 6;
 export class Handoffs {
   constructor(private readonly s: Services) {}
 
-  /** Spring semesters (ending in summer): a reminder three weeks before the end; a check a week into autumn. */
+  /**
+   * Spring semesters (ending in summer): a reminder three weeks before the end; a check a week
+   * into autumn.
+   */
   schedule(): { remind: { year: number; at: Date }[]; check: { year: number; at: Date }[] } {
     const semesters = this.s.settings.calendar.semesters;
     const remind: { year: number; at: Date }[] = [];
@@ -82,7 +85,9 @@ export class Handoffs {
       const leaders = (await this.leaders([school.code])).map((p) => p.userid);
       await this.push(
         leaders,
-        `【毕业交接】${school.name} 六年级 ${n} 名毕业生须全部送入本地初中就读。请在学期结束前发送「毕业交接 初中学校名」（也可按班：「毕业交接 初中学校名 六年级1班」），把名单交给初中。`,
+        `【毕业交接】${school.name} 六年级 ${n} 名毕业生须全部送入本地初中就读。` +
+          '请在学期结束前发送「毕业交接 初中学校名」' +
+          '（也可按班：「毕业交接 初中学校名 六年级1班」），把名单交给初中。',
         `${key}:${school.code}`,
       );
     }
@@ -114,7 +119,10 @@ export class Handoffs {
     >();
     const picked = className ? classes.filter((c) => c.name === className) : classes;
     if (className && !picked.length)
-      return `本校没有「${className}」，六年级的班级有：${classes.map((c) => c.name).join('、') || '（无）'}。`;
+      return (
+        `本校没有「${className}」，六年级的班级有：` +
+        `${classes.map((c) => c.name).join('、') || '（无）'}。`
+      );
     const students = await Student.find({
       classId: { $in: picked.map((c) => c.classId) },
       status: 'enrolled',
@@ -122,6 +130,23 @@ export class Handoffs {
       .sort({ classId: 1, studentNo: 1 })
       .lean<StudentLike[]>();
     if (!students.length) return '没有需要交接的六年级在读学生。';
+    const fresh = await this.record(actor, from, to, students, now);
+    if (!fresh.length) return `这些学生已经交接过了（共 ${students.length} 人）。`;
+    await this.tellJunior(actor, from, to, fresh, picked, now);
+    return (
+      `已把 ${fresh.length} 名毕业生的名单交给 ${to.name}，对方已收到并被提醒提前家访。` +
+      '开学一周后我会核查他们是否都已在初中注册。'
+    );
+  }
+
+  /** One handoff row per student (a student handed over before is skipped); audited. */
+  private async record(
+    actor: StaffLike,
+    from: SchoolDoc,
+    to: SchoolDoc,
+    students: StudentLike[],
+    now: Date,
+  ): Promise<StudentLike[]> {
     const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
     const fresh: StudentLike[] = [];
     for (const st of students) {
@@ -149,21 +174,38 @@ export class Handoffs {
       at: now,
       detail: `${fresh.length} students`,
     });
-    if (!fresh.length) return `这些学生已经交接过了（共 ${students.length} 人）。`;
+    return fresh;
+  }
+
+  /** The junior school's leaders get the list and are asked to visit in advance. */
+  private async tellJunior(
+    actor: StaffLike,
+    from: SchoolDoc,
+    to: SchoolDoc,
+    fresh: StudentLike[],
+    picked: { classId: string; name: string }[],
+    now: Date,
+  ): Promise<void> {
+    const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
     const names = new Map(picked.map((c) => [c.classId, c.name]));
     const list = fresh.map(
       (st, i) =>
         `${i + 1}. ${st.name}（${names.get(st.classId)}，学籍号尾号 ${st.studentNo.slice(-4)}）`,
     );
+    const text =
+      `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生` +
+      `（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n` +
+      '请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作，' +
+      '走访后发「交接家访 学籍号 记录」；新学期请及时在花名册中登记这些学生。';
+    const batch = opaque(fresh.map((x) => x.studentNo).join(','));
     await this.push(
       (await this.leaders([to.code])).map((p) => p.userid),
-      `【毕业生交接】${from.name} 向贵校交接 ${fresh.length} 名小学毕业生（${actor.name} 办理，${formatDeadline(now)}）：\n${list.join('\n')}\n请提前组织教师深入学生家中，全面了解思想动态和家庭经济状况，做耐心细致的工作，走访后发「交接家访 学籍号 记录」；新学期请及时在花名册中登记这些学生。`,
-      `handoff:${from.code}:${to.code}:${year}:${opaque(fresh.map((x) => x.studentNo).join(','))}`,
+      text,
+      `handoff:${from.code}:${to.code}:${year}:${batch}`,
     );
-    return `已把 ${fresh.length} 名毕业生的名单交给 ${to.name}，对方已收到并被提醒提前家访。开学一周后我会核查他们是否都已在初中注册。`;
   }
 
-  /** `交接家访 <学籍号> <记录>`: any staff member of the receiving school records the advance visit. */
+  /** `交接家访 <学籍号> <记录>`: any staff member of the receiving school records the visit. */
   async advanceVisit(
     actor: StaffLike,
     studentNo: string,
@@ -202,10 +244,13 @@ export class Handoffs {
       year: h.year,
       visitedAt: { $exists: false },
     });
-    return `已记录交接前家访（学籍号尾号 ${h.studentNo.slice(-4)}）。本批交接学生还有 ${left} 人未家访。`;
+    return (
+      `已记录交接前家访（学籍号尾号 ${h.studentNo.slice(-4)}）。` +
+      `本批交接学生还有 ${left} 人未家访。`
+    );
   }
 
-  /** A week into the autumn semester: who was handed over but is not on the junior school's roll? */
+  /** A week into autumn: who was handed over but is not on the junior school's roll? */
   async onCheck(a: { year: number }): Promise<void> {
     const key = JOBS.handoffCheck.key(a);
     const year = a.year;
@@ -242,7 +287,10 @@ export class Handoffs {
         >()
       ).map((st) => st.name);
       const unvisited = list.filter((h) => !h.visitedAt).length;
-      const text = `【交接核查】${schools.get(fromCode)} 交接给 ${schools.get(toCode)} 的毕业生中，${list.length} 人开学一周后仍未在初中注册：${names.join('、')}（其中 ${unvisited} 人未做交接前家访）。请两校核实去向，未入学的按控辍保学程序处理。`;
+      const text =
+        `【交接核查】${schools.get(fromCode)} 交接给 ${schools.get(toCode)} 的毕业生中，` +
+        `${list.length} 人开学一周后仍未在初中注册：${names.join('、')}` +
+        `（其中 ${unvisited} 人未做交接前家访）。请两校核实去向，未入学的按控辍保学程序处理。`;
       await this.push(
         [...bureau, ...(await this.leaders([fromCode, toCode])).map((p) => p.userid)],
         text,

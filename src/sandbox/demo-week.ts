@@ -19,25 +19,24 @@ export interface DemoDriver {
   calendar: SchoolCalendar;
 }
 
+interface DemoCard {
+  task_id: string;
+  main_title?: { title?: string; desc?: string };
+  button_list?: { text: string; key: string }[];
+}
+
 interface Pushed {
   _id: unknown;
   to: string;
   msgtype: string;
   content?: string;
-  card?: any;
-  updatedCard?: any;
+  card?: DemoCard;
+  updatedCard?: { replaceName?: string };
   at: Date;
 }
 
-export async function playDemoWeek(
-  drv: DemoDriver,
-  print: (line: string) => void = () => {},
-): Promise<string[]> {
-  const lines: string[] = [];
-  const out = (l: string) => {
-    lines.push(l);
-    print(l);
-  };
+/** Who plays the week: class ZS01-3-1's head teacher, its grade leader and one of its students. */
+async function cast() {
   const staff = await Staff.find({}).lean<StaffLike[]>();
   const by = (pred: (r: StaffLike['roles'][number]) => boolean) =>
     staff.find((p) => p.roles.some(pred))!;
@@ -49,22 +48,30 @@ export async function playDemoWeek(
     (s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1,
   )!;
   const names = new Map(staff.map((p) => [p.userid, p.name]));
-  const who = (u: string) => names.get(u) ?? u;
-  let seen = new Set((await SandboxMessage.find({}).lean<Pushed[]>()).map((m) => String(m._id)));
+  return { head, leader, student, who: (u: string) => names.get(u) ?? u };
+}
 
+function pushLine(m: Pushed, who: (u: string) => string): string {
+  if (!m.card) return `  推送 → ${who(m.to)}：${(m.content ?? '').replace(/\n/g, ' ')}`;
+  const title = m.card.main_title;
+  const buttons = (m.card.button_list ?? []).map((b) => b.text).join(' / ');
+  return `  推送 → ${who(m.to)}：[卡片] ${title?.title}｜${title?.desc ?? ''}｜按钮：${buttons}`;
+}
+
+/** The transcript: what each person says, the replies, and the pushes since the last line. */
+async function transcript(
+  drv: DemoDriver,
+  out: (line: string) => void,
+  who: (u: string) => string,
+) {
+  let seen = new Set((await SandboxMessage.find({}).lean<Pushed[]>()).map((m) => String(m._id)));
   const stamp = () => `[${formatDeadline(drv.now())}]`;
   const showPushes = async () => {
     await drv.flush();
     const all = await SandboxMessage.find({ msgtype: { $nin: ['user', 'reply'] } })
       .sort({ at: 1 })
       .lean<Pushed[]>();
-    for (const m of all.filter((x) => !seen.has(String(x._id)))) {
-      if (m.card)
-        out(
-          `  推送 → ${who(m.to)}：[卡片] ${m.card.main_title?.title}｜${m.card.main_title?.desc ?? ''}｜按钮：${(m.card.button_list ?? []).map((b: any) => b.text).join(' / ')}`,
-        );
-      else out(`  推送 → ${who(m.to)}：${(m.content ?? '').replace(/\n/g, ' ')}`);
-    }
+    for (const m of all.filter((x) => !seen.has(String(x._id)))) out(pushLine(m, who));
     seen = new Set(all.map((m) => String(m._id)).concat([...seen]));
   };
   const say = async (u: StaffLike, text: string) => {
@@ -78,41 +85,59 @@ export async function playDemoWeek(
     await drv.advanceTo(at);
     await showPushes();
   };
+  return { stamp, showPushes, say, jump };
+}
 
-  // Start on the next Monday that is a school day, 08:00.
+/** School day `dayOffset` after the next Monday that is a school day, at hh:mm. */
+function schoolDays(drv: DemoDriver): (dayOffset: number, hhmm: string) => Date {
   let day = DateTime.fromJSDate(drv.now(), { zone: ZONE }).plus({ days: 1 });
   while (day.weekday !== 1 || !drv.calendar.isSchoolDay(day.toISODate()!))
     day = day.plus({ days: 1 });
-  const at = (dayOffset: number, hhmm: string) => {
+  return (dayOffset, hhmm) => {
     const d = drv.calendar.addSchoolDays(day.toISODate()!, dayOffset);
     const [h, m] = hhmm.split(':').map(Number);
     return DateTime.fromISO(d, { zone: ZONE }).set({ hour: h, minute: m }).toJSDate();
   };
+}
+
+export async function playDemoWeek(
+  drv: DemoDriver,
+  print: (line: string) => void = () => {},
+): Promise<string[]> {
+  const lines: string[] = [];
+  const out = (l: string) => {
+    lines.push(l);
+    print(l);
+  };
+  const { head, leader, student, who } = await cast();
+  const t = await transcript(drv, out, who);
+  const at = schoolDays(drv);
 
   out(`—— 保学演示：${student.name}（三年级1班）缺勤的一周 ——`);
-  await jump(at(0, '08:00'), '周一早上');
-  await say(head, `缺勤 ${student.name} 全天 电话联系不上家长`);
-  await jump(at(1, '09:00'), '第二天早上：没有人报告到校');
-  await jump(at(1, '18:01'), '班主任家访的截止时间已过');
+  await t.jump(at(0, '08:00'), '周一早上');
+  await t.say(head, `缺勤 ${student.name} 全天 电话联系不上家长`);
+  await t.jump(at(1, '09:00'), '第二天早上：没有人报告到校');
+  await t.jump(at(1, '18:01'), '班主任家访的截止时间已过');
   const card = (
     await SandboxMessage.find({ to: leader.userid }).sort({ at: -1 }).lean<Pushed[]>()
   ).find((m) => m.card?.main_title?.title?.startsWith('【逾期】'));
-  if (card) {
-    const button = card.card.button_list.find((b: any) => b.text === '已家访');
-    out(`${stamp()} ${leader.name} 在逾期卡片上点击「已家访」`);
+  const button = card?.card?.button_list?.find((b) => b.text === '已家访');
+  if (card?.card && button) {
+    out(`${t.stamp()} ${leader.name} 在逾期卡片上点击「已家访」`);
     await drv.click(leader.userid, button.key, card.card.task_id);
-    await showPushes();
+    await t.showPushes();
     const updated = await SandboxMessage.findOne({ _id: card._id }).lean<Pushed>();
     if (updated?.updatedCard) out(`  卡片已更新：${updated.updatedCard.replaceName ?? '已处理'}`);
   }
-  await jump(at(1, '19:30'), '');
-  await say(
+  await t.jump(at(1, '19:30'), '');
+  await t.say(
     leader,
-    `家访 ${student.name} 与班主任一同上门，见到母亲，孩子因与同学闹矛盾不愿上学，已沟通，家长承诺明早送到校`,
+    `家访 ${student.name} 与班主任一同上门，见到母亲，` +
+      '孩子因与同学闹矛盾不愿上学，已沟通，家长承诺明早送到校',
   );
-  await jump(at(2, '08:10'), '第三天早上');
-  await say(head, `到校 ${student.name}`);
-  await say(head, `进展 ${student.name}`);
+  await t.jump(at(2, '08:10'), '第三天早上');
+  await t.say(head, `到校 ${student.name}`);
+  await t.say(head, `进展 ${student.name}`);
   out('—— 演示结束 ——');
   return lines;
 }

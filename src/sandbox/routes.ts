@@ -8,7 +8,7 @@ import type { SettableClock } from '../lib/clock';
 import type { Services } from '../services';
 import type { Reporting } from '../reports/reporting';
 import type { Handoffs } from '../reports/handoff';
-import { SandboxMessage } from '../wecom/sandbox/fake-api';
+import { downloadMedia, SandboxMessage } from '../wecom/sandbox/fake-api';
 import { loadDemoDistrict } from '../roster/demo-load';
 import { fromIsoDay, isoDay, formatDeadline } from '../lib/time';
 import { peopleGroups } from './people';
@@ -48,10 +48,16 @@ export interface SandboxDeps {
 }
 
 export function sandboxRoutes(deps: SandboxDeps): Router {
-  const { services, clock, runner } = deps;
-  const cfg = services.settings.ladder;
   const router = new Router({ prefix: '/sandbox' });
+  pageRoutes(router);
+  phoneRoutes(router);
+  clockRoutes(router, deps);
+  resetRoutes(router, deps);
+  return router;
+}
 
+/** The page itself and its two static files. */
+function pageRoutes(router: Router): void {
   router.get('/', async (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = await readFile(path.join(UI, 'index.html'), 'utf8');
@@ -65,7 +71,10 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     ctx.type = type;
     ctx.body = await readFile(path.join(UI, ctx.params.file), 'utf8');
   });
+}
 
+/** People, each person's phone (messages, read marks) and the files sent to it. */
+function phoneRoutes(router: Router): void {
   router.get('/api/people', async (ctx) => {
     ctx.body = await peopleGroups();
   });
@@ -81,6 +90,22 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     ctx.body = { ok: true };
   });
 
+  // A file message's download link (the workbook 导出 sent).
+  router.get('/api/media/:id', async (ctx) => {
+    const found = await downloadMedia(ctx.params.id);
+    if (!found) {
+      ctx.status = 404;
+      return;
+    }
+    ctx.set('content-disposition', found.disposition);
+    ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    ctx.body = found.data;
+  });
+}
+
+/** The clock panel: now, the jobs due next, and moving forward (everything due runs). */
+function clockRoutes(router: Router, deps: SandboxDeps): void {
+  const { services, clock, runner } = deps;
   const clockView = async () => {
     const now = clock.now();
     const horizon = new Date(now.getTime() + 14 * 86_400_000);
@@ -107,22 +132,7 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
       return;
     }
     const now = clock.now();
-    const today = isoDay(now);
-    let target: Date;
-    if (parsed.data.to === 'nextMorning') {
-      const morningToday = fromIsoDay(today, cfg.morningCheckAt);
-      target =
-        morningToday > now
-          ? morningToday
-          : fromIsoDay(isoDay(new Date(now.getTime() + 86_400_000)), cfg.morningCheckAt);
-      target = new Date(target.getTime() + 60_000);
-    } else if (parsed.data.to === 'nextSchoolDay') {
-      target = new Date(
-        fromIsoDay(services.cal.nextSchoolDay(today), cfg.morningCheckAt).getTime() + 60_000,
-      );
-    } else if (parsed.data.to === 'plusHour') {
-      target = new Date(now.getTime() + 3_600_000);
-    } else target = new Date(parsed.data.to);
+    const target = clockTarget(parsed.data.to, now, deps);
     if (target <= now) {
       ctx.status = 400;
       ctx.body = { error: '只能向前快进' };
@@ -131,11 +141,33 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     const ran = await runner.advanceTo(target);
     ctx.body = { ran, ...(await clockView()) };
   });
+}
 
+/** Where a clock button (or a typed date-time) moves the clock to. */
+function clockTarget(to: z.infer<typeof clockBody>['to'], now: Date, deps: SandboxDeps): Date {
+  const cfg = deps.services.settings.ladder;
+  const today = isoDay(now);
+  if (to === 'plusHour') return new Date(now.getTime() + 3_600_000);
+  if (to === 'nextSchoolDay') {
+    const morning = fromIsoDay(deps.services.cal.nextSchoolDay(today), cfg.morningCheckAt);
+    return new Date(morning.getTime() + 60_000);
+  }
+  if (to !== 'nextMorning') return new Date(to);
+  const morningToday = fromIsoDay(today, cfg.morningCheckAt);
+  const target =
+    morningToday > now
+      ? morningToday
+      : fromIsoDay(isoDay(new Date(now.getTime() + 86_400_000)), cfg.morningCheckAt);
+  return new Date(target.getTime() + 60_000);
+}
+
+/** Reset and the guided demo. */
+function resetRoutes(router: Router, deps: SandboxDeps): void {
+  const { services, clock, runner } = deps;
   // Back to the demo district at the real time: every record, push and job is wiped.
   const reset = () =>
     runner.exclusive(async () => {
-      // Every model's collection plus Agenda's (listCollections is not served by the embedded server).
+      // Every model's collection plus Agenda's (the embedded server serves no listCollections).
       const names = new Set([
         ...Object.values(mongoose.models).map((m) => m.collection.collectionName),
         'jobs',
@@ -158,8 +190,6 @@ export function sandboxRoutes(deps: SandboxDeps): Router {
     const lines = await playDemoWeek(demoDriver(deps));
     ctx.body = { lines };
   });
-
-  return router;
 }
 
 export function demoDriver(deps: SandboxDeps) {

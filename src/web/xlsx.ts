@@ -11,6 +11,15 @@ import { totalsRow, type Cell, type Column, type Table } from './table';
 export async function tableWorkbook(t: Table, heading: string): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = '保学 Baoxue';
+  addTableSheet(wb, t, heading);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * One table as a sheet, formatted as above: the dashboard's downloads and the report
+ * workbooks (src/reports/export.ts) share it, so every workbook Baoxue writes looks alike.
+ */
+export function addTableSheet(wb: ExcelJS.Workbook, t: Table, heading: string): ExcelJS.Worksheet {
   const ws = wb.addWorksheet(t.title.slice(0, 31), {
     views: [{ state: 'frozen', ySplit: 2 }],
   });
@@ -33,7 +42,7 @@ export async function tableWorkbook(t: Table, heading: string): Promise<Buffer> 
     const texts = [c.header, ...t.rows.map((r) => shown(r[i], c)), shown(totals?.[i], c)];
     col.width = Math.min(60, Math.max(6, ...texts.map(displayWidth)) + 2);
   });
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return ws;
 }
 
 /** Instants become Shanghai wall-clock time (a spreadsheet has no zones). */

@@ -40,6 +40,8 @@ export interface SendResult {
 export interface ApiRequest {
   path: string;
   body: Json;
+  /** A file message: when its media was uploaded (temporary media lasts 3 days). Not sent. */
+  mediaAt?: string;
 }
 
 export interface ClientOptions extends Pick<WecomCredentials, 'corpId' | 'agentId' | 'secret'> {
@@ -125,13 +127,15 @@ export class WecomClient {
     await this.opts.store.invalidate(this.key, token);
   }
 
-  private async fetchJson(url: string, body?: Json): Promise<Json> {
+  private async fetchJson(url: string, body?: Json | FormData): Promise<Json> {
     let res: Response;
+    const form = body instanceof FormData;
     try {
       res = await fetch(url, {
         method: body ? 'POST' : 'GET',
-        headers: body ? { 'content-type': 'application/json' } : undefined,
-        body: body ? JSON.stringify(body) : undefined,
+        // A multipart body sets its own content type (with the boundary).
+        headers: body && !form ? { 'content-type': 'application/json' } : undefined,
+        body: form ? body : body ? JSON.stringify(body) : undefined,
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -151,13 +155,13 @@ export class WecomClient {
   }
 
   /** POST with the access token; a token error invalidates, refetches and retries once. */
-  async call(path: string, body: Json): Promise<Json> {
+  async call(path: string, body: Json | (() => FormData), query = ''): Promise<Json> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.token();
       try {
         return await this.fetchJson(
-          `${this.opts.base}${path}?access_token=${encodeURIComponent(token)}`,
-          body,
+          `${this.opts.base}${path}?access_token=${encodeURIComponent(token)}${query}`,
+          typeof body === 'function' ? body() : body,
         );
       } catch (err) {
         if (err instanceof WecomApiError && err.kind === 'token' && attempt === 0) {
@@ -255,6 +259,28 @@ export class WecomClient {
         duplicate_check_interval: interval,
       },
     };
+  }
+
+  /**
+   * Uploads a file as temporary media (`media/upload?type=file`, multipart field `media`);
+   * WeCom keeps it 3 days. Returns the media_id a `file` message names.
+   */
+  async uploadFile(filename: string, data: Buffer): Promise<string> {
+    const form = () => {
+      const f = new FormData();
+      f.append('media', new Blob([new Uint8Array(data)]), filename);
+      return f;
+    };
+    const json = await this.call('/cgi-bin/media/upload', form, '&type=file');
+    const mediaId = json.media_id;
+    if (typeof mediaId !== 'string' || !mediaId)
+      throw new WecomApiError(-3, 'upload answered no media_id', 'transient');
+    return mediaId;
+  }
+
+  /** A `file` message naming uploaded media (same duplicate check as every message/send). */
+  fileMessage(touser: string, mediaId: string): ApiRequest {
+    return this.message(touser, { msgtype: 'file', file: { media_id: mediaId } });
   }
 
   /** `update` is `{ button: { replace_name } }` (grey out the buttons) or `{ template_card }`. */

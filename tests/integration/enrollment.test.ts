@@ -93,8 +93,8 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
     const rows = wb
       .getWorksheet('学籍变动')!
       .getSheetValues()
-      .slice(2)
-      .map((r: any) => [r[4], r[5]]);
+      .slice(3, -1)
+      .map((r: any) => [r[5], r[6]]);
     expect(rows).toEqual(
       expect.arrayContaining([
         ['区内转出', '珠山区第二中学'],

@@ -101,22 +101,24 @@ describe("the bureau's reporting cycle", () => {
     expect(await exportPeriod('2026-11', file)).toEqual({ schools: 2, rows: 1 });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
+    // Row 1 is the title, row 2 the header, then the schools, then the totals row.
     const status = wb
       .getWorksheet('上报情况')!
       .getSheetValues()
-      .slice(2)
-      .map((r: any) => [r[2], r[4]]);
+      .slice(3)
+      .map((r: any) => [r[1], r[2]]);
     expect(status).toEqual([
       ['珠山区第一小学', '已上报'],
       ['珠山区第二中学', '已上报'],
+      ['合计 2 所学校', undefined],
     ]);
-    const detail = wb.getWorksheet('流失生明细')!.getRow(2).values as any[];
+    const detail = wb.getWorksheet('流失生明细')!.getRow(3).values as any[];
     expect(detail.slice(1)).toEqual([
       '珠山区第一小学',
       '三年级1班',
       t.d.plain.name,
       t.d.plain.studentNo,
-      '2026-11-20',
+      new Date('2026-11-20T00:00:00Z'),
       '随父母外出务工',
     ]);
     await expect(exportPeriod('2026/11', file)).rejects.toThrow(/期间格式应为 2026-11/);

@@ -151,6 +151,9 @@ const WHO_MAY_AT_SCHOOL: Record<SchoolAction, Person[]> = {
   viewDashboard: ['deputy', 'principal', 'bureau'],
   broadcast: ['deputy', 'principal', 'bureau'],
   broadcastDistrict: ['bureau'],
+  listOverdue: ['deputy', 'principal', 'bureau'],
+  listCases: ['deputy', 'principal', 'bureau'],
+  exportReport: ['deputy', 'principal', 'bureau'],
 };
 
 describe('policies: every role × every action (issue #8: from ACTIONS / SCHOOL_ACTIONS)', () => {

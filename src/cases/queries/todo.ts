@@ -5,6 +5,7 @@ import { Student, type StudentRow } from '../../models/roster';
 import { displayNames } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
 import { joinLines } from '../../lib/lines';
+import { overdueDigest } from './overdue';
 
 const SHOWN = 20;
 
@@ -23,7 +24,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
     Duty.find(filter).sort({ dueAt: 1 }).limit(SHOWN).lean<DutyRow[]>(),
     Duty.countDocuments(filter),
   ]);
-  if (!list.length) return '您目前没有待办事项。👍';
+  if (!list.length) return nothingToDo(ctx);
   const students = await Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<
     StudentRow[]
   >();
@@ -35,7 +36,19 @@ export async function todo(ctx: ChatContext): Promise<string> {
     return `${i + 1}. ${name}：${DUTY[d.kind].label}${day}${mine}，${when(d, ctx.now)}`;
   });
   const more = total > SHOWN ? `……另有 ${total - SHOWN} 项。` : '';
-  return joinLines(`您的待办（${total} 项，按截止时间）：`, ...lines, more, footer(list, names));
+  return joinLines(
+    `您的待办（${total} 项，按截止时间）：`,
+    ...lines,
+    more,
+    footer(list, names, me),
+  );
+}
+
+/** Nothing of one's own; the bureau still sees the district's overdue duties in a digest. */
+async function nothingToDo(ctx: ChatContext): Promise<string> {
+  const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
+  const digest = bureau ? await overdueDigest({}, ctx.now) : '';
+  return digest ? `您目前没有上报给您的逾期事项。\n${digest}` : '您目前没有待办事项。👍';
 }
 
 function when(d: DutyRow, now: Date): string {
@@ -46,13 +59,18 @@ function when(d: DutyRow, now: Date): string {
 }
 
 /** One hint per kind of duty on the list, naming the first student as the example. */
-function footer(list: DutyRow[], names: Map<string, string>): string {
+function footer(list: DutyRow[], names: Map<string, string>, me: string): string {
   const seen = new Set<DutyKind>();
   const hints: string[] = [];
   for (const d of list) {
     if (seen.has(d.kind)) continue;
     seen.add(d.kind);
     const name = names.get(d.studentNo) ?? '姓名';
+    // Escalated to the bureau: it follows up (督办), it does not do the principal's step.
+    if (!d.holders.includes(me) && DUTY[d.kind].escalatedActions.includes('followUp')) {
+      hints.push(`「${actionCommand('followUp', name)}」`);
+      continue;
+    }
     const action = DUTY[d.kind].actions.find((a) => a !== 'details');
     const typed = HINT[d.kind]?.(name) ?? (action ? actionCommand(action, name) : undefined);
     if (typed) hints.push(`「${typed}」`);

@@ -52,6 +52,10 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
       '提交季报',
       '报告情况',
       '毕业交接',
+      // Named lists and workbooks (issue #12): the school's for its leaders.
+      '逾期',
+      '案件',
+      '导出',
     ],
     roles: ['deputy', 'principal'],
   },
@@ -59,7 +63,7 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
   { title: '通知', names: ['通知', '发送', '取消', '通知情况'], roles: ['deputy', 'principal'] },
   {
     title: '教体局',
-    names: ['督办', '报告情况', '通知', '发送', '取消', '通知情况', '催报', '定时通知'],
+    names: ['督办', '报告情况', '逾期', '案件', '导出', '通知', '通知情况', '催报', '定时通知'],
     roles: ['bureau'],
   },
 ];

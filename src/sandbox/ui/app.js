@@ -119,6 +119,31 @@
     return card;
   }
 
+  // A file message (导出 的工作簿): name, size and a download link, as a phone shows it.
+  function renderFile(f) {
+    const kb = Math.max(1, Math.round(f.size / 1024));
+    const link = el('a', {
+      className: 'download',
+      href: `/sandbox/api/media/${encodeURIComponent(f.mediaId)}`,
+      textContent: '下载',
+    });
+    link.setAttribute('download', f.filename);
+    const node = el(
+      'div',
+      { className: 'file' },
+      el('div', { className: 'file-icon', textContent: 'XLS' }),
+      el(
+        'div',
+        { className: 'file-info' },
+        el('div', { className: 'file-name', textContent: f.filename }),
+        el('div', { className: 'file-size', textContent: `${kb} KB · 文件` }),
+      ),
+      link,
+    );
+    node.dataset.testid = 'file';
+    return node;
+  }
+
   async function loadMessages() {
     if (!state.user) return;
     const list = await api(`messages?user=${encodeURIComponent(state.user)}`);
@@ -138,6 +163,7 @@
       if (m.msgtype === 'user')
         nodes.push(el('div', { className: 'bubble me', textContent: m.content }));
       else if (m.msgtype === 'template_card') nodes.push(renderCard(m));
+      else if (m.msgtype === 'file' && m.file) nodes.push(renderFile(m.file));
       else nodes.push(el('div', { className: 'bubble bot', textContent: m.content || '' }));
     }
     if (!list.length)

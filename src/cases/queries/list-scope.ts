@@ -1,0 +1,73 @@
+import { Answer, type ChatContext } from '../../chat/command';
+import { authorizeSchool, Refused, type SchoolAction } from '../../domain/policy';
+import { School, SchoolClass, type ClassRow, type SchoolRow } from '../../models/roster';
+
+/** Where a named list (逾期, 案件, 导出) looks: one school or the whole district. */
+export interface ListScope {
+  /** Filter on schoolCode (`{}`: the district). */
+  filter: Record<string, unknown>;
+  /** The school, when the list is one school's. */
+  school?: SchoolRow;
+  /** The bureau sees the district (school names on every line). */
+  district: boolean;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A school named in a command: exact name, else the one whose name contains the words. */
+export async function schoolNamed(words: string): Promise<SchoolRow> {
+  const exact = await School.findOne({ name: words }).lean<SchoolRow>();
+  if (exact) return exact;
+  const like = await School.find({ name: { $regex: escape(words) } })
+    .limit(6)
+    .lean<SchoolRow[]>();
+  if (like.length === 1) return like[0];
+  if (like.length > 1)
+    throw new Answer(
+      `有几所学校名称含「${words}」：${like.map((s) => s.name).join('、')}。请写全称。`,
+    );
+  throw new Answer(`没有找到学校「${words}」。请写学校全称，例如「案件 ${await anySchool()}」。`);
+}
+
+async function anySchool(): Promise<string> {
+  return (await School.findOne({}).lean<SchoolRow>())?.name ?? '某某小学';
+}
+
+/**
+ * The bureau: the district, or the school it names. A principal or deputy: their school (naming
+ * another one is refused). Anyone else is refused by the policy (`action`).
+ */
+export async function listScope(
+  ctx: ChatContext,
+  action: SchoolAction,
+  named: string,
+): Promise<ListScope> {
+  const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
+  if (named) {
+    const school = await schoolNamed(named);
+    authorizeSchool(ctx.actor, action, school.code);
+    return { filter: { schoolCode: school.code }, school, district: false };
+  }
+  if (bureau) return { filter: {}, district: true };
+  const own = ctx.actor.roles.find((r) => r.role === 'principal' || r.role === 'deputy');
+  if (!own?.schoolCode) throw new Refused(action);
+  authorizeSchool(ctx.actor, action, own.schoolCode);
+  const school = await School.findOne({ code: own.schoolCode }).lean<SchoolRow>();
+  return { filter: { schoolCode: own.schoolCode }, school: school ?? undefined, district: false };
+}
+
+/** School and class names for the rows of one page of a list (bounded by the page). */
+export async function placeNames(
+  rows: { schoolCode: string; classId: string }[],
+): Promise<{ schools: Map<string, string>; classes: Map<string, string> }> {
+  const codes = [...new Set(rows.map((r) => r.schoolCode))];
+  const classIds = [...new Set(rows.map((r) => r.classId))];
+  const [ss, cs] = await Promise.all([
+    School.find({ code: { $in: codes } }).lean<SchoolRow[]>(),
+    SchoolClass.find({ classId: { $in: classIds } }).lean<ClassRow[]>(),
+  ]);
+  return {
+    schools: new Map(ss.map((s) => [s.code, s.name])),
+    classes: new Map(cs.map((c) => [c.classId, c.name])),
+  };
+}

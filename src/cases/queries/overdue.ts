@@ -1,0 +1,92 @@
+import type { ChatContext } from '../../chat/command';
+import { DUTY } from '../../domain/cases/duties';
+import { Duty, type DutyRow } from '../../models/case';
+import { Student, type StudentRow } from '../../models/roster';
+import { displayNames, staffNames } from '../../roster/directory';
+import { formatDeadline } from '../../lib/time';
+import { listScope, placeNames, type ListScope } from './list-scope';
+
+/** Rows listed at most (the rest counted); long lists are paged by the dispatcher. */
+export const LIST_MAX = 200;
+const DAY_MS = 86_400_000;
+
+/** Overdue: missed, or still open past the deadline. */
+function overdueFilter(scope: ListScope, now: Date): Record<string, unknown> {
+  return {
+    ...scope.filter,
+    $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }],
+  };
+}
+
+export function daysOverdue(dueAt: Date, now: Date): string {
+  const days = Math.floor((now.getTime() - dueAt.getTime()) / DAY_MS);
+  return days >= 1 ? `逾期 ${days} 天` : '今天逾期';
+}
+
+/**
+ * 逾期 [学校]: overdue duties with student, class, holder, school and days overdue, most overdue
+ * first — the district for the bureau (counted per school by aggregation), a school for its
+ * principal and deputy. Counted and listed in the database, at most LIST_MAX rows read.
+ */
+export async function overdueList(ctx: ChatContext, named: string): Promise<string> {
+  const scope = await listScope(ctx, 'listOverdue', named);
+  const filter = overdueFilter(scope, ctx.now);
+  const [list, perSchool] = await Promise.all([
+    Duty.find(filter).sort({ dueAt: 1 }).limit(LIST_MAX).lean<DutyRow[]>(),
+    Duty.aggregate<{ _id: string; n: number }>([
+      { $match: filter },
+      { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
+    ]),
+  ]);
+  const where = scope.school?.name ?? '全区';
+  if (!list.length) return `【逾期事项 · ${where}】目前没有逾期事项。👍`;
+  const total = perSchool.reduce((sum, g) => sum + g.n, 0);
+  const lines = await overdueLines(list, scope.district, ctx.now);
+  const head = `【逾期事项 · ${where}】共 ${total} 项，逾期最久的在前（截至 ${formatDeadline(ctx.now)}）：`;
+  const bySchool = scope.district ? await schoolCounts(perSchool) : '';
+  const more =
+    total > list.length
+      ? `……另有 ${total - list.length} 项未列出，请发「逾期 学校名」分校查看。`
+      : '';
+  return [head, bySchool, ...lines, more, '发送「进展 姓名」查看某个案件，「督办 姓名」督办。']
+    .filter(Boolean)
+    .join('\n');
+}
+
+async function overdueLines(list: DutyRow[], district: boolean, now: Date): Promise<string[]> {
+  const [students, holders, places] = await Promise.all([
+    Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<StudentRow[]>(),
+    staffNames([...new Set(list.flatMap((d) => d.holders))]),
+    placeNames(list),
+  ]);
+  const names = await displayNames(students);
+  return list.map((d, i) => {
+    const name = names.get(d.studentNo) ?? '（已转出）';
+    const school = district ? `${places.schools.get(d.schoolCode) ?? '（学校未知）'} ` : '';
+    const cls = places.classes.get(d.classId) ?? '';
+    const who = d.holders.map((u) => holders.get(u) ?? '（已离任）').join('、');
+    const what = DUTY[d.kind].label;
+    return `${i + 1}. ${name}（${school}${cls}）${what}，责任人 ${who}，${daysOverdue(d.dueAt, now)}`;
+  });
+}
+
+async function schoolCounts(groups: { _id: string; n: number }[]): Promise<string> {
+  const { schools } = await placeNames(groups.map((g) => ({ schoolCode: g._id, classId: '' })));
+  const parts = [...groups]
+    .sort((a, b) => b.n - a.n)
+    .map((g) => `${schools.get(g._id) ?? '（学校未知）'} ${g.n}`);
+  return `按学校：${parts.join('，')}`;
+}
+
+/** The district's (or a school's) overdue duties in two lines, for a 待办 with nothing else. */
+export async function overdueDigest(filter: Record<string, unknown>, now: Date): Promise<string> {
+  const groups = await Duty.aggregate<{ _id: string; n: number }>([
+    { $match: overdueFilter({ filter, district: true }, now) },
+    { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
+  ]);
+  const total = groups.reduce((sum, g) => sum + g.n, 0);
+  if (!total) return '';
+  return [`全区逾期事项 ${total} 项。`, await schoolCounts(groups), '发送「逾期」查看名单。'].join(
+    '\n',
+  );
+}
