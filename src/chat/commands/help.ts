@@ -6,7 +6,8 @@ import type { RoleName } from '../../domain/roster';
  * phone); `帮助 <命令>` explains one with examples. The grouping lives here, in one place.
  */
 const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'deputy', 'principal'];
-const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
+/** `hidden`: answers to a question Baoxue asked (a preview's 发送), not listed, not 其他. */
+const GROUPS: { title: string; names: string[]; roles?: RoleName[]; hidden?: boolean }[] = [
   {
     title: '报告',
     names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销', '报到'],
@@ -56,16 +57,18 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[] }[] = [
       '逾期',
       '案件',
       '导出',
+      // Broadcasts (issue #12): a principal or deputy within their school, the bureau anywhere.
+      '通知',
+      '通知情况',
     ],
     roles: ['deputy', 'principal'],
   },
-  // Broadcasts (issue #12): a principal or deputy within their school, the bureau anywhere.
-  { title: '通知', names: ['通知', '发送', '取消', '通知情况'], roles: ['deputy', 'principal'] },
   {
     title: '教体局',
     names: ['督办', '报告情况', '逾期', '案件', '导出', '通知', '通知情况', '催报', '定时通知'],
     roles: ['bureau'],
   },
+  { title: '', names: ['发送', '取消'], roles: ['deputy', 'principal', 'bureau'], hidden: true },
 ];
 
 export function helpCommand(all: () => Command[]): Command {
@@ -107,7 +110,7 @@ export function summary(commands: Command[], roles?: RoleName[]): string {
     if (roles && g.roles && !g.roles.some((r) => roles.includes(r))) continue;
     const names = g.names.filter((n) => known.has(n) && !listed.has(n));
     names.forEach((n) => listed.add(n));
-    if (names.length) lines.push(`${g.title}：${names.join('、')}`);
+    if (names.length && !g.hidden) lines.push(`${g.title}：${names.join('、')}`);
   }
   const other = commands
     .map((c) => c.name)
