@@ -181,8 +181,9 @@ describe('the bureau: form → 预览 → 发送 (issue #12 "the broadcast form 
         res.on('end', () => cb(null, Buffer.concat(chunks)));
       })
       .expect(200);
+    expect(file.headers['content-type']).toMatch(/spreadsheetml/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(file.body as Buffer);
+    await wb.xlsx.load(file.body);
     const ws = wb.worksheets[0];
     expect(String(ws.getRow(1).getCell(1).value)).toContain('全区');
     expect(ws.getRow(2).values).toEqual(expect.arrayContaining(['内容', '送达', '无效账号']));
