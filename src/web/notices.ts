@@ -62,42 +62,37 @@ export function noticeRoutes(router: Router, deps: DashboardDeps): void {
     await sendTable(ctx, await record(o, q), o.scope, `截至 ${isoDay(o.ctx.now)}`);
   });
   router.post(`${path}/preview`, async (ctx) => {
-    const o = await open(ctx, deps, await formOf(ctx, deps));
-    if (o) await preview(ctx, deps, o, ctx.state.form as URLSearchParams);
+    const p = await openPost(ctx, deps);
+    if (p) await preview(ctx, deps, p.o, p.form);
   });
   for (const choice of ['send', 'cancel'] as Choice[])
     router.post(`${path}/${choice}`, async (ctx) => {
-      const o = await open(ctx, deps, await formOf(ctx, deps));
-      if (!o) return;
-      const id = (ctx.state.form as URLSearchParams).get('id') ?? '';
+      const p = await openPost(ctx, deps);
+      if (!p) return;
+      const id = p.form.get('id') ?? '';
       // The chat's own operation: a second 发送 is told it went out already, and sends nothing.
       const message = /^[0-9a-f]{24}$/.test(id)
-        ? await decideBroadcast(o.ctx, choice, id)
+        ? await decideBroadcast(p.o.ctx, choice, id)
         : '这条通知不存在。';
-      await show(ctx, deps, o, { message });
+      await show(ctx, deps, p.o, { message });
     });
 }
 
-/** A POST's form, kept on ctx.state; false (answered) when it is not signed in or forged. */
-async function formOf(ctx: RouterContext, deps: DashboardDeps): Promise<boolean> {
+/** A POST: signed in and its CSRF token right (else 403), then the checks of `open`. */
+async function openPost(
+  ctx: RouterContext,
+  deps: DashboardDeps,
+): Promise<{ o: Open; form: URLSearchParams } | undefined> {
   const user = await currentUser(ctx, deps.sessions);
   const form = await formBody(ctx);
-  if (!user) {
-    ctx.redirect('/dashboard/login');
-    return false;
-  }
-  if (forged(ctx, form.get('csrf'), deps.sessions.csrf(user.session))) return false;
-  ctx.state.form = form;
-  return true;
+  if (!user) return void ctx.redirect('/dashboard/login');
+  if (forged(ctx, form.get('csrf'), deps.sessions.csrf(user.session))) return undefined;
+  const o = await open(ctx, deps);
+  return o && { o, form };
 }
 
 /** Signed in, allowed this scope (else 403 + audit) and allowed to send notices at all. */
-async function open(
-  ctx: RouterContext,
-  deps: DashboardDeps,
-  posted = true,
-): Promise<Open | undefined> {
-  if (!posted) return undefined;
+async function open(ctx: RouterContext, deps: DashboardDeps): Promise<Open | undefined> {
   const user = await currentUser(ctx, deps.sessions);
   if (!user) return void ctx.redirect('/dashboard/login');
   const now = deps.services.clock.now();
