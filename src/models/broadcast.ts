@@ -7,8 +7,8 @@ import type { Audience } from '../domain/broadcast';
  * or expired (a draft nobody confirmed in time).
  */
 export type BroadcastStatus = 'draft' | 'cancelled' | 'expired' | 'sending' | 'done';
-/** chat: 通知; urge: 催报; scheduled: a scheduled notice in the bureau's name. */
-export type BroadcastOrigin = 'chat' | 'urge' | 'scheduled';
+/** chat: 通知; urge: 催报; scheduled: a scheduled notice in the bureau's name; web: the dashboard. */
+export type BroadcastOrigin = 'chat' | 'urge' | 'scheduled' | 'web';
 
 /**
  * A notice to many (issue #12): kept whole — who sent what to whom (the audience, the count
@@ -47,7 +47,7 @@ const broadcastSchema = new Schema<BroadcastRow>(
   {
     sender: { type: String, required: true, index: true },
     senderName: { type: String, required: true },
-    origin: { type: String, enum: ['chat', 'urge', 'scheduled'], required: true },
+    origin: { type: String, enum: ['chat', 'urge', 'scheduled', 'web'], required: true },
     notice: { type: String },
     audience: { type: Schema.Types.Mixed, required: true },
     audienceText: { type: String, required: true },

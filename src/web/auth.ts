@@ -44,7 +44,11 @@ const cookieOpts = (ctx: RouterContext, maxAge?: number) => ({
  * Every POST under /dashboard carries a CSRF token (the pre-session cookie's for the picker,
  * the session's otherwise), and a cross-site Origin is refused before it is looked at.
  */
-function forged(ctx: RouterContext, given: string | null, expected: string | undefined): boolean {
+export function forged(
+  ctx: RouterContext,
+  given: string | null,
+  expected: string | undefined,
+): boolean {
   const origin = ctx.get('origin');
   const crossSite = !!origin && origin !== ownOrigin(ctx);
   if (!crossSite && expected && given && same(given, expected)) return false;

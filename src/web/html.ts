@@ -23,6 +23,11 @@ th{background:#f3f4f6}td.n{text-align:right}tr.total td{font-weight:bold;backgro
 .muted{color:#6b7280;font-size:13px}
 form.inline{display:inline}
 button{font:inherit;cursor:pointer}
+.note{background:#fef9c3;padding:8px 10px;border-radius:6px}
+pre.text{white-space:pre-wrap;background:#f9fafb;padding:8px;border:1px solid #e5e7eb}
+textarea{width:100%;box-sizing:border-box;font:inherit}
+fieldset label{display:inline-block;margin:2px 8px 2px 0}
+form.search{margin:14px 0 0}
 `;
 
 export function layout(title: string, body: string, head = ''): string {

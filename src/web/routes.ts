@@ -1,13 +1,12 @@
 import Router, { type RouterContext } from '@koa/router';
 import { readFile } from 'node:fs/promises';
 import type { Services } from '../services';
-import { audit } from '../models/audit';
 import { authRoutes, currentUser, type AuthDeps } from './auth';
-import { CHART_JS, chartHtml, esc, layout, tableHtml } from './html';
+import { frame, refuse, sendTable, type WebUser } from './frame';
+import { CHART_JS, chartHtml, esc, tableHtml } from './html';
+import { noticeRoutes } from './notices';
 import { PAGES, type PageDef } from './pages';
-import { DISTRICT, homeScope, loadScope, mayOpen, type WebScope } from './scope';
-import { tableWorkbook } from './xlsx';
-import type { StaffLike } from '../domain/roster';
+import { homeScope, loadScope, mayOpen, type WebScope } from './scope';
 import type { Sessions } from './session';
 
 /**
@@ -41,6 +40,8 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
     const user = await currentUser(ctx, deps.sessions);
     ctx.redirect(user ? `/dashboard/${homeScope(user.staff)}/overview` : '/dashboard/login');
   });
+  // Before the generic page route: /dashboard/<scope>/notices is a form, not a PAGES entry.
+  noticeRoutes(router, deps);
   router.get('/dashboard/:scope/:page', async (ctx) => {
     const user = await currentUser(ctx, deps.sessions);
     if (!user) return ctx.redirect('/dashboard/login');
@@ -58,24 +59,6 @@ export function dashboardRoutes(deps: DashboardDeps): Router {
   return router;
 }
 
-async function refuse(ctx: RouterContext, staff: StaffLike, key: string, at: Date): Promise<void> {
-  await audit({
-    actor: staff.userid,
-    action: 'viewDashboard',
-    target: key,
-    channel: 'web',
-    outcome: 'refused',
-    at,
-  });
-  ctx.status = 403;
-  ctx.type = 'html';
-  const home = `/dashboard/${encodeURIComponent(homeScope(staff))}/overview`;
-  ctx.body = layout(
-    '无权查看',
-    `<main><h2>无权查看</h2><p>您只能查看本校的数据。</p><p><a href="${home}">返回本校看板</a></p></main>`,
-  );
-}
-
 async function download(
   ctx: RouterContext,
   page: PageDef,
@@ -84,46 +67,21 @@ async function download(
 ): Promise<void> {
   const data = await page.build(scope, services, services.clock.now());
   const table = data.tables[Number(ctx.query.t ?? 0)];
-  if (!table) return;
-  const heading = `区教体局 · ${scope.label} · ${table.title} · ${data.period}`;
-  ctx.body = await tableWorkbook(table, heading);
-  ctx.type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-  const name = `${scope.label}-${table.title}.xlsx`;
-  ctx.set('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);
+  if (table) await sendTable(ctx, table, scope, data.period);
 }
 
 async function render(
   page: PageDef,
   scope: WebScope,
-  user: NonNullable<Awaited<ReturnType<typeof currentUser>>>,
+  user: WebUser,
   deps: DashboardDeps,
 ): Promise<string> {
   const data = await page.build(scope, deps.services, deps.services.clock.now());
   const base = `/dashboard/${encodeURIComponent(scope.key)}`;
-  const nav = PAGES.map(
-    (p) => `<a href="${base}/${p.slug}"${p === page ? ' class="on"' : ''}>${esc(p.title)}</a>`,
-  ).join('');
-  const schools = user.staff.roles.some((r) => r.role === 'bureau')
-    ? `<nav class="muted">${[
-        { code: DISTRICT, name: '全区' },
-        ...(await loadScope(DISTRICT))!.schools,
-      ]
-        .map(
-          (s) =>
-            `<a href="/dashboard/${encodeURIComponent(s.code)}/${page.slug}">${esc(s.name)}</a>`,
-        )
-        .join('')}</nav>`
-    : '';
   const tables = data.tables
     .map((t, i) => tableHtml(t, `${base}/${page.slug}.xlsx?t=${i}`))
     .join('');
-  const body = `<header><strong>保学 · ${esc(scope.label)} · ${esc(page.title)}</strong>
-<span>${esc(user.staff.name)}
-<form class="inline" method="post" action="/dashboard/logout">
-<input type="hidden" name="csrf" value="${esc(deps.sessions.csrf(user.session))}">
-<button type="submit" data-testid="logout">退出</button></form></span></header>
-<nav>${nav}<a href="#" title="通知在企业微信中发送">通知（在企业微信中发送「通知」）</a></nav>${schools}
-<main><p class="muted" data-testid="period">${esc(data.period)}</p>
-${data.chart ? chartHtml(data.chart) : ''}${tables}</main>`;
-  return layout(`${scope.label} ${page.title}`, body);
+  const main = `<p class="muted" data-testid="period">${esc(data.period)}</p>
+${data.chart ? chartHtml(data.chart) : ''}${tables}`;
+  return frame({ scope, user, sessions: deps.sessions }, page, main);
 }

@@ -1,5 +1,6 @@
 import type { StaffLike } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
+import { ownSchools } from '../domain/broadcast';
 import { School, type SchoolRow } from '../models/roster';
 
 /**
@@ -53,4 +54,12 @@ export async function loadScope(key: string): Promise<WebScope | undefined> {
     schools: all,
     schoolName: (code) => names.get(code) ?? code,
   };
+}
+
+/** May this user send notices from the dashboard (the bureau, or a principal/deputy)? */
+export function mayBroadcast(staff: StaffLike): boolean {
+  return (
+    canActOnSchool(staff, 'broadcastDistrict', '*') ||
+    ownSchools(staff).some((c) => canActOnSchool(staff, 'broadcast', c))
+  );
 }

@@ -3,11 +3,13 @@ import nock from 'nock';
 import { browserAt, CHROMIUM, launchChromium } from './available';
 import { startSandbox } from '../support/sandbox';
 import { AuditEntry } from '../../src/models/audit';
+import { OutboxMessage } from '../../src/outbox/model';
 
 /**
  * Issue #12 "Web dashboard" in Debian's Chromium: a principal signs in through the sandbox
  * picker, sees their school's pages (with the ECharts chart drawn from Baoxue's own copy),
- * then opens another school's URL and is refused (403, audited).
+ * then opens another school's URL and is refused (403, audited), and sends a notice from the
+ * 通知 form (预览, then 发送).
  */
 let browser: Browser;
 let page: Page;
@@ -66,7 +68,22 @@ maybe('the dashboard in Chromium', () => {
       }),
     ).toBe(1);
 
+    // 通知: the form, 预览 (nothing sent), 发送 (the outbox's group rows), the record below.
     await page.goto(`${sandbox.url}/dashboard/ZS01/overview`);
+    await page.click('nav >> text=通知');
+    await page.waitForURL(/\/dashboard\/ZS01\/notices$/);
+    await page.selectOption('[data-testid=roles]', 'headTeacher');
+    await page.fill('[data-testid=content]', '浏览器里发的通知：明天下午开会');
+    await Promise.all([page.waitForURL(/\/preview$/), page.click('[data-testid=preview-button]')]);
+    expect(await page.textContent('[data-testid=audience]')).toBe('珠山区第一小学的全体班主任');
+    expect(Number(await page.textContent('[data-testid=count]'))).toBeGreaterThan(0);
+    const id = await page.getAttribute('[data-testid=preview] input[name=id]', 'value');
+    expect(await OutboxMessage.countDocuments({ group: id })).toBe(0);
+    await Promise.all([page.waitForURL(/\/send$/), page.click('[data-testid=send]')]);
+    expect(await page.textContent('[data-testid=message]')).toContain('已开始发送');
+    expect(await page.textContent('table')).toContain('浏览器里发的通知');
+    expect(await OutboxMessage.countDocuments({ group: id, kind: 'group_text' })).toBe(1);
+
     await Promise.all([page.waitForURL(/\/dashboard\/login$/), page.click('[data-testid=logout]')]);
   });
 });

@@ -27,14 +27,23 @@ export async function senderLabel(actor: ChatContext['actor']): Promise<string> 
   return `${school}${ROLE_LABEL[role.role]} ${actor.name}`;
 }
 
+/** A written draft: what its preview shows (the web dashboard renders it as a page). */
+export interface Draft {
+  id: string;
+  audienceText: string;
+  count: number;
+  content: string;
+  text: string;
+}
+
 /**
- * Writes a draft and shows the sender the preview (recipients counted in the database): a card
- * with [发送] [取消], or with cards off the same facts as the reply. Nothing is sent yet.
+ * Writes a draft (recipients counted in the database) and audits it; nothing is sent. The chat
+ * shows it as a preview card, the web dashboard as a page; both confirm with decideBroadcast.
  */
-export async function draftBroadcast(
+export async function writeDraft(
   ctx: ChatContext,
   input: { audience: Audience; content: string; origin: BroadcastOrigin },
-): Promise<string> {
+): Promise<Draft> {
   const { audience, content, origin } = input;
   if ([...content].length > MAX_CONTENT_CHARS) throw new Answer(B.tooLong);
   const audienceText = describeAudience(audience, await namesOf(audience));
@@ -62,6 +71,18 @@ export async function draftBroadcast(
     detail: `${audienceText}，${count} 人`,
     at: ctx.now,
   });
+  return { id, audienceText, count, content, text };
+}
+
+/**
+ * Writes a draft and shows the sender the preview: a card with [发送] [取消], or with cards off
+ * the same facts as the reply. Nothing is sent yet.
+ */
+export async function draftBroadcast(
+  ctx: ChatContext,
+  input: { audience: Audience; content: string; origin: BroadcastOrigin },
+): Promise<string> {
+  const { id, audienceText, count, content } = await writeDraft(ctx, input);
   const fallback = B.previewText(audienceText, count, content);
   if (!ctx.services.settings.notifications.cards) return fallback;
   await ctx.services.notify.card(

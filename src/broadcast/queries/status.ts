@@ -1,5 +1,6 @@
 import type { ChatContext } from '../../chat/command';
 import { ownSchools } from '../../domain/broadcast';
+import type { StaffLike } from '../../domain/roster';
 import { canActOnSchool, Refused } from '../../domain/policy';
 import { formatDeadline } from '../../lib/time';
 import { Broadcast, type BroadcastDoc } from '../../models/broadcast';
@@ -32,20 +33,31 @@ function line(b: BroadcastDoc, withSender: boolean): string {
 }
 
 /**
+ * The notices a sender may look at (the bureau every one, a principal or deputy their own),
+ * matching a keyword in the content, audience or sender; shared with the web dashboard.
+ */
+export function noticeFilter(actor: StaffLike, keyword: string): Record<string, unknown> {
+  const district = canActOnSchool(actor, 'broadcastDistrict', '*');
+  const own = ownSchools(actor).some((c) => canActOnSchool(actor, 'broadcast', c));
+  if (!district && !own) throw new Refused('broadcast');
+  const filter: Record<string, unknown> = district ? {} : { sender: actor.userid };
+  const kw = keyword.trim();
+  if (kw) {
+    const re = { $regex: escapeRegex(kw) };
+    filter.$or = [{ content: re }, { audienceText: re }, { senderName: re }];
+  }
+  return filter;
+}
+
+/**
  * 通知情况 / 通知记录 [关键词]: recent notices, newest first, with delivered / failed / invalid
  * per notice. The bureau sees every notice (its own, the schools', the scheduled ones) and
  * searches them by content, audience or sender; a principal or deputy sees their own.
  */
 export async function broadcastStatus(ctx: ChatContext, keyword: string): Promise<string> {
   const district = canActOnSchool(ctx.actor, 'broadcastDistrict', '*');
-  const own = ownSchools(ctx.actor).some((c) => canActOnSchool(ctx.actor, 'broadcast', c));
-  if (!district && !own) throw new Refused('broadcast');
-  const filter: Record<string, unknown> = district ? {} : { sender: ctx.actor.userid };
   const kw = keyword.trim();
-  if (kw) {
-    const re = { $regex: escapeRegex(kw) };
-    filter.$or = [{ content: re }, { audienceText: re }, { senderName: re }];
-  }
+  const filter = noticeFilter(ctx.actor, kw);
   const rows = await Broadcast.find(filter)
     .sort({ createdAt: -1, _id: -1 })
     .limit(SHOWN + 1)
