@@ -205,12 +205,17 @@ export class Handoffs {
     );
   }
 
-  /** `交接家访 <学籍号> <记录>`: any staff member of the receiving school records the visit. */
+  /**
+   * `交接家访 <学籍号> <记录>`: any staff member of the receiving school records the visit.
+   * `onHidden` runs when the student is not handed to the sender's school (the caller audits it:
+   * the answer is the same as for a student who does not exist).
+   */
   async advanceVisit(
     actor: StaffLike,
     studentNo: string,
     record: string,
     now: Date,
+    onHidden?: () => Promise<void>,
   ): Promise<string> {
     const schools = new Set(actor.roles.map((r) => r.schoolCode).filter(Boolean));
     const h = (
@@ -219,8 +224,10 @@ export class Handoffs {
         .limit(1)
         .lean<HandoffDoc[]>()
     )[0];
-    if (!h || !schools.has(h.toSchool))
+    if (!h || !schools.has(h.toSchool)) {
+      await onHidden?.();
       return `没有找到交接给贵校的学生「${studentNo}」。请用交接名单上的学籍号。`;
+    }
     if (record.length < 4)
       return `请写上家访记录，例如：交接家访 ${studentNo} 见到父母，了解到……，约定……`;
     await HomeVisit.create({

@@ -24,11 +24,10 @@ export function handoffCommands(handoffs: Handoffs): Command[] {
         '交接家访 <学籍号> <记录>\n例：交接家访 G360203201401010001 见到父母，孩子想读初中，家庭经济困难，已告知资助政策',
       async run(ctx, args) {
         const [no = '', ...rest] = args.split(/\s+/);
-        const reply = await handoffs.advanceVisit(ctx.actor, no, rest.join(' '), ctx.now);
         // Not handed over to the sender's school: answered as unknown, audited if the student
         // exists (issue #10, authorization).
-        if (reply.startsWith('没有找到')) await auditHidden(ctx, '交接家访', no);
-        return reply;
+        const hidden = () => auditHidden(ctx, '交接家访', no);
+        return handoffs.advanceVisit(ctx.actor, no, rest.join(' '), ctx.now, hidden);
       },
     },
   ];
