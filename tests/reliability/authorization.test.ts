@@ -22,6 +22,7 @@ import { Student } from '../../src/models/roster';
 import { Case, CaseFact, Duty, type DutyRow } from '../../src/models/case';
 import { Letter } from '../../src/models/prevention';
 import { OutboxMessage } from '../../src/outbox/model';
+import { Broadcast } from '../../src/models/broadcast';
 import { ManualClock } from '../../src/lib/clock';
 import { printSummary } from './summary';
 
@@ -320,6 +321,9 @@ describe('authorization: every student command × every role (issue #10 reliabil
       }
     }
     expect(leaks.slice(start)).toEqual([]);
+    // The boundary from the other side: the sender's own click on that card sends it.
+    await click(d.principal.userid, `b:send:${id}`, preview);
+    expect((await Broadcast.findById(id).lean())!.status).not.toBe('draft');
   });
 });
 
@@ -371,11 +375,12 @@ describe('authorization: every card button kind × every role (issue #10 reliabi
     await OutboxMessage.deleteMany({});
   });
 
-  it('the dispatcher routes one card prefix, d:<action>:<dutyId>, and these are its kinds', () => {
+  it('the dispatcher routes two card prefixes (d: duties, b: broadcasts); the duty kinds', () => {
     const prefixes = [
       ...(bot.dispatcher as unknown as { cards: Map<string, unknown> }).cards.keys(),
     ];
-    expect(prefixes).toEqual(['d']);
+    // d: a duty's buttons (below); b: a broadcast preview's 发送 / 取消 (its own block below).
+    expect(prefixes.sort()).toEqual(['b', 'd']);
     expect(CARD_ACTIONS.length).toBeGreaterThanOrEqual(6);
   });
 
@@ -507,5 +512,35 @@ describe('injection against name lookup (issue #10 reliability suite)', () => {
     injection = { payloads: PAYLOADS.length, lookups: lookups / PAYLOADS.length, extra: 0 };
     injection.extra = leaks.length - start;
     expect(leaks.slice(start)).toEqual([]);
+    // The boundary from the other side: the sender's own click on that card sends it.
+    await click(d.principal.userid, `b:send:${id}`, preview);
+    expect((await Broadcast.findById(id).lean())!.status).not.toBe('draft');
+  });
+});
+
+describe('authorization: a broadcast preview card (b:send / b:cancel) by every other role', () => {
+  it("another member's preview card or a never-issued TaskId: the draft stays a draft, nothing sent", async () => {
+    await ask(d.principal.userid, '通知 全体班主任 周五下午三点开会');
+    const draft = await Broadcast.findOne({ sender: d.principal.userid, status: 'draft' }).lean();
+    const id = String(draft!._id);
+    const preview = taskId(`bc-preview:${id}:${d.principal.userid}`);
+    const start = leaks.length;
+    for (const who of roles().filter((w) => w.actor.userid !== d.principal.userid)) {
+      for (const key of [`b:send:${id}`, `b:cancel:${id}`]) {
+        for (const task of [preview, `bx_${'0'.repeat(31)}e`]) {
+          cardTally.tried++;
+          const reply = await click(who.actor.userid, key, task);
+          const now = await Broadcast.findById(id).lean();
+          const sent = await OutboxMessage.countDocuments({ kind: 'group_text' });
+          if (now!.status === 'draft' && sent === 0 && !reply.includes('已发送'))
+            cardTally.unchanged++;
+          else leaks.push(`broadcast ${key} by ${who.label}: ${reply}`);
+        }
+      }
+    }
+    expect(leaks.slice(start)).toEqual([]);
+    // The boundary from the other side: the sender's own click on that card sends it.
+    await click(d.principal.userid, `b:send:${id}`, preview);
+    expect((await Broadcast.findById(id).lean())!.status).not.toBe('draft');
   });
 });
