@@ -37,7 +37,21 @@ export async function openOrCreateCase(
 ): Promise<{ row: CaseRow; created: boolean }> {
   const existing = await openCaseOf(student.studentNo);
   if (existing) return { row: existing, created: false };
-  const row: CaseRow = {
+  const row = newCaseRow(student, actor, now);
+  try {
+    await Case.create(row);
+    return { row, created: true };
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const other = await openCaseOf(student.studentNo);
+    if (!other) throw err;
+    return { row: other, created: false };
+  }
+}
+
+/** A case row as opened, not yet written (`openOrCreateCase`, or `openWith` in one go). */
+export function newCaseRow(student: StudentLike, actor: string, now: Date): CaseRow {
+  return {
     caseId: newCaseId(now),
     studentNo: student.studentNo,
     schoolCode: student.schoolCode,
@@ -54,15 +68,6 @@ export async function openOrCreateCase(
     notified: [],
     rev: 0,
   };
-  try {
-    await Case.create(row);
-    return { row, created: true };
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const other = await openCaseOf(student.studentNo);
-    if (!other) throw err;
-    return { row: other, created: false };
-  }
 }
 
 /** A fact as an operation states it (ids, case and time are filled in here). */
@@ -72,7 +77,14 @@ export type FactInput = Omit<
 >;
 
 export async function addFact(c: CaseRow, f: FactInput): Promise<FactRow> {
-  const row: FactRow = {
+  const row = factRow(c, f);
+  await CaseFact.create(row);
+  return row;
+}
+
+/** A fact of the case, not yet written. */
+export function factRow(c: CaseRow, f: FactInput): FactRow {
+  return {
     factId: newFactId(f.at),
     caseId: c.caseId,
     studentNo: c.studentNo,
@@ -81,8 +93,11 @@ export async function addFact(c: CaseRow, f: FactInput): Promise<FactRow> {
     grade: c.grade,
     ...f,
   };
+}
+
+/** Writes a fact built by `factRow`. */
+export async function insertFact(row: FactRow): Promise<void> {
   await CaseFact.create(row);
-  return row;
 }
 
 export async function factsOf(caseId: string): Promise<Fact[]> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind } from './model';
+import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind, type OutboxRow } from './model';
 import { isDuplicateKey } from '../db/connect';
 import {
   splitText,
@@ -101,6 +101,49 @@ export class Outbox {
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
+    }
+  }
+
+  /**
+   * Writes many pushes in one insertMany (issue #11: round trips). Keys seen before are still
+   * no-ops: on a duplicate key the rows are written one by one, duplicates skipped (MongoDB
+   * writes the others of an unordered batch anyway; the embedded server may refuse it whole).
+   */
+  async enqueueMany(items: { recipient: string; push: Push; key: string }[]): Promise<void> {
+    const now = this.clock.now();
+    const docs: OutboxRow[] = [];
+    for (const { recipient, push, key } of items) {
+      if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
+        await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
+      const rows =
+        push.kind === 'text'
+          ? splitText(push.content).map((content, i, all) => ({
+              key: all.length > 1 ? `${key}#${i + 1}` : key,
+              body: { content } as Body,
+            }))
+          : [{ key, body: bodyOf(push) }];
+      for (const row of rows)
+        docs.push({
+          key: row.key,
+          recipient,
+          kind: push.kind,
+          sealed: this.cipher.seal(JSON.stringify(row.body)),
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          // Increasing createdAt: sent in the order given (pieces of a long text too).
+          createdAt: new Date(now.getTime() + docs.length),
+        });
+    }
+    if (!docs.length) return;
+    try {
+      await OutboxMessage.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      for (const doc of docs)
+        await OutboxMessage.create(doc).catch((e: unknown) => {
+          if (!isDuplicateKey(e)) throw e;
+        });
     }
   }
 
