@@ -15,6 +15,7 @@ import { callbackRouter } from './wecom/callback';
 import { fakeWecomApi } from './wecom/sandbox/fake-api';
 import { sayRoute } from './wecom/sandbox/say-route';
 import { Outbox } from './outbox/outbox';
+import { PumpLoop } from './outbox/pump-loop';
 import { Scheduler } from './jobs/scheduler';
 import { Dispatcher } from './chat/dispatch';
 import { claimDelivery, finishDelivery } from './chat/inbox';
@@ -110,9 +111,8 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   };
   const dispatcher = new Dispatcher(services, findStaff);
   const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
-  await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
-    await outbox.pump();
-  });
+  // The pump runs in-process, sleeping until the next row is due (issue #11: idle round trips).
+  const pumpLoop = new PumpLoop(outbox, o.settings.outbox.pumpEverySeconds, 30, () => clock.now());
   await housekeeping(scheduler, outbox);
 
   let shuttingDown = false;
@@ -181,7 +181,10 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
     });
     app.use(page.routes());
   }
-  if (o.startScheduler) await scheduler.start();
+  if (o.startScheduler) {
+    await scheduler.start();
+    pumpLoop.start();
+  }
 
   return {
     app,
@@ -205,6 +208,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
           server!.close(() => r());
           server!.closeAllConnections?.();
         });
+      await pumpLoop.stop();
       await scheduler.stop();
       await mongoose.disconnect();
       logger.info('stopped');

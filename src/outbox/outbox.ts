@@ -57,6 +57,10 @@ export const SEPARATOR = '\n──────\n';
  */
 export class Outbox {
   readonly ops: OutboxOperations;
+  /** Told after every enqueue (the pump loop wakes). */
+  onEnqueued?: () => void;
+  /** After a pump: when the earliest row it saw waiting is due (or its claim runs out). */
+  nextDueAt?: Date;
   private readonly throttle: SharedThrottle;
 
   constructor(
@@ -102,6 +106,7 @@ export class Outbox {
         if (!isDuplicateKey(err)) throw err;
       }
     }
+    this.onEnqueued?.();
   }
 
   /**
@@ -145,6 +150,7 @@ export class Outbox {
           if (!isDuplicateKey(e)) throw e;
         });
     }
+    this.onEnqueued?.();
   }
 
   /** The content of a row (sealed, or plaintext from before sealing). */
@@ -169,6 +175,7 @@ export class Outbox {
     let settled = 0;
     for (const [recipient, rows] of dueInOrder(queue, now))
       settled += await this.deliverTo(recipient, rows, now);
+    this.nextDueAt = nextDue(queue, this.cfg.sendLeaseSeconds);
     // The oldest waiting row heads the queue (merged rows are younger than their head).
     const [oldest] = settled ? await waiting().limit(1) : queue;
     await this.ops.observe(now, oldest);
@@ -461,4 +468,17 @@ export function mergeTexts<T extends { kind: string; payload: unknown; attempts:
   }
   if (current.length) batches.push(current);
   return batches;
+}
+
+/** The earliest time a waiting row is due: a pending row's next attempt, a claim's lease end. */
+function nextDue(queue: OutboxDoc[], leaseSeconds: number): Date | undefined {
+  let best: number | undefined;
+  for (const r of queue) {
+    const at =
+      r.status === 'pending'
+        ? r.nextAttemptAt.getTime()
+        : (r.leaseUntil ?? new Date((r.claimedAt?.getTime() ?? 0) + leaseSeconds * 1000)).getTime();
+    if (best === undefined || at < best) best = at;
+  }
+  return best === undefined ? undefined : new Date(best);
 }

@@ -90,10 +90,11 @@ describe('round trips per chat command (issue #11 budget: read ≤ 5, 缺勤 ≤
 });
 
 describe('idle database commands of a running instance (issue #11 budget: ≤ 2 per second)', () => {
-  it('counts what Agenda (processEvery 1 s, as in production) and the outbox pump issue', async () => {
+  it('counts what Agenda (processEvery 30 s, as in production) and the outbox pump loop issue over 31 s', async () => {
     setupNock();
     mockWecom();
-    // Production's scheduler: Agenda's own loop, default processEvery, the reporting cycles on.
+    // Production's scheduler: Agenda's own loop, default processEvery (30 s: a job this instance
+    // saves due sooner wakes it), the in-process outbox pump loop, the reporting cycles on.
     const bot = await startBot({
       mongoUri: monitoredUri(testUri()),
       startScheduler: true,
@@ -107,21 +108,21 @@ describe('idle database commands of a running instance (issue #11 budget: ≤ 2 
       await new Promise((r) => setTimeout(r, 1500)); // past start-up
       monitor.start();
       const started = Date.now();
-      await new Promise((r) => setTimeout(r, 5000));
+      // One full period of Agenda's look and of the pump loop's idle wait (30 s each), plus one.
+      await new Promise((r) => setTimeout(r, 31_000));
       monitor.stop();
       const seconds = (Date.now() - started) / 1000;
       const perSecond = monitor.total() / seconds;
       console.table([{ seconds: +seconds.toFixed(1), perSecond: +perSecond.toFixed(1) }]);
       console.table([monitor.byCommand()]);
       monitor.detach();
-      // What holds today (issue #11 measured ≈ 17/s); the budget is ≤ 2/s.
-      expect(perSecond).toBeGreaterThan(0);
-      expect(perSecond).toBeLessThanOrEqual(40);
+      // Issue #11's budget (it measured ≈ 17/s with Agenda polling every type every second).
+      expect(perSecond).toBeLessThanOrEqual(2);
     } finally {
       await bot.close();
       // Agenda's stop() leaves the client it opened for itself connected (jest would not exit).
       await agendaClient(bot.services.scheduler.agenda)?.close();
       nock.cleanAll();
     }
-  }, 30_000);
+  }, 60_000);
 });
