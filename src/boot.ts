@@ -81,6 +81,9 @@ export interface Baoxue {
 
 export async function boot(o: BootOptions): Promise<Baoxue> {
   const clock = o.clock ?? systemClock;
+  // The sandbox fast-forwards to a deadline and shows its pushes at once: no spread off :00/:30.
+  if (o.sandbox)
+    o.settings.ladder.pushTiming = { marks: [], afterMarkMinutes: 0, spreadMinutes: 0 };
   await connectDb(o.mongoUri);
   await ensureStudentKeys();
   const scheduler = new Scheduler(o.mongoUri, {

@@ -8,7 +8,13 @@ import type { Notice } from './notices';
  * recipient with more than that many in one go gets one digest listing them instead of a card
  * each (keyed by the notices it stands for, so a repeated sweep sends it once).
  */
-export async function deliver(s: Services, notices: Notice[], digestOver?: number): Promise<void> {
+export async function deliver(
+  s: Services,
+  notices: Notice[],
+  digestOver?: number,
+  /** When each recipient's pushes may leave (the sweep's spread off the :00/:30 marks). */
+  sendAt?: (recipient: string) => Date,
+): Promise<void> {
   const byRecipient = new Map<string, Notice[]>();
   for (const n of notices) {
     for (const u of n.to) byRecipient.set(u, [...(byRecipient.get(u) ?? []), n]);
@@ -22,12 +28,13 @@ export async function deliver(s: Services, notices: Notice[], digestOver?: numbe
       const key = createHash('sha256')
         .update(list.map((n) => n.key).join('|'))
         .digest('hex');
-      out.push({ to: [u], text, key: `digest:${key.slice(0, 24)}` });
+      out.push({ to: [u], text, key: `digest:${key.slice(0, 24)}`, notBefore: sendAt?.(u) });
       continue;
     }
     for (const n of list) {
-      if (n.card) out.push({ to: [u], card: n.card, key: n.key });
-      else out.push({ to: [u], text: n.text ?? n.line, key: n.key });
+      const notBefore = sendAt?.(u);
+      if (n.card) out.push({ to: [u], card: n.card, key: n.key, notBefore });
+      else out.push({ to: [u], text: n.text ?? n.line, key: n.key, notBefore });
     }
   }
   if (out.length) await s.notify.send(out);

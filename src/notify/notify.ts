@@ -17,7 +17,8 @@ export class Notify {
     const items = list.flatMap((o) =>
       unique(o.to).map((u) => {
         const key = `${o.key}:${u}`;
-        return { recipient: u, key, push: o.card ? this.cardPush(o.card, key) : text(o.text) };
+        const push = o.card ? this.cardPush(o.card, key) : text(o.text);
+        return { recipient: u, key, push, notBefore: o.notBefore };
       }),
     );
     await this.outbox.enqueueMany(items);
@@ -55,7 +56,7 @@ export class Notify {
 }
 
 /** One push to several members: a text, or a card (sent as its text where cards are off). */
-export type Outgoing = { to: string[]; key: string } & (
+export type Outgoing = { to: string[]; key: string; notBefore?: Date } & (
   { text: string; card?: undefined } | { card: CardSpec; text?: undefined }
 );
 

@@ -114,10 +114,12 @@ export class Outbox {
    * no-ops: on a duplicate key the rows are written one by one, duplicates skipped (MongoDB
    * writes the others of an unordered batch anyway; the embedded server may refuse it whole).
    */
-  async enqueueMany(items: { recipient: string; push: Push; key: string }[]): Promise<void> {
+  async enqueueMany(
+    items: { recipient: string; push: Push; key: string; notBefore?: Date }[],
+  ): Promise<void> {
     const now = this.clock.now();
     const docs: OutboxRow[] = [];
-    for (const { recipient, push, key } of items) {
+    for (const { recipient, push, key, notBefore } of items) {
       if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
         await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
       const rows =
@@ -135,7 +137,7 @@ export class Outbox {
           sealed: this.cipher.seal(JSON.stringify(row.body)),
           status: 'pending',
           attempts: 0,
-          nextAttemptAt: now,
+          nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
           // Increasing createdAt: sent in the order given (pieces of a long text too).
           createdAt: new Date(now.getTime() + docs.length),
         });
