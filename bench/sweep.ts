@@ -150,9 +150,16 @@ async function oneSize(size: number, baseUri: string): Promise<Row> {
     const t1 = performance.now();
     const reported = await reportAbsences(bot, clock);
     const reporting = (performance.now() - t1) / 1000;
+    console.log(
+      `  ${size}: district ${wrote.toFixed(1)} s, ${reported} absences ${reporting.toFixed(1)} s`,
+    );
+    const t3 = performance.now();
     const pump = async () => void (await bot.services.outbox.pump());
     await bot.services.scheduler.runUntil(clock, new Date(BEFORE), pump);
     await deliverAll(bot, clock);
+    console.log(
+      `  ${size}: Friday → Monday 08:29:59 ${((performance.now() - t3) / 1000).toFixed(1)} s`,
+    );
     const cases = await Case.countDocuments({ open: true });
     // The 08:30 sweep, then delivery.
     api.calls.length = 0;
