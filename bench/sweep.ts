@@ -105,8 +105,10 @@ async function reportAbsences(bot: Baoxue, clock: ManualClock): Promise<number> 
 async function deliverAll(bot: Baoxue, clock: ManualClock): Promise<number> {
   const t0 = performance.now();
   const outbox = bot.services.outbox;
-  for (let guard = 0; guard < 100_000; guard++) {
+  for (let round = 1; round <= 20_000; round++) {
     await outbox.pump();
+    if (round % 500 === 0)
+      console.log(`    pump round ${round}, clock ${clock.now().toISOString()}`);
     if (!(await OutboxMessage.exists({ status: { $in: WAITING } }))) break;
     const next = outbox.nextDueAt;
     const step = new Date(clock.now().getTime() + 1000);
