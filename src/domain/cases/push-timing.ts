@@ -1,3 +1,5 @@
+const STEP_S = 10;
+
 export interface PushTiming {
   marks: number[];
   afterMarkMinutes: number;
@@ -8,7 +10,7 @@ export interface PushTiming {
  * When a sweep's push to `recipient` should go out (issue #11, "Timing of pushes"): WeCom asks
  * senders to avoid the :00 and :30 marks, when pushes queue up. A push made in a mark's first
  * `afterMarkMinutes` leaves at mark + afterMarkMinutes + a per-recipient share of
- * `spreadMinutes` (to the second, stable per recipient, so one person's pushes stay in order);
+ * `spreadMinutes` (in 10-second steps, stable per recipient, so one person's pushes stay in order);
  * any other push leaves now. Pure: `now` and the recipient decide.
  */
 export function pushTime(now: Date, recipient: string, t: PushTiming): Date {
@@ -24,7 +26,9 @@ export function pushTime(now: Date, recipient: string, t: PushTiming): Date {
   const since = (ofHour - mark + 60) % 60;
   const markAt = (minute - since) * 60_000;
   const spreadS = t.spreadMinutes * 60;
-  const share = spreadS ? fnv1a(recipient) % spreadS : 0;
+  // In 10-second steps: spread enough for WeCom, few enough due times for the outbox's rounds.
+  const steps = Math.floor(spreadS / STEP_S);
+  const share = steps ? (fnv1a(recipient) % steps) * STEP_S : 0;
   const at = markAt + t.afterMarkMinutes * 60_000 + share * 1000;
   return new Date(Math.max(at, now.getTime()));
 }
