@@ -15,6 +15,7 @@ import { callbackRouter } from './wecom/callback';
 import { fakeWecomApi } from './wecom/sandbox/fake-api';
 import { sayRoute } from './wecom/sandbox/say-route';
 import { Outbox } from './outbox/outbox';
+import { PumpLoop } from './outbox/pump-loop';
 import { Scheduler } from './jobs/scheduler';
 import { Dispatcher } from './chat/dispatch';
 import { claimDelivery, finishDelivery } from './chat/inbox';
@@ -86,9 +87,8 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   const { scheduler, outbox } = services;
   const dispatcher = new Dispatcher(services, findStaff);
   const features = await registerFeatures(dispatcher, services, { cycles: o.cycles });
-  await scheduler.every(o.settings.outbox.pumpEverySeconds, 'outbox.pump', async () => {
-    await outbox.pump();
-  });
+  // The pump runs in-process, sleeping until the next row is due (issue #11: idle round trips).
+  const pumpLoop = new PumpLoop(outbox, o.settings.outbox.pumpEverySeconds, 30, () => clock.now());
   await housekeeping(scheduler, outbox);
 
   let shuttingDown = false;
@@ -107,7 +107,10 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
   app.use(ops.routes());
   mountDashboard(app, o, services, client);
   if (o.sandbox) runner = mountSandbox(app, o, services, features, selfUrl);
-  if (o.startScheduler) await scheduler.start();
+  if (o.startScheduler) {
+    await scheduler.start();
+    pumpLoop.start();
+  }
 
   return {
     app,
@@ -131,6 +134,7 @@ export async function boot(o: BootOptions): Promise<Baoxue> {
           server!.close(() => r());
           server!.closeAllConnections?.();
         });
+      await pumpLoop.stop();
       await scheduler.stop();
       await mongoose.disconnect();
       logger.info('stopped');
@@ -151,6 +155,9 @@ function refuseCallbacksWhile(shuttingDown: () => boolean): Koa.Middleware {
 
 /** The ports every feature shares: clock, outbox, jobs, calendar, notify, personal-data cipher. */
 function makeServices(o: BootOptions, clock: Clock): { services: Services; client: WecomClient } {
+  // The sandbox fast-forwards to a deadline and shows its pushes at once: no spread off :00/:30.
+  if (o.sandbox)
+    o.settings.ladder.pushTiming = { marks: [], afterMarkMinutes: 0, spreadMinutes: 0 };
   const scheduler = new Scheduler(o.mongoUri, {
     processEvery: o.processEveryMs,
     lockLifetimeMs: o.lockLifetimeMs ?? o.settings.jobs.leaseSeconds * 1000,

@@ -26,10 +26,6 @@ export async function caseById(caseId: string): Promise<CaseRow | null> {
   return Case.findOne({ caseId }).lean<CaseRow>();
 }
 
-/**
- * The student's open case, or a new one. Two teachers reporting at the same moment make one
- * case: the partial unique index refuses the second insert and we return the first.
- */
 /** A case as it is opened: at `gate`, nothing derived yet (the first sync fills the view). */
 export function newCase(
   student: Pick<StudentLike, 'studentNo'> & Place,
@@ -54,6 +50,10 @@ export function newCase(
   };
 }
 
+/**
+ * The student's open case, or a new one. Two teachers reporting at the same moment make one
+ * case: the partial unique index refuses the second insert and we return the first.
+ */
 export async function openOrCreateCase(
   student: StudentLike,
   actor: string,
@@ -73,6 +73,11 @@ export async function openOrCreateCase(
   }
 }
 
+/** A case row as opened at 缺勤跟踪, not yet written (`openWith` writes it in one go). */
+export function newCaseRow(student: StudentLike, actor: string, now: Date): CaseRow {
+  return newCase(student, 'tracking', actor, now);
+}
+
 /** A fact as an operation states it (ids, case and time are filled in here). */
 export type FactInput = Omit<
   FactRow,
@@ -80,15 +85,25 @@ export type FactInput = Omit<
 >;
 
 export async function addFact(c: CaseRow, f: FactInput): Promise<FactRow> {
-  const row: FactRow = {
+  const row = factRow(c, f);
+  await CaseFact.create(row);
+  return row;
+}
+
+/** A fact of the case, not yet written. */
+export function factRow(c: CaseRow, f: FactInput): FactRow {
+  return {
     factId: newFactId(f.at),
     caseId: c.caseId,
     studentNo: c.studentNo,
     ...placeOf(c),
     ...f,
   };
+}
+
+/** Writes a fact built by `factRow`. */
+export async function insertFact(row: FactRow): Promise<void> {
   await CaseFact.create(row);
-  return row;
 }
 
 export async function factsOf(caseId: string): Promise<Fact[]> {

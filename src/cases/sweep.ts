@@ -2,6 +2,7 @@ import { Case, type CaseRow } from '../models/case';
 import type { Services } from '../services';
 import { memo, prepareSync, type Prepared } from './sync';
 import { deliver } from './deliver';
+import { pushTime } from '../domain/cases/push-timing';
 import { CaseFact, Duty, type DutyRow, type FactRow } from '../models/case';
 import { Student } from '../models/roster';
 import type { Fact } from '../domain/cases/facts';
@@ -27,10 +28,13 @@ export async function sweepCases(s: Services, now: Date): Promise<number> {
       if (p) prepared.push(p);
     }
     // Told first (digests per recipient), recorded after: a crash in between loses nothing.
+    // Pushes made on a :00/:30 mark leave a few minutes after it, spread by recipient.
+    const timing = s.settings.ladder.pushTiming;
     await deliver(
       s,
       prepared.flatMap((p) => p.notices),
       s.settings.ladder.digestOver,
+      (u) => pushTime(now, u, timing),
     );
     for (const p of prepared) await p.commit();
     swept += due.length;

@@ -15,6 +15,7 @@ import {
 } from '../roster/directory';
 import { chainFor } from '../domain/chain';
 import { factsOf } from './store';
+import { isDuplicateKey } from '../db/connect';
 import { deliver } from './deliver';
 import * as N from './notices';
 
@@ -29,7 +30,12 @@ export interface Synced {
   view: CaseView;
   about: N.About;
   notices: N.Notice[];
+  /** The student's chain as this sync read it (callers reuse it rather than read it again). */
+  chain: Chain;
 }
+
+/** Notices a caller adds to a sync's own (told in the same write, remembered in `notified`). */
+export type Tell = (p: Synced) => N.Notice[];
 
 /**
  * Loads through a per-sweep memo: a sweep over hundreds of cases reads each school's staff,
@@ -48,6 +54,12 @@ export function memo(seed: Map<string, unknown> = new Map()): Memo {
 /** A derived case ready to be told and then recorded (`commit`, rev-guarded). */
 export interface Prepared extends Synced {
   commit(): Promise<boolean>;
+  /** Adds people told by the caller to the row's `notified` before it is written. */
+  alsoNotified(userids: string[]): void;
+  /** A new case: inserts the synced row (the claim); false when the student has one open. */
+  create(): Promise<boolean>;
+  /** A new case, after `create`: writes its duties (one bulkWrite). */
+  writeDuties(): Promise<void>;
 }
 
 export async function prepareSync(
@@ -60,14 +72,14 @@ export async function prepareSync(
   const row = await m(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
   if (!row) return undefined;
   const facts = await m(`facts:${caseId}`, () => factsOf(caseId));
-  const { holders, about } = await context(row, facts, m);
+  const { holders, about, chain } = await context(row, facts, m);
   const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
   about.awayDays = view.awayDays;
   const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
   const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
   notices.push(...caseNotices(row, view, about, actor, stored));
-  const notified = [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])];
-  const patch = viewPatch(view, notified);
+  const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
+  const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
   const commit = async () => {
     const set = { ...patch, rev: row.rev + 1 };
     const res = await Case.updateOne({ caseId, rev: row.rev }, { $set: set });
@@ -75,7 +87,23 @@ export async function prepareSync(
     if (writes.length) await Duty.bulkWrite(writes);
     return true;
   };
-  return { row: { ...row, ...patch, rev: row.rev + 1 }, view, about, notices, commit };
+  const create = async () => {
+    try {
+      await Case.create(synced);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  };
+  const writeDuties = async () => {
+    if (writes.length) await Duty.bulkWrite(writes);
+  };
+  const alsoNotified = (ids: string[]) => {
+    patch.notified = [...new Set([...(patch.notified ?? []), ...ids])];
+    synced.notified = patch.notified;
+  };
+  return { row: synced, view, about, notices, chain, commit, create, writeDuties, alsoNotified };
 }
 
 /**
@@ -83,12 +111,19 @@ export async function prepareSync(
  * the same notices on the next sync and the outbox sends none twice — and none is lost.
  */
 export async function syncCase(
-  ...[s, caseId, now, actor, m]: Parameters<typeof prepareSync>
+  s: Services,
+  caseId: string,
+  now: Date,
+  actor = 'system',
+  m: Memo = noMemo,
+  tell?: Tell,
 ): Promise<Synced | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const p = await prepareSync(s, caseId, now, actor, attempt === 0 ? m : noMemo);
     if (!p) return undefined;
-    await deliver(s, p.notices);
+    const extra = tell ? tell(p) : [];
+    p.alsoNotified(extra.flatMap((n) => n.to));
+    await deliver(s, [...p.notices, ...extra]);
     if (await p.commit()) return p;
   }
   throw new Error(`case ${caseId}: too many concurrent syncs`);

@@ -71,6 +71,18 @@ export const settingsSchema = z.object({
     returnCheckInWeeks: z.number().int().min(0).max(12),
     sweepEverySeconds: z.number().min(1).max(3600),
     digestOver: z.number().int().min(1).max(50),
+    /**
+     * Sweep pushes avoid WeCom's busy :00 and :30 marks (issue #11): one made in a mark's first
+     * `afterMarkMinutes` goes out `afterMarkMinutes` + up to `spreadMinutes` after it, spread by
+     * recipient. Deadlines keep the rule's time; only the push moves. 0 and 0: no shift.
+     */
+    pushTiming: z
+      .object({
+        marks: z.array(z.number().int().min(0).max(59)),
+        afterMarkMinutes: z.number().int().min(0).max(15),
+        spreadMinutes: z.number().int().min(0).max(15),
+      })
+      .default({ marks: [0, 30], afterMarkMinutes: 1, spreadMinutes: 4 }),
   }),
   quotas: z.object({
     headTeacherVisitsPerSemester: z.number().int().min(0),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Agenda, type Job } from 'agenda';
+import { Agenda, InMemoryNotificationChannel, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import mongoose, { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
@@ -51,6 +51,14 @@ const COLLECTION = 'jobs';
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 30 * 60_000;
 const HOUSEKEEPING = 'housekeeping';
+/**
+ * How often Agenda looks for due jobs (issue #11: idle ≤ 2 database commands per second). Each
+ * look costs one findAndModify per job type; a look also locks every job due before the next one
+ * and runs it at its time, and a job this instance saves due sooner wakes the loop at once
+ * (Agenda's in-process notification channel). Only a job another instance saves less than this
+ * before it is due may start up to this late.
+ */
+export const PROCESS_EVERY_MS = 30_000;
 
 export interface SchedulerOptions {
   processEvery?: number;
@@ -98,9 +106,10 @@ export class Scheduler {
     this.leaseMs = opts.lockLifetimeMs ?? 60_000;
     this.agenda = new Agenda({
       backend: new MongoBackend({ address: uri, collection: COLLECTION }),
-      processEvery: opts.processEvery ?? 1000,
+      processEvery: opts.processEvery ?? PROCESS_EVERY_MS,
       defaultLockLifetime: this.leaseMs,
       name: opts.name,
+      notificationChannel: new InMemoryNotificationChannel(),
     });
     this.agenda.on('error', (err) => logger.error({ err: err.message }, 'agenda error'));
   }

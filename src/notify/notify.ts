@@ -1,4 +1,4 @@
-import type { Outbox } from '../outbox/outbox';
+import type { Outbox, Push } from '../outbox/outbox';
 import { buildCard, type CardSpec } from './cards';
 
 /**
@@ -11,6 +11,24 @@ export class Notify {
     private readonly outbox: Outbox,
     private readonly cards: boolean,
   ) {}
+
+  /** Many texts and cards in one write (issue #11): each still keyed per recipient. */
+  async send(list: Outgoing[]): Promise<void> {
+    const items = list.flatMap((o) =>
+      unique(o.to).map((u) => {
+        const key = `${o.key}:${u}`;
+        const push = o.card ? this.cardPush(o.card, key) : text(o.text);
+        return { recipient: u, key, push, notBefore: o.notBefore };
+      }),
+    );
+    await this.outbox.enqueueMany(items);
+  }
+
+  private cardPush(spec: CardSpec, key: string): Push {
+    return this.cards
+      ? { kind: 'template_card', card: buildCard(spec, key), fallbackText: spec.fallback }
+      : { kind: 'text', content: spec.fallback };
+  }
 
   async text(to: string[], content: string, key: string): Promise<void> {
     for (const u of unique(to)) {
@@ -42,6 +60,13 @@ export class Notify {
     await this.outbox.enqueue(userid, push, `card-update:${responseCode}`);
   }
 }
+
+/** One push to several members: a text, or a card (sent as its text where cards are off). */
+export type Outgoing = { to: string[]; key: string; notBefore?: Date } & (
+  { text: string; card?: undefined } | { card: CardSpec; text?: undefined }
+);
+
+const text = (content: string | undefined): Push => ({ kind: 'text', content: content ?? '' });
 
 function unique(ids: string[]): string[] {
   return [...new Set(ids)].filter(Boolean);

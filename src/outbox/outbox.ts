@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind } from './model';
+import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind, type OutboxRow } from './model';
 import { isDuplicateKey } from '../db/connect';
 import {
   splitText,
@@ -73,6 +73,10 @@ export const SEPARATOR = '\n──────\n';
  */
 export class Outbox {
   readonly ops: OutboxOperations;
+  /** Told after every enqueue (the pump loop wakes). */
+  onEnqueued?: () => void;
+  /** After a pump: when the earliest row it saw waiting is due (or its claim runs out). */
+  nextDueAt?: Date;
   private readonly throttle: SharedThrottle;
 
   constructor(
@@ -118,6 +122,53 @@ export class Outbox {
         if (!isDuplicateKey(err)) throw err;
       }
     }
+    this.onEnqueued?.();
+  }
+
+  /**
+   * Writes many pushes in one insertMany (issue #11: round trips). Keys seen before are still
+   * no-ops: on a duplicate key the rows are written one by one, duplicates skipped (MongoDB
+   * writes the others of an unordered batch anyway; the embedded server may refuse it whole).
+   */
+  async enqueueMany(
+    items: { recipient: string; push: Push; key: string; notBefore?: Date }[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const docs: OutboxRow[] = [];
+    for (const { recipient, push, key, notBefore } of items) {
+      if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
+        await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
+      const rows =
+        push.kind === 'text'
+          ? splitText(push.content).map((content, i, all) => ({
+              key: all.length > 1 ? `${key}#${i + 1}` : key,
+              body: { content } as Body,
+            }))
+          : [{ key, body: bodyOf(push) }];
+      for (const row of rows)
+        docs.push({
+          key: row.key,
+          recipient,
+          kind: push.kind,
+          sealed: this.cipher.seal(JSON.stringify(row.body)),
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
+          // Increasing createdAt: sent in the order given (pieces of a long text too).
+          createdAt: new Date(now.getTime() + docs.length),
+        });
+    }
+    if (!docs.length) return;
+    try {
+      await OutboxMessage.insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      for (const doc of docs)
+        await OutboxMessage.create(doc).catch((e: unknown) => {
+          if (!isDuplicateKey(e)) throw e;
+        });
+    }
+    this.onEnqueued?.();
   }
 
   /**
@@ -171,6 +222,7 @@ export class Outbox {
     let settled = 0;
     for (const [recipient, rows] of dueInOrder(queue, now))
       settled += await this.deliverTo(recipient, rows, now);
+    this.nextDueAt = nextDue(queue, this.cfg.sendLeaseSeconds);
     // The oldest waiting row heads the queue (merged rows are younger than their head).
     const [oldest] = settled ? await waiting().limit(1) : queue;
     await this.ops.observe(now, oldest);
@@ -556,4 +608,17 @@ export function mergeTexts<T extends { kind: string; payload: unknown; attempts:
   }
   if (current.length) batches.push(current);
   return batches;
+}
+
+/** The earliest time a waiting row is due: a pending row's next attempt, a claim's lease end. */
+function nextDue(queue: OutboxDoc[], leaseSeconds: number): Date | undefined {
+  let best: number | undefined;
+  for (const r of queue) {
+    const at =
+      r.status === 'pending'
+        ? r.nextAttemptAt.getTime()
+        : (r.leaseUntil ?? new Date((r.claimedAt?.getTime() ?? 0) + leaseSeconds * 1000)).getTime();
+    if (best === undefined || at < best) best = at;
+  }
+  return best === undefined ? undefined : new Date(best);
 }

@@ -1,5 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { Staff, Student, SchoolClass, School } from '../models/roster';
+import {
+  Staff,
+  Student,
+  SchoolClass,
+  School,
+  type ClassRow,
+  type SchoolRow,
+} from '../models/roster';
 import {
   GRADE_LABEL,
   gradeLabel,
@@ -63,29 +70,75 @@ export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
 
 /**
  * School and class names change only with a roster import: a small, bounded cache with a short
- * life keeps them off every reply's round trips (issue #11 item 3).
+ * life keeps them off every reply's round trips (issue #11 item 3). Misses are read together,
+ * one find per kind.
  */
-const NAMES = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
+const SCHOOLS = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
+const CLASSES = new LRUCache<string, ClassRow>({ max: 5000, ttl: 60_000 });
 
-async function cachedName(
-  key: string,
-  load: () => Promise<{ name: string } | null>,
-  fallback: string,
-): Promise<string> {
-  const hit = NAMES.get(key);
-  if (hit !== undefined) return hit;
-  const row = await load();
-  if (row) NAMES.set(key, row.name);
-  return row?.name ?? fallback;
+async function cached<V extends object | string>(
+  cache: LRUCache<string, V>,
+  ids: string[],
+  load: (missing: string[]) => Promise<[string, V][]>,
+): Promise<Map<string, V>> {
+  const out = new Map<string, V>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const hit = cache.get(id);
+    if (hit === undefined) missing.push(id);
+    else out.set(id, hit);
+  }
+  if (missing.length)
+    for (const [id, v] of await load(missing)) {
+      cache.set(id, v);
+      out.set(id, v);
+    }
+  return out;
 }
 
-export function className(classId: string): Promise<string> {
-  const load = () => SchoolClass.findOne({ classId }).lean<{ name: string }>();
-  return cachedName(`c:${classId}`, load, classId);
+/** Class rows (name, school) by classId (cached); an unknown class is absent from the map. */
+export async function classRows(classIds: string[]): Promise<Map<string, ClassRow>> {
+  return cached(CLASSES, classIds, async (ids) =>
+    (await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>()).map((c) => [
+      c.classId,
+      c,
+    ]),
+  );
 }
 
-export function schoolName(code: string): Promise<string> {
-  return cachedName(`s:${code}`, () => School.findOne({ code }).lean<{ name: string }>(), code);
+/** Class names by classId (cached); an unknown class is absent from the map. */
+export async function classNames(classIds: string[]): Promise<Map<string, string>> {
+  const rows = await classRows(classIds);
+  return new Map([...rows].map(([id, c]) => [id, c.name]));
+}
+
+/** School names by code (cached); an unknown school is absent from the map. */
+export async function schoolNames(codes: string[]): Promise<Map<string, string>> {
+  return cached(SCHOOLS, codes, async (ids) =>
+    (await School.find({ code: { $in: ids } }).lean<SchoolRow[]>()).map((x) => [x.code, x.name]),
+  );
+}
+
+export async function className(classId: string): Promise<string> {
+  return (await classNames([classId])).get(classId) ?? classId;
+}
+
+export async function schoolName(code: string): Promise<string> {
+  return (await schoolNames([code])).get(code) ?? code;
+}
+
+/**
+ * The staff of a school for display only (the chain's names on 查): cached like the names, so a
+ * card shows a roster change up to a minute late. Routing (duties, notices) reads schoolStaff.
+ */
+const SHOWN_STAFF = new LRUCache<string, StaffLike[]>({ max: 500, ttl: 60_000 });
+
+export async function schoolStaffShown(schoolCode: string): Promise<StaffLike[]> {
+  const hit = SHOWN_STAFF.get(schoolCode);
+  if (hit) return hit;
+  const staff = await schoolStaff(schoolCode);
+  SHOWN_STAFF.set(schoolCode, staff);
+  return staff;
 }
 
 const owns = (r: Role) => (r.students?.length ? `（包保 ${r.students.length} 名学生）` : '');
@@ -118,14 +171,8 @@ export async function namesFor(
 ): Promise<{ classes: Map<string, string>; schools: Map<string, string> }> {
   const classIds = roles.map((r) => r.classId).filter(Boolean) as string[];
   const codes = roles.map((r) => r.schoolCode).filter(Boolean) as string[];
-  const [cs, ss] = await Promise.all([
-    SchoolClass.find({ classId: { $in: classIds } }).lean<{ classId: string; name: string }[]>(),
-    School.find({ code: { $in: codes } }).lean<{ code: string; name: string }[]>(),
-  ]);
-  return {
-    classes: new Map(cs.map((c) => [c.classId, c.name])),
-    schools: new Map(ss.map((s) => [s.code, s.name])),
-  };
+  const [classes, schools] = await Promise.all([classNames(classIds), schoolNames(codes)]);
+  return { classes, schools };
 }
 
 /** The principals and deputies of these schools (school-level notices go to them). */

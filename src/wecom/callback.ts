@@ -48,8 +48,10 @@ function reject(ctx: Context, err: CallbackRejected): void {
   ctx.body = 'bad request';
 }
 
-function query(ctx: Context, name: string): string {
-  const v = ctx.query[name];
+type Query = Context['query'];
+
+function query(q: Query, name: string): string {
+  const v = q[name];
   return typeof v === 'string' ? v : '';
 }
 
@@ -60,11 +62,11 @@ interface SignedQuery {
 }
 
 /** The signed query parameters, each checked for shape, and the timestamp for freshness. */
-function signedQuery(ctx: Context, opts: CallbackOptions): SignedQuery {
+function signedQuery(all: Query, opts: CallbackOptions): SignedQuery {
   const q = {
-    signature: query(ctx, 'msg_signature'),
-    timestamp: query(ctx, 'timestamp'),
-    nonce: query(ctx, 'nonce'),
+    signature: query(all, 'msg_signature'),
+    timestamp: query(all, 'timestamp'),
+    nonce: query(all, 'nonce'),
   };
   if (!SIGNATURE.test(q.signature) || !NONCE.test(q.nonce) || !TIMESTAMP.test(q.timestamp))
     throw new CallbackRejected('malformed');
@@ -93,7 +95,7 @@ interface Opened {
 /** Everything before the app sees the delivery; throws CallbackRejected for any bad input. */
 async function open(ctx: Context, opts: CallbackOptions): Promise<Opened> {
   const raw = await readBody(ctx, opts.maxBodyBytes);
-  const q = signedQuery(ctx, opts);
+  const q = signedQuery(ctx.query, opts);
   const encrypted = extractEncrypt(raw, opts.maxBodyBytes);
   if (!encrypted) throw new CallbackRejected('malformed');
   opts.cipher.verify(q.signature, q.timestamp, q.nonce, encrypted);
@@ -132,8 +134,9 @@ export function callbackRouter(opts: CallbackOptions): Router {
 
   router.get('/wecom/callback', (ctx) => {
     try {
-      const q = signedQuery(ctx, opts);
-      const echostr = query(ctx, 'echostr');
+      const all = ctx.query; // Koa parses the query string on every read: once here
+      const q = signedQuery(all, opts);
+      const echostr = query(all, 'echostr');
       if (!echostr || echostr.length > MAX_ECHOSTR) throw new CallbackRejected('malformed');
       opts.cipher.verify(q.signature, q.timestamp, q.nonce, echostr);
       ctx.type = 'text/plain';
@@ -178,10 +181,14 @@ async function answer(ctx: Context, opts: CallbackOptions, o: Opened, key: strin
   const requestId = String(ctx.state.requestId);
   const work = run(opts, msg, requestId);
   const late = Symbol('late');
-  const timer = new Promise<typeof late>((r) =>
-    setTimeout(() => r(late), opts.passiveReplyBudgetMs).unref(),
-  );
+  let budget: NodeJS.Timeout | undefined;
+  const timer = new Promise<typeof late>((r) => {
+    budget = setTimeout(() => r(late), opts.passiveReplyBudgetMs);
+    budget.unref();
+  });
   const first = await Promise.race([work, timer]);
+  // The command won: no timer (nor its pending promise) is left behind for every request.
+  clearTimeout(budget);
   const outcome = (r: Outcome) => (r.failed ? 'failed' : 'done');
   const passiveOk = msg.kind !== 'card';
   if (

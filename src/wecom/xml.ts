@@ -55,9 +55,15 @@ export function screenXml(text: string): boolean {
 
 /**
  * Parses a flat `<xml>…</xml>` document to a map of strings; null when it is not one. Never
- * throws: a screen rejects what the parser would choke on, and the parser call is wrapped.
+ * throws. WeCom's own documents (flat, CDATA or plain text, no entities) take a single-pass
+ * fast path; anything else goes through the screen, fast-xml-parser's validator and parser.
  */
 export function parseXml(text: string): Record<string, string> | null {
+  return parseFlat(text) ?? parseXmlFull(text);
+}
+
+/** The full path: a screen rejects what the parser would choke on; the parser call is wrapped. */
+export function parseXmlFull(text: string): Record<string, string> | null {
   if (!text.trim().startsWith('<') || !screenXml(text)) return null;
   let doc: { xml?: unknown };
   try {
@@ -73,6 +79,40 @@ export function parseXml(text: string): Record<string, string> | null {
     else if (v !== null && typeof v === 'object') out[k] = JSON.stringify(v);
   }
   return out;
+}
+
+const OPEN = /^\s*<xml>/;
+const CLOSE = /\s*<\/xml>\s*$/y;
+/** One flat element: a name, then CDATA section(s) or plain text without markup or entities. */
+const FLAT = /\s*<([A-Za-z_][\w.-]{0,63})>((?:<!\[CDATA\[[\s\S]*?\]\]>)+|[^<&]*)<\/\1>/y;
+const CDATA = /<!\[CDATA\[([\s\S]*?)\]\]>/g;
+
+/**
+ * The fast path (issue #11, protocol path): one sticky-regex pass over a flat document; it
+ * must consume everything between `<xml>` and `</xml>`; a duplicate or reserved name, too many
+ * elements, attributes, nesting, entities, comments or a declaration make it give up
+ * (undefined) and the full path decides. `<xml></xml>` is null, as on the full path.
+ */
+export function parseFlat(text: string): Record<string, string> | null | undefined {
+  const open = OPEN.exec(text);
+  if (!open) return undefined;
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  let n = 0;
+  let i = open[0].length;
+  for (;;) {
+    CLOSE.lastIndex = i;
+    if (CLOSE.test(text) && CLOSE.lastIndex === text.length) break;
+    FLAT.lastIndex = i;
+    const m = FLAT.exec(text);
+    if (!m || ++n > MAX_XML_ELEMENTS) return undefined;
+    const name = m[1];
+    if (name in out || RESERVED_NAMES.has(name.toLowerCase())) return undefined;
+    const raw = m[2];
+    // CDATA is kept as written (sections joined); plain text is trimmed, as the parser does.
+    out[name] = raw.startsWith('<![CDATA[') ? raw.replace(CDATA, '$1') : raw.trim();
+    i = FLAT.lastIndex;
+  }
+  return n ? out : null;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -327,4 +327,78 @@ describe('operations Baoxue relies on', () => {
     expect(err).toMatchObject({ code: 11000 });
     expect([0, 2]).toContain(await Thing.countDocuments({ key: { $in: ['c', 'd'] } }));
   });
+
+  it('aggregate $facet of $group/$match branches (issue #11: 我的学生 in one round trip)', async () => {
+    await Thing.create([
+      { key: 'a', group: 'x', n: 1, tags: ['r'] },
+      { key: 'b', group: 'x', n: 2 },
+      { key: 'c', group: 'y', n: 1 },
+    ]);
+    const byGroup = { $group: { _id: '$group', n: { $sum: 1 } } };
+    const [r] = await Thing.aggregate<{
+      all: { _id: string; n: number }[];
+      one: { _id: string; n: number }[];
+      tagged: { key: string }[];
+    }>([
+      { $match: { group: { $in: ['x', 'y'] } } },
+      {
+        $facet: {
+          all: [byGroup],
+          one: [{ $match: { n: 1 } }, byGroup],
+          tagged: [{ $match: { tags: 'r' } }],
+        },
+      },
+    ]);
+    const sorted = (rows: { _id: string; n: number }[]) =>
+      [...rows].sort((p, q) => p._id.localeCompare(q._id));
+    expect(sorted(r.all)).toEqual([
+      { _id: 'x', n: 2 },
+      { _id: 'y', n: 1 },
+    ]);
+    expect(sorted(r.one)).toEqual([
+      { _id: 'x', n: 1 },
+      { _id: 'y', n: 1 },
+    ]);
+    expect(r.tagged.map((t) => t.key)).toEqual(['a']);
+  });
+
+  it('aggregate $unionWith of other collections, each with its own $match/$group (issue #11: 概况)', async () => {
+    await Thing.create([
+      { key: 'a', group: 'x' },
+      { key: 'b', group: 'x' },
+    ]);
+    const other = mongoose.connection.collection('compat_union');
+    await other.deleteMany({});
+    await other.insertMany([
+      { group: 'x', k: 1 },
+      { group: 'z', k: 2 },
+    ]);
+    const rows = await Thing.aggregate<{ _id: unknown; n?: number; k?: number }>([
+      { $match: { group: 'x' } },
+      { $group: { _id: 'things', n: { $sum: 1 } } },
+      { $unionWith: { coll: 'compat_union', pipeline: [{ $match: { group: 'x' } }] } },
+      {
+        $unionWith: {
+          coll: 'compat_union',
+          pipeline: [{ $match: { k: { $gte: 1 } } }, { $group: { _id: 'other', n: { $sum: 1 } } }],
+        },
+      },
+    ]);
+    expect(rows.find((r) => r._id === 'things')?.n).toBe(2);
+    expect(rows.filter((r) => r.k !== undefined).map((r) => r.k)).toEqual([1]);
+    expect(rows.find((r) => r._id === 'other')?.n).toBe(2);
+  });
+
+  it('insertMany ordered:false meeting a duplicate key: E11000; re-inserting one by one skipping duplicates keeps every other row (issue #11: outbox batch)', async () => {
+    await Thing.create({ key: 'b' });
+    const rows = [{ key: 'a' }, { key: 'b' }, { key: 'c' }];
+    // MongoDB inserts a and c and reports b; the embedded server may refuse the whole batch.
+    // Either way the fallback below leaves exactly one of each.
+    await expect(Thing.insertMany(rows, { ordered: false })).rejects.toMatchObject({ code: 11000 });
+    for (const r of rows)
+      await Thing.create(r).catch((e: { code?: number }) => {
+        if (e.code !== 11000) throw e;
+      });
+    expect((await Thing.find({}).lean()).map((t) => t.key).sort()).toEqual(['a', 'b', 'c']);
+  });
 });

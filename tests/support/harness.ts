@@ -37,6 +37,9 @@ export function testUri(): string {
 export function testSettings(patch: (s: Settings) => void = () => {}): Settings {
   const s = loadSettings();
   s.outbox.backoffBaseSeconds = 1;
+  // Sweep pushes leave at the rule's time here (tests/integration/push-timing.test.ts proves
+  // the spread off the :00/:30 marks that production uses).
+  s.ladder.pushTiming = { ...s.ladder.pushTiming, afterMarkMinutes: 0, spreadMinutes: 0 };
   patch(s);
   return s;
 }

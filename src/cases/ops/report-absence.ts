@@ -1,12 +1,13 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
-import { chainOf, staffNames, type StudentDoc } from '../../roster/directory';
+import { staffNames, type StudentDoc } from '../../roster/directory';
 import { responsibleAt } from '../../domain/chain';
-import type { DayPart } from '../../domain/cases/facts';
-import type { FactRow } from '../../models/case';
-import { addFact, openCaseOf, openOrCreateCase, remember, standingFacts } from '../store';
+import { standing, type DayPart, type Fact } from '../../domain/cases/facts';
+import { addFact, factsOf, openCaseOf } from '../store';
 import { checkSchoolDay } from '../checks';
-import { nextSteps, record } from '../record';
+import { nextSteps, openWith, record } from '../record';
+import type { Synced } from '../sync';
+import type { Notice } from '../notices';
 import { R, PART_LABEL } from '../replies';
 import { formatDay } from '../../lib/time';
 import { atRiskOwners } from '../../prevention/queries/owners';
@@ -21,37 +22,33 @@ export interface AbsenceInput {
 
 /**
  * 缺勤 (二(一)2(3)): an unexcused absence, half a day or a full day. The deputy is told at once;
- * the head teacher too when someone else reported it. The case derives what follows.
+ * the head teacher too when someone else reported it. The case derives what follows. A first
+ * absence opens the case in one go (`openWith`); otherwise the open case's facts are read once
+ * and handed to the sync (issue #11: round trips).
  */
 export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<string> {
   const { student, day, part } = a;
   authorize(ctx.actor, 'report', student);
   if (student.status !== 'enrolled') throw new Answer(R.notEnrolled(student.name));
   checkSchoolDay(ctx, day);
-  const existing = await openCaseOf(student.studentNo);
-  await refuseDuplicate(ctx, existing?.caseId, a);
-  const leave = existing ? await leaveCovering(existing.caseId, day) : undefined;
-  if (leave) throw new Answer(R.onLeave(student.name, leave.day ?? day, leave.until ?? day));
-  if (existing?.gate === 'return') {
-    await addFact(existing, {
-      type: 'superseded',
-      actor: ctx.actor.userid,
-      channel: ctx.channel,
-      at: ctx.now,
-    });
-  }
-  const { row, created } = await openOrCreateCase(student, ctx.actor.userid, ctx.now);
-  const synced = await record(ctx, row, {
-    type: 'absence',
-    day,
-    part,
-    detail: a.reason || undefined,
-  });
+  // An at-risk student's two owners (双包保) are told first (二(一)2(2)); the flag on the
+  // student row says whether the register needs reading at all.
+  const owners = student.atRisk ? await atRiskOwners(student) : [];
+  let told: string[] = [];
+  const tell = (p: Synced): Notice[] => {
+    if (p.view.gate === 'leave') return []; // answered as leave below; nobody is told
+    const t = tellSchool(ctx, a, p, owners);
+    told = t.to;
+    return t.to.length ? [t] : [];
+  };
+  const stated = { type: 'absence' as const, day, part, detail: a.reason || undefined };
+  const seen = new Map<string, unknown>(); // what the first attempt read, for the second
+  let synced = await openWith(ctx, student, stated, tell, seen);
+  const created = synced !== undefined;
+  if (!synced) synced = await onOpenCase(ctx, a, stated, tell, seen);
   if (synced.view.gate === 'leave') {
     throw new Answer(`${student.name} 在请假期间，${formatDay(day)} 不计无故缺勤。`);
   }
-  const told = await tellSchool(ctx, a, synced.about.className, synced.row.caseId);
-  await remember(synced.row.caseId, told);
   const away = synced.view.awayDays > 1 ? `（已 ${synced.view.awayDays} 个上学日未到校）` : '';
   return joinLines(
     `已记录：${student.name} ${formatDay(day)} ${PART_LABEL[part]}无故缺勤${away}。`,
@@ -62,15 +59,41 @@ export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<
   );
 }
 
-async function leaveCovering(caseId: string, day: string): Promise<FactRow | undefined> {
-  const leaves = await standingFacts(caseId, { type: 'leave' });
-  return leaves.reverse().find((f) => (f.day ?? '') <= day && day <= (f.until ?? ''));
+/** The student has an open case: refuse a repeat, respect leave, else record on it. */
+async function onOpenCase(
+  ctx: ChatContext,
+  a: AbsenceInput,
+  stated: { type: 'absence'; day: string; part: DayPart; detail?: string },
+  tell: (p: Synced) => Notice[],
+  seen: Map<string, unknown>,
+): Promise<Synced> {
+  const existing = await openCaseOf(a.student.studentNo);
+  if (!existing) throw new Error(`no open case for ${a.student.studentNo} after a refused insert`);
+  let facts = await factsOf(existing.caseId);
+  await refuseDuplicate(ctx, facts, a);
+  const leave = leaveCovering(facts, a.day);
+  if (leave) throw new Answer(R.onLeave(a.student.name, leave.day, leave.until));
+  if (existing.gate === 'return') {
+    const f = await addFact(existing, {
+      type: 'superseded',
+      actor: ctx.actor.userid,
+      channel: ctx.channel,
+      at: ctx.now,
+    });
+    facts = [...facts, f as unknown as Fact];
+  }
+  return record(ctx, existing, stated, { student: a.student, facts, tell, seen });
 }
 
-async function refuseDuplicate(ctx: ChatContext, caseId: string | undefined, a: AbsenceInput) {
-  if (!caseId) return;
-  const same = await standingFacts(caseId, { type: 'absence', day: a.day });
-  const prior = same.find((f) => f.part === 'full' || f.part === a.part);
+function leaveCovering(facts: Fact[], day: string) {
+  const leaves = standing(facts).flatMap((f) => (f.type === 'leave' ? [f] : []));
+  return leaves.reverse().find((f) => f.day <= day && day <= f.until);
+}
+
+async function refuseDuplicate(ctx: ChatContext, facts: Fact[], a: AbsenceInput) {
+  const prior = standing(facts).find(
+    (f) => f.type === 'absence' && f.day === a.day && (f.part === 'full' || f.part === a.part),
+  );
   if (!prior) return;
   if (prior.actor === ctx.actor.userid) throw new Answer(R.alreadyByYou(a.student.name, a.day));
   const who = (await staffNames([prior.actor])).get(prior.actor) ?? prior.actor;
@@ -78,20 +101,27 @@ async function refuseDuplicate(ctx: ChatContext, caseId: string | undefined, a: 
 }
 
 /** The deputy at once; the head teacher too when a subject teacher (or anyone else) reported. */
-async function tellSchool(ctx: ChatContext, a: AbsenceInput, cls: string, caseId: string) {
-  const chain = await chainOf(a.student);
+function tellSchool(ctx: ChatContext, a: AbsenceInput, p: Synced, owners: string[]): Notice {
   const me = ctx.actor.userid;
-  const heads = responsibleAt(chain, 'headTeacher').userids;
-  // An at-risk student's two owners (双包保) are told first (二(一)2(2)).
-  const owners = await atRiskOwners(a.student);
+  const heads = responsibleAt(p.chain, 'headTeacher').userids;
   const to = [
     ...owners,
-    ...responsibleAt(chain, 'deputy').userids,
+    ...responsibleAt(p.chain, 'deputy').userids,
     ...(heads.includes(me) ? [] : heads),
   ];
-  const told = [...new Set(to)].filter((u) => u !== me);
-  const text = R.absenceTold(cls, a.student.name, a.day, a.part, ctx.actor.name, a.reason);
+  const text = R.absenceTold(
+    p.about.className,
+    a.student.name,
+    a.day,
+    a.part,
+    ctx.actor.name,
+    a.reason,
+  );
   const hint = a.part === 'full' ? '' : `\n如全天未到，请报告「缺勤 ${a.student.name} 全天」。`;
-  await ctx.services.notify.text(told, text + hint, `${caseId}:told:${a.day}:${a.part}`);
-  return told;
+  return {
+    to: [...new Set(to)].filter((u) => u !== me),
+    key: `${p.row.caseId}:told:${a.day}:${a.part}`,
+    text: text + hint,
+    line: `${a.student.name}：${formatDay(a.day)} ${PART_LABEL[a.part]}无故缺勤`,
+  };
 }

@@ -1,9 +1,10 @@
 import { DateTime } from 'luxon';
+import type { PipelineStage } from 'mongoose';
 import type { ChatContext } from '../../chat/command';
 import { GATE_LABEL, type Gate } from '../../domain/cases/gates';
 import { Case, CaseFact, Duty, type CaseRow, type DutyRow } from '../../models/case';
-import { School, SchoolClass, Student, type ClassRow, type SchoolRow } from '../../models/roster';
-import { scopeFilter, scopeLabel } from '../../roster/directory';
+import { Student } from '../../models/roster';
+import { classNames, schoolNames, scopeFilter, scopeLabel } from '../../roster/directory';
 import { ZONE, formatDeadline } from '../../lib/time';
 
 /**
@@ -17,16 +18,7 @@ export async function overview(ctx: ChatContext): Promise<string> {
   const bySchool =
     Object.keys(scope).length === 0 || ctx.actor.roles.some((r) => r.role === 'bureau');
   const monthStart = DateTime.fromJSDate(ctx.now, { zone: ZONE }).startOf('month').toJSDate();
-  const [enrolled, atRisk, open, overdue, dropouts] = await Promise.all([
-    Student.countDocuments({ ...scope, status: { $in: ['enrolled', 'suspended'] } }),
-    Student.countDocuments({ ...scope, atRisk: true, status: 'enrolled' }),
-    Case.find({ ...scope, open: true }).lean<CaseRow[]>(),
-    Duty.find({
-      ...scope,
-      $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: ctx.now } }],
-    }).lean<DutyRow[]>(),
-    CaseFact.countDocuments({ ...scope, type: 'dropoutConfirmed', at: { $gte: monthStart } }),
-  ]);
+  const { enrolled, atRisk, open, overdue, dropouts } = await counts(scope, ctx.now, monthStart);
   const liveOverdue = overdue.filter((d) => open.some((c) => c.caseId === d.caseId));
   const byGate = new Map<Gate, number>();
   for (const c of open) byGate.set(c.gate, (byGate.get(c.gate) ?? 0) + 1);
@@ -49,6 +41,45 @@ export async function overview(ctx: ChatContext): Promise<string> {
   return lines.filter(Boolean).join('\n');
 }
 
+type UnionStage = PipelineStage.UnionWithPipelineStage;
+type Row = Partial<CaseRow & DutyRow> & { _id?: unknown; n?: number };
+
+/**
+ * Everything 概况 counts, in one aggregate (issue #11: read commands ≤ 5 round trips): the
+ * student counts grouped on `students`, the open cases, overdue duties and this month's
+ * confirmed dropouts joined in with $unionWith. Rows are told apart by their fields.
+ */
+async function counts(scope: Record<string, unknown>, now: Date, monthStart: Date) {
+  const count = (id: string) => ({ $group: { _id: id, n: { $sum: 1 } } });
+  const rows = await Student.aggregate<Row>([
+    { $match: { ...scope, status: { $in: ['enrolled', 'suspended'] } } },
+    count('enrolled'),
+    union(Student, [{ $match: { ...scope, atRisk: true, status: 'enrolled' } }, count('atRisk')]),
+    union(Case, [{ $match: { ...scope, open: true } }]),
+    union(Duty, [
+      {
+        $match: { ...scope, $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }] },
+      },
+    ]),
+    union(CaseFact, [
+      { $match: { ...scope, type: 'dropoutConfirmed', at: { $gte: monthStart } } },
+      count('dropouts'),
+    ]),
+  ]);
+  const n = (id: string) => rows.find((r) => r._id === id && r.n !== undefined)?.n ?? 0;
+  return {
+    enrolled: n('enrolled'),
+    atRisk: n('atRisk'),
+    dropouts: n('dropouts'),
+    open: rows.filter((r) => r.dutyId === undefined && r.gate !== undefined) as CaseRow[],
+    overdue: rows.filter((r) => r.dutyId !== undefined) as DutyRow[],
+  };
+}
+
+function union(model: { collection: { collectionName: string } }, pipeline: UnionStage[]) {
+  return { $unionWith: { coll: model.collection.collectionName, pipeline } };
+}
+
 async function groups(open: CaseRow[], overdue: DutyRow[], bySchool: boolean): Promise<string[]> {
   const key = (x: { schoolCode: string; classId: string }) => (bySchool ? x.schoolCode : x.classId);
   const per = new Map<string, { open: number; overdue: number }>();
@@ -61,19 +92,7 @@ async function groups(open: CaseRow[], overdue: DutyRow[], bySchool: boolean): P
   overdue.forEach((d) => bump(key(d), 'overdue'));
   if (per.size < 2) return [];
   const ids = [...per.keys()];
-  const names = bySchool
-    ? new Map(
-        (await School.find({ code: { $in: ids } }).lean<SchoolRow[]>()).map((s) => [
-          s.code,
-          s.name,
-        ]),
-      )
-    : new Map(
-        (await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>()).map((c) => [
-          c.classId,
-          c.name,
-        ]),
-      );
+  const names = bySchool ? await schoolNames(ids) : await classNames(ids);
   return [...per]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(

@@ -4,15 +4,16 @@ import { authorize } from '../../domain/policy';
 import { auditChat } from '../../models/audit';
 import { maskAddress, maskPhone } from '../../lib/pii';
 import { chainFor } from '../../domain/chain';
-import { className, schoolName, schoolStaff, staffNames, type StudentDoc } from '../directory';
+import { className, schoolName, schoolStaffShown, staffNames, type StudentDoc } from '../directory';
 import { joinLines } from '../../lib/lines';
 
 /** 查: a student's card; guardians masked unless the sender may see them whole (audited). */
 export async function studentCard(ctx: ChatContext, s: StudentDoc, tail: string): Promise<string> {
   const full = /电话|手机|地址|完整/.test(tail);
   authorize(ctx.actor, full ? 'viewPersonal' : 'view', s);
-  // One read of the school's staff gives both the chain and its names (issue #11 item 3).
-  const staff = await schoolStaff(s.schoolCode);
+  // One read of the school's staff gives both the chain and its names (issue #11 item 3); for
+  // display only, so it comes from the minute-long cache like the school and class names.
+  const staff = await schoolStaffShown(s.schoolCode);
   const chain = chainFor(s, staff);
   const leader = chain.atRiskLeader ? [chain.atRiskLeader] : chain.gradeLeader;
   const names = new Map(staff.map((p) => [p.userid, p.name]));
