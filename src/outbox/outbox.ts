@@ -95,29 +95,9 @@ export class Outbox {
 
   /** Writes the push (long text split into pieces); a key seen before is a no-op. */
   async enqueue(recipient: string, push: Push, key: string): Promise<void> {
-    const now = this.clock.now();
-    if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
-      await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
-    const rows: { key: string; body: Body }[] =
-      push.kind === 'text'
-        ? splitText(push.content).map((content, i, all) => ({
-            key: all.length > 1 ? `${key}#${i + 1}` : key,
-            body: { content },
-          }))
-        : [{ key, body: bodyOf(push) }];
-    for (const [i, row] of rows.entries()) {
+    for (const doc of await this.rowsOf([{ recipient, push, key }])) {
       try {
-        // Pieces get increasing createdAt so they are sent in order.
-        await OutboxMessage.create({
-          key: row.key,
-          recipient,
-          kind: push.kind,
-          sealed: this.cipher.seal(JSON.stringify(row.body)),
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: new Date(now.getTime() + i),
-        });
+        await OutboxMessage.create(doc);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
@@ -126,23 +106,22 @@ export class Outbox {
   }
 
   /**
-   * Writes many pushes in one insertMany (issue #11: round trips). Keys seen before are still
-   * no-ops: on a duplicate key the rows are written one by one, duplicates skipped (MongoDB
-   * writes the others of an unordered batch anyway; the embedded server may refuse it whole).
+   * The rows of some pushes, not yet written: a long text in pieces (`<key>#n`), a card's
+   * TaskId remembered as issued, increasing createdAt so they are sent in the order given.
    */
-  async enqueueMany(
+  private async rowsOf(
     items: { recipient: string; push: Push; key: string; notBefore?: Date }[],
-  ): Promise<void> {
+  ): Promise<OutboxRow[]> {
     const now = this.clock.now();
     const docs: OutboxRow[] = [];
     for (const { recipient, push, key, notBefore } of items) {
       if (push.kind === 'template_card' && typeof push.card.task_id === 'string')
         await recordIssuedCard(push.card.task_id, recipient, cardKeys(push.card), now);
-      const rows =
+      const rows: { key: string; body: Body }[] =
         push.kind === 'text'
           ? splitText(push.content).map((content, i, all) => ({
               key: all.length > 1 ? `${key}#${i + 1}` : key,
-              body: { content } as Body,
+              body: { content },
             }))
           : [{ key, body: bodyOf(push) }];
       for (const row of rows)
@@ -154,10 +133,21 @@ export class Outbox {
           status: 'pending',
           attempts: 0,
           nextAttemptAt: notBefore && notBefore > now ? notBefore : now,
-          // Increasing createdAt: sent in the order given (pieces of a long text too).
           createdAt: new Date(now.getTime() + docs.length),
         });
     }
+    return docs;
+  }
+
+  /**
+   * Writes many pushes in one insertMany (issue #11: round trips). Keys seen before are still
+   * no-ops: on a duplicate key the rows are written one by one, duplicates skipped (MongoDB
+   * writes the others of an unordered batch anyway; the embedded server may refuse it whole).
+   */
+  async enqueueMany(
+    items: { recipient: string; push: Push; key: string; notBefore?: Date }[],
+  ): Promise<void> {
+    const docs = await this.rowsOf(items);
     if (!docs.length) return;
     try {
       await OutboxMessage.insertMany(docs, { ordered: false });
