@@ -14,4 +14,8 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   testTimeout: 20000,
+  // Two workers on a 2-core machine (Jest's default, cores − 1, runs everything in one process,
+  // whose heap grew past 3 GB over the suite); a worker past 1 GB is replaced between files.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: '1GB',
 };
