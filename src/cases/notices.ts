@@ -1,4 +1,4 @@
-import { DUTY, actionCommand, type CardAction } from '../domain/cases/duties';
+import { DUTY, actionCommand, escalationLevels, type CardAction } from '../domain/cases/duties';
 import type { Duty, Move } from '../domain/cases/derive';
 import { formatDay, formatDeadline } from '../lib/time';
 import type { CardSpec } from '../notify/cards';
@@ -101,7 +101,7 @@ export function dutyEscalated(a: About, d: Duty, targets: string[]): Notice[] {
   const line = `${a.name}：${label}已逾期（${holders}）`;
   const out: Notice[] = [];
   if (targets.length) {
-    const outside = DUTY[d.kind].escalateTo.includes('bureau');
+    const outside = escalationLevels(d.kind, d.streak).includes('bureau');
     const card = cardFor(a, d, title, desc, DUTY[d.kind].escalatedActions, outside);
     out.push({ to: targets, key: `${d.dutyId}:escalate`, card, line });
   }

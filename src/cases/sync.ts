@@ -1,6 +1,6 @@
 import { Case, Duty, type CaseRow, type DutyRow } from '../models/case';
 import { deriveCase, type CaseView, type Duty as DerivedDuty } from '../domain/cases/derive';
-import { DUTY, type HolderLevel } from '../domain/cases/duties';
+import { DUTY, escalationLevels, type HolderLevel } from '../domain/cases/duties';
 import { responsibleAt, type Chain } from '../domain/chain';
 import type { Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
@@ -268,7 +268,7 @@ function transitions(
     row.reminded = true;
   }
   if (d.status === 'missed' && !prev?.escalatedTo) {
-    const targets = DUTY[d.kind].escalateTo
+    const targets = escalationLevels(d.kind, d.streak)
       .flatMap((l) => holders[l])
       .filter((u) => !d.holders.includes(u));
     row.escalatedTo = [...new Set(targets)];

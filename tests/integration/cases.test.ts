@@ -282,6 +282,25 @@ describe('issue #9: the case record the district can trust', () => {
     expect(await duties('headVisit')).toHaveLength(0);
   });
 
+  it('fix item 1: an unanswered check is asked again every school day and climbs to the bureau', async () => {
+    t.bot.clock.set('2026-12-01T08:00:00+08:00');
+    await say(t.d.head, `缺勤 ${t.d.plain.name}`);
+    await at('2026-12-08T12:00:00');
+    const asked = t.wecom
+      .to(t.d.head.userid)
+      .filter((m) => /今天到校了吗/.test(m.card?.main_title?.title ?? ''));
+    // 12/2, 12/3, 12/4, 12/7, 12/8: one card a school day (none at the weekend).
+    expect(asked).toHaveLength(5);
+    const live = await Duty.find({ kind: 'checkAttendance', status: { $in: ['open', 'missed'] } });
+    expect(live.map((d) => d.day)).toEqual(['2026-12-08']);
+    expect(cardOf(t.d.gradeLeader, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.deputy, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.principal, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.bureau, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(await CaseFact.countDocuments({ type: { $in: ['absence', 'stillAway'] } })).toBe(1);
+    expect(await say(t.d.head, '待办')).toMatch(/确认到校情况/);
+  });
+
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {
     await say(t.d.head, `缺勤 ${t.d.plain.name}`);
     await at('2026-12-01T09:00:00');

@@ -144,6 +144,7 @@ export class CaseSim {
 
   miss(d: Duty): void {
     d.status = 'missed';
+    if (d.kind === 'checkAttendance') d.streak = this.unanswered(d.kind, d.day).length;
     if (d.kind === 'leaderVisit' && this.gate === 'tracking') {
       this.startPersuasion('system', '学校领导亲自家访逾期未完成，学生仍未返校', true);
     }
@@ -151,12 +152,49 @@ export class CaseSim {
     this.maybeFinishReturn();
   }
 
+  /** Asked-about days after the last known one (up to `upTo`): the checks nobody answered. */
+  unanswered(kind: DutyKind, upTo?: string): Duty[] {
+    return [...this.duties.values()].filter(
+      (d) => d.kind === kind && !!d.day && d.day > (this.cursor ?? '') && (!upTo || d.day <= upTo),
+    );
+  }
+
+  /** The last school day a duty of this kind asked about (checks, still-away confirmations). */
+  lastAsked(kind: DutyKind): string | undefined {
+    const days = [...this.duties.values()].filter((d) => d.kind === kind).map((d) => d.day);
+    return days
+      .filter((x): x is string => !!x)
+      .sort()
+      .pop();
+  }
+
+  /**
+   * Asks again about `day`: an earlier one still unanswered is carried into it (settled, marked
+   * late), so the holder has one question about the student, not one per silent day.
+   */
+  askAgain(kind: DutyKind, day: string, openAt: Date, dueAt: Date): void {
+    for (const d of this.unanswered(kind)) {
+      if (d.status !== 'open' && d.status !== 'missed') continue;
+      d.late = d.status === 'missed';
+      d.status = 'settled';
+      d.metBy = 'system';
+      d.metAt = this.t;
+    }
+    const prefix = kind === 'checkAttendance' ? 'check' : 'away';
+    this.open(kind, `${prefix}:${day}`, openAt, dueAt, day);
+  }
+
   // ───────────── duties that time opens ─────────────
 
-  /** The next 确认到校情况: the first school day after the known ones that ends after we learned. */
+  /**
+   * The next 确认到校情况: the first school day after the known ones and the ones already asked
+   * about that ends after we learned. Asked every school day until someone answers: silence
+   * never records an absence day, and never stops the asking (PROCEDURES).
+   */
   nextCheck(): Timer | undefined {
     if (!this.cursor) return undefined;
-    let day = this.cal.nextSchoolDay(this.cursor);
+    const asked = this.lastAsked('checkAttendance');
+    let day = this.cal.nextSchoolDay(asked && asked > this.cursor ? asked : this.cursor);
     while (this.endOf(day) < this.cursorAt) day = this.cal.nextSchoolDay(day);
     if (this.duties.has(`${this.input.caseId}:check:${day}`)) return undefined;
     const morning = this.at(day, this.rules.morningCheckAt);
@@ -165,19 +203,21 @@ export class CaseSim {
     const dueAt = by.getTime() - openAt.getTime() >= 3_600_000 ? by : this.endOf(day);
     return {
       at: openAt,
-      fire: () => void this.open('checkAttendance', `check:${day}`, openAt, dueAt, day),
+      fire: () => this.askAgain('checkAttendance', day, openAt, dueAt),
     };
   }
 
   /** Once persuasion has begun, the head teacher confirms "still away" on a rhythm (weekly). */
   nextConfirmAway(): Timer | undefined {
     if (!this.cursor) return undefined;
-    const day = this.cal.addSchoolDays(this.cursor, this.rules.confirmAwayEverySchoolDays);
+    const asked = this.lastAsked('confirmAway');
+    const from = asked && asked > this.cursor ? asked : this.cursor;
+    const day = this.cal.addSchoolDays(from, this.rules.confirmAwayEverySchoolDays);
     if (this.duties.has(`${this.input.caseId}:away:${day}`)) return undefined;
     const openAt = this.at(day, this.rules.morningCheckAt);
     return {
       at: openAt,
-      fire: () => void this.open('confirmAway', `away:${day}`, openAt, this.endOf(day), day),
+      fire: () => this.askAgain('confirmAway', day, openAt, this.endOf(day)),
     };
   }
 
