@@ -133,6 +133,19 @@ export function dutyWithdrawn(a: About, label: string, dutyId: string, to: strin
   return { to, key: `${dutyId}:withdrawn`, text, line: `${a.name}：${label}已撤销` };
 }
 
+/** Who changed the record, what and why: told to whoever had reported what was withdrawn. */
+export function corrected(
+  a: About,
+  c: { by: string; what: string; reason?: string; key: string },
+  to: string[],
+): Notice {
+  const why = c.reason ? `，原因：${c.reason}` : '';
+  const text =
+    `${c.by} 已更正 ${a.className} ${a.name} 的记录：撤销您报告的「${c.what}」${why}。` +
+    '相关待办已按更正后的记录重新计算，发「待办」查看。';
+  return { to, key: c.key, text, line: `${a.name}：${c.by} 更正了「${c.what}」` };
+}
+
 /** What a gate move tells the people on the case (moves that ops announce themselves excluded). */
 export function moved(
   a: About,

@@ -2,7 +2,7 @@ import { Case, Duty, type CaseRow, type DutyRow } from '../models/case';
 import { deriveCase, type CaseView, type Duty as DerivedDuty } from '../domain/cases/derive';
 import { DUTY, escalationLevels, type HolderLevel } from '../domain/cases/duties';
 import { responsibleAt, type Chain } from '../domain/chain';
-import type { Fact } from '../domain/cases/facts';
+import { lastCorrection, type Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
 import {
   className,
@@ -76,7 +76,8 @@ export async function prepareSync(
   const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
   about.awayDays = view.awayDays;
   const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
-  const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
+  const ctx: DiffContext = { a: about, holders, now, actor, correctedAt: lastCorrection(facts) };
+  const { writes, notices } = diffDuties(row, view, stored, ctx);
   notices.push(...caseNotices(row, view, about, actor, stored));
   const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
   const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
@@ -207,23 +208,30 @@ function toRow(c: CaseRow, d: DerivedDuty, prev?: DutyRow): DutyRow {
   };
 }
 
+interface DiffContext {
+  a: N.About;
+  holders: Record<HolderLevel, string[]>;
+  now: Date;
+  actor: string;
+  /** The case's latest correction (a withdrawal), if any. */
+  correctedAt?: Date;
+}
+
 /** Compares the derived duties with the stored ones: what to write, whom to tell. */
 function diffDuties(
   c: CaseRow,
   v: CaseView,
   stored: DutyRow[],
-  a: N.About,
-  holders: Record<HolderLevel, string[]>,
-  now: Date,
-  actor: string,
+  x: DiffContext,
 ): { writes: Write[]; notices: N.Notice[] } {
+  const { a, actor } = x;
   const before = new Map(stored.map((d) => [d.dutyId, d]));
   const writes: Write[] = [];
   const notices: (N.Notice | undefined)[] = [];
   for (const d of v.duties) {
     const prev = before.get(d.dutyId);
     const row = toRow(c, d, prev);
-    notices.push(...transitions(d, prev, row, a, holders, now, actor));
+    notices.push(...transitions(d, prev, row, x));
     if (!prev || JSON.stringify(strip(prev)) !== JSON.stringify(strip(row))) {
       writes.push({ replaceOne: { filter: { dutyId: d.dutyId }, replacement: row, upsert: true } });
     }
@@ -251,15 +259,22 @@ function strip(d: DutyRow): Record<string, unknown> {
   );
 }
 
+/**
+ * A correction reopened it: its deadline passed before the record was corrected, and the last
+ * view had it answered (or did not have it). Nobody missed it live, so nobody is blamed.
+ */
+function reopened(d: DerivedDuty, prev: DutyRow | undefined, correctedAt?: Date): boolean {
+  if (!correctedAt || d.dueAt >= correctedAt) return false;
+  return !prev || (prev.status !== 'open' && prev.status !== 'missed');
+}
+
 function transitions(
   d: DerivedDuty,
   prev: DutyRow | undefined,
   row: DutyRow,
-  a: N.About,
-  holders: Record<HolderLevel, string[]>,
-  now: Date,
-  actor: string,
+  x: DiffContext,
 ): (N.Notice | undefined)[] {
+  const { a, holders, now, actor } = x;
   const out: (N.Notice | undefined)[] = [];
   const wasLive = !prev || prev.status === 'open' || prev.status === 'missed';
   if (!prev && d.status === 'open') out.push(N.dutyOpened(a, d, actor));
@@ -267,7 +282,9 @@ function transitions(
     if (prev) out.push(N.dutyReminder(a, d));
     row.reminded = true;
   }
-  if (d.status === 'missed' && !prev?.escalatedTo) {
+  if (d.status === 'missed' && !prev?.escalatedTo && reopened(d, prev, x.correctedAt)) {
+    row.escalatedTo = []; // quietly back in the holder's 待办; the corrector knows
+  } else if (d.status === 'missed' && !prev?.escalatedTo) {
     const targets = escalationLevels(d.kind, d.streak)
       .flatMap((l) => holders[l])
       .filter((u) => !d.holders.includes(u));

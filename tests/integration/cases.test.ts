@@ -301,6 +301,30 @@ describe('issue #9: the case record the district can trust', () => {
     expect(await say(t.d.head, '待办')).toMatch(/确认到校情况/);
   });
 
+  it("fix item 2: a leader's 更正 re-derives quietly — nobody is blamed for a check she had answered", async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `请假 ${name} 到12月1日 发烧`);
+    await at('2026-12-02T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    await at('2026-12-08T09:00:00');
+    t.wecom.sent.length = 0;
+    const reply = await say(t.d.gradeLeader, `更正 ${name} 家长已请假`);
+    expect(reply).toMatch(/已更正：.*「确认仍未到校（12月2日 周三）」/);
+    expect(reply).toMatch(new RegExp(`请再发「请假 ${name} 到X月X日 事由」`));
+    await flush();
+    const head = pushesTo(t.d.head).join('\n');
+    expect(head).not.toMatch(/逾期/);
+    expect(head).toMatch(new RegExp(`${t.d.gradeLeader.name} 已更正.*撤销您报告的「确认仍未到校`));
+    expect(head).toMatch(/原因：家长已请假/);
+    expect(t.wecom.to(t.d.gradeLeader.userid).map(textOf).join()).not.toMatch(/逾期/);
+    const check = await Duty.findOne({ dutyId: /check:2026-12-02$/ }).lean();
+    expect(check?.escalatedTo ?? []).toEqual([]);
+    // Today's check is real silence after the correction: told one level up, not to the bureau.
+    await at('2026-12-08T10:01:00');
+    expect(cardOf(t.d.gradeLeader, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.bureau, /^【逾期】确认到校情况/)).toBeUndefined();
+  });
+
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {
     await say(t.d.head, `缺勤 ${t.d.plain.name}`);
     await at('2026-12-01T09:00:00');

@@ -1,6 +1,6 @@
 import { fromIsoDay, isoDay } from '../../lib/time';
 import type { SchoolCalendar } from '../calendar';
-import type { Fact } from './facts';
+import { lastCorrection, type Fact } from './facts';
 import { AWAY_GATES, type Gate } from './gates';
 import { DUTY, type DutyKind } from './duties';
 import type { CaseView, DeriveInput, Duty, LadderRules, Move } from './derive';
@@ -33,7 +33,12 @@ export class CaseSim {
   persuadeSeq = 0;
   decideSeq = 0;
 
-  constructor(readonly input: DeriveInput) {}
+  /** The latest correction: checks whose deadline passed before it do not climb the chain. */
+  readonly correctedAt?: Date;
+
+  constructor(readonly input: DeriveInput) {
+    this.correctedAt = lastCorrection(input.facts);
+  }
 
   get cal(): SchoolCalendar {
     return this.input.cal;
@@ -144,7 +149,7 @@ export class CaseSim {
 
   miss(d: Duty): void {
     d.status = 'missed';
-    if (d.kind === 'checkAttendance') d.streak = this.unanswered(d.kind, d.day).length;
+    if (d.kind === 'checkAttendance') d.streak = this.streakOf(d);
     if (d.kind === 'leaderVisit' && this.gate === 'tracking') {
       this.startPersuasion('system', '学校领导亲自家访逾期未完成，学生仍未返校', true);
     }
@@ -157,6 +162,12 @@ export class CaseSim {
     return [...this.duties.values()].filter(
       (d) => d.kind === kind && !!d.day && d.day > (this.cursor ?? '') && (!upTo || d.day <= upTo),
     );
+  }
+
+  /** Unanswered checks in a row up to `d`, leaving out those a later correction reopened. */
+  streakOf(d: Duty): number {
+    const live = (x: Duty) => x === d || !this.correctedAt || x.dueAt > this.correctedAt;
+    return this.unanswered(d.kind, d.day).filter(live).length;
   }
 
   /** The last school day a duty of this kind asked about (checks, still-away confirmations). */
