@@ -317,12 +317,31 @@ describe('issue #9: the case record the district can trust', () => {
     expect(head).toMatch(new RegExp(`${t.d.gradeLeader.name} 已更正.*撤销您报告的「确认仍未到校`));
     expect(head).toMatch(/原因：家长已请假/);
     expect(t.wecom.to(t.d.gradeLeader.userid).map(textOf).join()).not.toMatch(/逾期/);
+    expect(await say(t.d.head, `进展 ${name}`)).toMatch(/当前：请假已结束（待确认到校）/);
     const check = await Duty.findOne({ dutyId: /check:2026-12-02$/ }).lean();
     expect(check?.escalatedTo ?? []).toEqual([]);
     // Today's check is real silence after the correction: told one level up, not to the bureau.
     await at('2026-12-08T10:01:00');
     expect(cardOf(t.d.gradeLeader, /^【逾期】确认到校情况/)).toBeDefined();
     expect(cardOf(t.d.bureau, /^【逾期】确认到校情况/)).toBeUndefined();
+  });
+
+  it('fix item 3: when a leave ends the case stops saying 请假中, and a confirmed absence reaches the deputy', async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `请假 ${name} 到12月1日 发烧`);
+    expect(await say(t.d.deputy, '案件')).toMatch(new RegExp(`请假中（1）[\\s\\S]*${name}`));
+    await at('2026-12-02T08:00:00');
+    expect((await theCase()).gate).toBe('leaveEnded');
+    const list = await say(t.d.deputy, '案件');
+    expect(list).not.toMatch(/请假中（1）/);
+    expect(list).toMatch(new RegExp(`请假已结束（待确认到校）（1）[\\s\\S]*${name}`));
+    expect(await say(t.d.head, `进展 ${name}`)).toMatch(/当前：请假已结束（待确认到校）/);
+    await at('2026-12-02T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    expect(pushesTo(t.d.deputy).join()).toMatch(
+      new RegExp(`【缺勤报告】.*${name}.*12月2日.*请假结束后仍未到校`),
+    );
+    expect((await theCase()).gate).toBe('tracking');
   });
 
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {

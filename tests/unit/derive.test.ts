@@ -289,8 +289,12 @@ describe('deriving a case from its facts (issue #9)', () => {
       until: '2026-12-01',
       at: '2026-11-30T08:00:00',
     });
+    expect(derive('2026-12-01T23:00:00', list).gate).toBe('leave');
+    // fix item 3: the day after the leave the case no longer says 请假中 (the sweeper wakes then).
+    expect(fmt(derive('2026-12-01T23:00:00', list).wakeAt)).toBe(fmt(T('2026-12-02T00:00:00')));
     const v = derive('2026-12-02T11:00:00', list);
-    expect(v.gate).toBe('leave');
+    expect(v.gate).toBe('leaveEnded');
+    expect(v.moves.at(-1)).toMatchObject({ by: 'system', inferred: true });
     expect(duty(v, 'checkAttendance')[0]).toMatchObject({ day: '2026-12-02', status: 'missed' });
     expect(duty(v, 'headVisit')).toHaveLength(0);
     const away = derive('2026-12-02T12:00:00', [

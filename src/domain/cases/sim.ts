@@ -1,7 +1,7 @@
-import { fromIsoDay, isoDay } from '../../lib/time';
+import { formatDay, fromIsoDay, isoDay } from '../../lib/time';
 import type { SchoolCalendar } from '../calendar';
 import { lastCorrection, type Fact } from './facts';
-import { AWAY_GATES, type Gate } from './gates';
+import { AWAY_GATES, CHECK_GATES, type Gate } from './gates';
 import { DUTY, type DutyKind } from './duties';
 import type { CaseView, DeriveInput, Duty, LadderRules, Move } from './derive';
 
@@ -74,9 +74,8 @@ export class CaseSim {
   openingTimers(): Timer[] {
     if (this.closedAt || this.transfer || !this.gate) return [];
     const out: (Timer | undefined)[] = [];
-    if (this.gate === 'tracking' || this.gate === 'registration' || this.gate === 'leave') {
-      out.push(this.nextCheck());
-    }
+    if (CHECK_GATES.includes(this.gate)) out.push(this.nextCheck());
+    if (this.gate === 'leave') out.push(this.leaveEnds());
     if (AWAY_GATES.includes(this.gate)) out.push(this.nextConfirmAway());
     if (this.gate === 'persuasion') out.push(this.nextDecide());
     if (this.gate === 'return') out.push(this.nextCheckIn());
@@ -218,6 +217,17 @@ export class CaseSim {
     };
   }
 
+  /** The day after the leave the case stops saying 请假中 (the sweeper wakes for it). */
+  leaveEnds(): Timer | undefined {
+    if (!this.leaveUntil) return undefined;
+    const until = this.leaveUntil;
+    const why = `请假已于 ${formatDay(until)} 结束，尚未确认到校`;
+    return {
+      at: this.at(this.shiftDays(until, 1), '00:00'),
+      fire: () => this.move('leaveEnded', 'system', why, true),
+    };
+  }
+
   /** Once persuasion has begun, the head teacher confirms "still away" on a rhythm (weekly). */
   nextConfirmAway(): Timer | undefined {
     if (!this.cursor) return undefined;
@@ -338,16 +348,12 @@ export class CaseSim {
 
   /** A school day the student was confirmed away (a report, or "still away" on a check). */
   away(f: Fact, day: string): void {
-    if (
-      this.gate === 'return' ||
-      (this.gate === 'leave' && this.leaveUntil && day <= this.leaveUntil)
-    ) {
-      return;
-    }
+    const onLeave = this.gate === 'leave' || this.gate === 'leaveEnded';
+    if (this.gate === 'return' || (onLeave && this.leaveUntil && day <= this.leaveUntil)) return;
     this.known(f, day);
     this.awayDays.add(day);
     if (!this.absentSince || day < this.absentSince) this.absentSince = day;
-    if (!this.gate || this.gate === 'registration' || this.gate === 'leave') {
+    if (!this.gate || this.gate === 'registration' || onLeave) {
       this.move('tracking', f.actor, f.type === 'absence' ? '报告无故缺勤' : '确认仍未到校');
     }
     if (this.gate !== 'tracking' || this.transfer) return;
@@ -381,14 +387,7 @@ export class CaseSim {
   }
 
   leave(f: Fact, day: string, until: string): void {
-    if (
-      this.gate &&
-      this.gate !== 'tracking' &&
-      this.gate !== 'leave' &&
-      this.gate !== 'registration'
-    ) {
-      return;
-    }
+    if (this.gate && !CHECK_GATES.includes(this.gate)) return;
     this.settleAll(f.actor);
     this.awayDays.clear();
     this.absentSince = undefined;
