@@ -2,7 +2,7 @@ import { Case, Duty, type CaseRow, type DutyRow } from '../models/case';
 import { deriveCase, type CaseView, type Duty as DerivedDuty } from '../domain/cases/derive';
 import { DUTY, escalationLevels, type HolderLevel } from '../domain/cases/duties';
 import { responsibleAt, type Chain } from '../domain/chain';
-import { lastCorrection, type Fact } from '../domain/cases/facts';
+import { lastCorrection, standing, type Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
 import {
   className,
@@ -78,7 +78,10 @@ export async function prepareSync(
   const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
   const ctx: DiffContext = { a: about, holders, now, actor, correctedAt: lastCorrection(facts) };
   const { writes, notices } = diffDuties(row, view, stored, ctx);
-  notices.push(...caseNotices(row, view, about, actor, stored));
+  const followers = standing(facts).flatMap((f) => (f.type === 'followUp' ? [f.actor] : []));
+  notices.push(
+    ...caseNotices(row, view, about, actor, [...stored.flatMap((d) => d.holders), ...followers]),
+  );
   const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
   const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
   const commit = async () => {
@@ -299,15 +302,18 @@ function transitions(
   return out;
 }
 
-/** Gate moves since the last sync, and the case being withdrawn as a whole. */
+/**
+ * Gate moves since the last sync, and the case being withdrawn as a whole: told to everyone
+ * told before, every holder, and whoever followed the case up (督办), so they hear how it ends.
+ */
 function caseNotices(
   c: CaseRow,
   v: CaseView,
   a: N.About,
   actor: string,
-  stored: DutyRow[],
+  involved: string[],
 ): N.Notice[] {
-  const everyone = [...new Set([...c.notified, ...stored.flatMap((d) => d.holders)])];
+  const everyone = [...new Set([...c.notified, ...involved])];
   const out: (N.Notice | undefined)[] = [];
   v.moves.slice(c.moveCount).forEach((m, i) => {
     out.push(

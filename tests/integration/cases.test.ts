@@ -344,6 +344,29 @@ describe('issue #9: the case record the district can trust', () => {
     expect((await theCase()).gate).toBe('tracking');
   });
 
+  it("fix item 4: whoever 督办'd a case hears how it ended; the head teacher and deputy learn of the 督办", async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `缺勤 ${name}`);
+    await at('2026-12-01T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    t.wecom.sent.length = 0;
+    const reply = await say(t.d.bureau, `督办 ${name} 请本周内上门`);
+    expect(reply).toMatch(new RegExp(`已督办：${name}，已通知校长 ${t.d.principal.name}`));
+    await flush();
+    expect(pushesTo(t.d.principal).join()).toMatch(/【督办】区教体局.*请本周内上门/);
+    for (const who of [t.d.head, t.d.deputy]) {
+      const got = pushesTo(who).filter((x) => /【督办】/.test(x));
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatch(new RegExp(`区教体局 ${t.d.bureau.name} 正在督办 .*${name}`));
+    }
+    t.bot.clock.set('2026-12-01T15:00:00+08:00');
+    await say(t.d.head, `到校 ${name}`);
+    await flush();
+    for (const who of [t.d.bureau, t.d.principal, t.d.deputy]) {
+      expect(pushesTo(who).join()).toMatch(new RegExp(`【已结案】.*${name}：学生已到校`));
+    }
+  });
+
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {
     await say(t.d.head, `缺勤 ${t.d.plain.name}`);
     await at('2026-12-01T09:00:00');
