@@ -153,6 +153,8 @@ export function moved(
   i: number,
   to: string[],
   exclude: string,
+  /** A line added to the move's text (duties the move passed on). */
+  tail = '',
 ): Notice | undefined {
   const who = m.inferred ? '' : `（${a.who([m.by])}）`;
   const texts: Partial<Record<Move['gate'], string>> = {
@@ -164,7 +166,7 @@ export function moved(
     closed: `【已结案】${a.className} ${a.name}：${m.why}${who}，相关待办已关闭。`,
     cancelled: `【撤销】${a.className} ${a.name} 的报告已撤销，相关待办已取消。`,
   };
-  const text = texts[m.gate];
+  const text = texts[m.gate] && texts[m.gate] + tail;
   const recipients = to.filter((u) => u !== exclude);
   if (!text || !recipients.length) return undefined;
   return { to: recipients, key: `${a.caseId}:move:${i}`, text, line: `${a.name}：${m.why}` };

@@ -79,9 +79,8 @@ export async function prepareSync(
   const ctx: DiffContext = { a: about, holders, now, actor, correctedAt: lastCorrection(facts) };
   const { writes, notices } = diffDuties(row, view, stored, ctx);
   const followers = standing(facts).flatMap((f) => (f.type === 'followUp' ? [f.actor] : []));
-  notices.push(
-    ...caseNotices(row, view, about, actor, [...stored.flatMap((d) => d.holders), ...followers]),
-  );
+  const involved = [...stored.flatMap((d) => d.holders), ...followers];
+  notices.push(...caseNotices(row, view, about, actor, involved, stored));
   const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
   const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
   const commit = async () => {
@@ -312,19 +311,15 @@ function caseNotices(
   a: N.About,
   actor: string,
   involved: string[],
+  stored: DutyRow[],
 ): N.Notice[] {
   const everyone = [...new Set([...c.notified, ...involved])];
   const out: (N.Notice | undefined)[] = [];
   v.moves.slice(c.moveCount).forEach((m, i) => {
-    out.push(
-      N.moved(
-        a,
-        m,
-        c.moveCount + i,
-        m.gate === 'persuasion' ? persuasionTeam(v, everyone) : everyone,
-        actor,
-      ),
-    );
+    const persuasion = m.gate === 'persuasion';
+    const to = persuasion ? persuasionTeam(v, everyone) : everyone;
+    const tail = persuasion ? passedOn(v, a, stored) : '';
+    out.push(N.moved(a, m, c.moveCount + i, to, actor, tail));
   });
   if (v.gate === 'cancelled' && c.gate !== 'cancelled') {
     out.push(
@@ -338,6 +333,24 @@ function caseNotices(
     );
   }
   return out.filter((n): n is N.Notice => !!n);
+}
+
+/**
+ * Duties the move into persuasion settled (a head teacher's visit…): one line in the move's
+ * notice saying they are no longer done on their own but by whoever holds 劝返 now.
+ */
+function passedOn(v: CaseView, a: N.About, stored: DutyRow[]): string {
+  const live = new Set(
+    stored.filter((d) => d.status === 'open' || d.status === 'missed').map((d) => d.dutyId),
+  );
+  const settled = v.duties.filter(
+    (d) => d.status === 'settled' && live.has(d.dutyId) && d.kind !== 'checkAttendance',
+  );
+  if (!settled.length) return '';
+  const what = settled.map((d) => `「${DUTY[d.kind].label}」（${a.who(d.holders)}）`).join('、');
+  const lead = v.duties.filter((d) => d.kind === 'persuade').flatMap((d) => d.holders);
+  const by = lead.length ? `，由 ${a.who([...new Set(lead)])} 牵头` : '';
+  return `原待办${what}不再单独办理，已转入劝返${by}。`;
 }
 
 function persuasionTeam(v: CaseView, everyone: string[]): string[] {

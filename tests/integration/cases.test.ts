@@ -367,6 +367,19 @@ describe('issue #9: the case record the district can trust', () => {
     }
   });
 
+  it('fix item 5: moving to 劝返 tells the head teacher, in the same notice, that her visit duty passed on', async () => {
+    await intoPersuasion();
+    await flush();
+    const moved = pushesTo(t.d.head).filter((x) => /【进入劝返】/.test(x));
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(
+      new RegExp(
+        `原待办「班主任家访」（${t.d.head.name}）不再单独办理，已转入劝返，由 ${t.d.deputy.name} 牵头`,
+      ),
+    );
+    expect(await say(t.d.head, '待办')).not.toMatch(/班主任家访/);
+  });
+
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {
     await say(t.d.head, `缺勤 ${t.d.plain.name}`);
     await at('2026-12-01T09:00:00');
