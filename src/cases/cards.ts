@@ -1,6 +1,6 @@
 import type { ChatContext } from '../chat/command';
 import { DUTY, type CardAction } from '../domain/cases/duties';
-import { AWAY_GATES, type Gate } from '../domain/cases/gates';
+import { AWAY_GATES, CHECK_GATES, type Gate } from '../domain/cases/gates';
 import { Duty, type DutyRow } from '../models/case';
 import { findStudent } from '../roster/directory';
 import { authorize } from '../domain/policy';
@@ -80,7 +80,7 @@ function act(
 
 /** Gates in which an answer about attendance still means something for this kind of duty. */
 const LIVE_GATES: Partial<Record<DutyRow['kind'], readonly Gate[]>> = {
-  checkAttendance: ['tracking', 'registration', 'leave'],
+  checkAttendance: CHECK_GATES,
   confirmAway: AWAY_GATES,
   headVisit: ['tracking'],
   leaderVisit: ['tracking'],

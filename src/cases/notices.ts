@@ -1,4 +1,4 @@
-import { DUTY, actionCommand, type CardAction } from '../domain/cases/duties';
+import { DUTY, actionCommand, escalationLevels, type CardAction } from '../domain/cases/duties';
 import type { Duty, Move } from '../domain/cases/derive';
 import { formatDay, formatDeadline } from '../lib/time';
 import type { CardSpec } from '../notify/cards';
@@ -101,7 +101,7 @@ export function dutyEscalated(a: About, d: Duty, targets: string[]): Notice[] {
   const line = `${a.name}：${label}已逾期（${holders}）`;
   const out: Notice[] = [];
   if (targets.length) {
-    const outside = DUTY[d.kind].escalateTo.includes('bureau');
+    const outside = escalationLevels(d.kind, d.streak).includes('bureau');
     const card = cardFor(a, d, title, desc, DUTY[d.kind].escalatedActions, outside);
     out.push({ to: targets, key: `${d.dutyId}:escalate`, card, line });
   }
@@ -133,6 +133,19 @@ export function dutyWithdrawn(a: About, label: string, dutyId: string, to: strin
   return { to, key: `${dutyId}:withdrawn`, text, line: `${a.name}：${label}已撤销` };
 }
 
+/** Who changed the record, what and why: told to whoever had reported what was withdrawn. */
+export function corrected(
+  a: About,
+  c: { by: string; what: string; reason?: string; key: string },
+  to: string[],
+): Notice {
+  const why = c.reason ? `，原因：${c.reason}` : '';
+  const text =
+    `${c.by} 已更正 ${a.className} ${a.name} 的记录：撤销您报告的「${c.what}」${why}。` +
+    '相关待办已按更正后的记录重新计算，发「待办」查看。';
+  return { to, key: c.key, text, line: `${a.name}：${c.by} 更正了「${c.what}」` };
+}
+
 /** What a gate move tells the people on the case (moves that ops announce themselves excluded). */
 export function moved(
   a: About,
@@ -140,6 +153,8 @@ export function moved(
   i: number,
   to: string[],
   exclude: string,
+  /** A line added to the move's text (duties the move passed on). */
+  tail = '',
 ): Notice | undefined {
   const who = m.inferred ? '' : `（${a.who([m.by])}）`;
   const texts: Partial<Record<Move['gate'], string>> = {
@@ -151,7 +166,7 @@ export function moved(
     closed: `【已结案】${a.className} ${a.name}：${m.why}${who}，相关待办已关闭。`,
     cancelled: `【撤销】${a.className} ${a.name} 的报告已撤销，相关待办已取消。`,
   };
-  const text = texts[m.gate];
+  const text = texts[m.gate] && texts[m.gate] + tail;
   const recipients = to.filter((u) => u !== exclude);
   if (!text || !recipients.length) return undefined;
   return { to: recipients, key: `${a.caseId}:move:${i}`, text, line: `${a.name}：${m.why}` };

@@ -1,8 +1,8 @@
 import { Case, Duty, type CaseRow, type DutyRow } from '../models/case';
 import { deriveCase, type CaseView, type Duty as DerivedDuty } from '../domain/cases/derive';
-import { DUTY, type HolderLevel } from '../domain/cases/duties';
+import { DUTY, escalationLevels, type HolderLevel } from '../domain/cases/duties';
 import { responsibleAt, type Chain } from '../domain/chain';
-import type { Fact } from '../domain/cases/facts';
+import { lastCorrection, standing, type Fact } from '../domain/cases/facts';
 import type { Services } from '../services';
 import {
   className,
@@ -76,8 +76,11 @@ export async function prepareSync(
   const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
   about.awayDays = view.awayDays;
   const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
-  const { writes, notices } = diffDuties(row, view, stored, about, holders, now, actor);
-  notices.push(...caseNotices(row, view, about, actor, stored));
+  const ctx: DiffContext = { a: about, holders, now, actor, correctedAt: lastCorrection(facts) };
+  const { writes, notices } = diffDuties(row, view, stored, ctx);
+  const followers = standing(facts).flatMap((f) => (f.type === 'followUp' ? [f.actor] : []));
+  const involved = [...stored.flatMap((d) => d.holders), ...followers];
+  notices.push(...caseNotices(row, view, about, actor, involved, stored));
   const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
   const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
   const commit = async () => {
@@ -207,23 +210,30 @@ function toRow(c: CaseRow, d: DerivedDuty, prev?: DutyRow): DutyRow {
   };
 }
 
+interface DiffContext {
+  a: N.About;
+  holders: Record<HolderLevel, string[]>;
+  now: Date;
+  actor: string;
+  /** The case's latest correction (a withdrawal), if any. */
+  correctedAt?: Date;
+}
+
 /** Compares the derived duties with the stored ones: what to write, whom to tell. */
 function diffDuties(
   c: CaseRow,
   v: CaseView,
   stored: DutyRow[],
-  a: N.About,
-  holders: Record<HolderLevel, string[]>,
-  now: Date,
-  actor: string,
+  x: DiffContext,
 ): { writes: Write[]; notices: N.Notice[] } {
+  const { a, actor } = x;
   const before = new Map(stored.map((d) => [d.dutyId, d]));
   const writes: Write[] = [];
   const notices: (N.Notice | undefined)[] = [];
   for (const d of v.duties) {
     const prev = before.get(d.dutyId);
     const row = toRow(c, d, prev);
-    notices.push(...transitions(d, prev, row, a, holders, now, actor));
+    notices.push(...transitions(d, prev, row, x));
     if (!prev || JSON.stringify(strip(prev)) !== JSON.stringify(strip(row))) {
       writes.push({ replaceOne: { filter: { dutyId: d.dutyId }, replacement: row, upsert: true } });
     }
@@ -251,15 +261,22 @@ function strip(d: DutyRow): Record<string, unknown> {
   );
 }
 
+/**
+ * A correction reopened it: its deadline passed before the record was corrected, and the last
+ * view had it answered (or did not have it). Nobody missed it live, so nobody is blamed.
+ */
+function reopened(d: DerivedDuty, prev: DutyRow | undefined, correctedAt?: Date): boolean {
+  if (!correctedAt || d.dueAt >= correctedAt) return false;
+  return !prev || (prev.status !== 'open' && prev.status !== 'missed');
+}
+
 function transitions(
   d: DerivedDuty,
   prev: DutyRow | undefined,
   row: DutyRow,
-  a: N.About,
-  holders: Record<HolderLevel, string[]>,
-  now: Date,
-  actor: string,
+  x: DiffContext,
 ): (N.Notice | undefined)[] {
+  const { a, holders, now, actor } = x;
   const out: (N.Notice | undefined)[] = [];
   const wasLive = !prev || prev.status === 'open' || prev.status === 'missed';
   if (!prev && d.status === 'open') out.push(N.dutyOpened(a, d, actor));
@@ -267,8 +284,10 @@ function transitions(
     if (prev) out.push(N.dutyReminder(a, d));
     row.reminded = true;
   }
-  if (d.status === 'missed' && !prev?.escalatedTo) {
-    const targets = DUTY[d.kind].escalateTo
+  if (d.status === 'missed' && !prev?.escalatedTo && reopened(d, prev, x.correctedAt)) {
+    row.escalatedTo = []; // quietly back in the holder's 待办; the corrector knows
+  } else if (d.status === 'missed' && !prev?.escalatedTo) {
+    const targets = escalationLevels(d.kind, d.streak)
       .flatMap((l) => holders[l])
       .filter((u) => !d.holders.includes(u));
     row.escalatedTo = [...new Set(targets)];
@@ -282,26 +301,25 @@ function transitions(
   return out;
 }
 
-/** Gate moves since the last sync, and the case being withdrawn as a whole. */
+/**
+ * Gate moves since the last sync, and the case being withdrawn as a whole: told to everyone
+ * told before, every holder, and whoever followed the case up (督办), so they hear how it ends.
+ */
 function caseNotices(
   c: CaseRow,
   v: CaseView,
   a: N.About,
   actor: string,
+  involved: string[],
   stored: DutyRow[],
 ): N.Notice[] {
-  const everyone = [...new Set([...c.notified, ...stored.flatMap((d) => d.holders)])];
+  const everyone = [...new Set([...c.notified, ...involved])];
   const out: (N.Notice | undefined)[] = [];
   v.moves.slice(c.moveCount).forEach((m, i) => {
-    out.push(
-      N.moved(
-        a,
-        m,
-        c.moveCount + i,
-        m.gate === 'persuasion' ? persuasionTeam(v, everyone) : everyone,
-        actor,
-      ),
-    );
+    const persuasion = m.gate === 'persuasion';
+    const to = persuasion ? persuasionTeam(v, everyone) : everyone;
+    const tail = persuasion ? passedOn(v, a, stored) : '';
+    out.push(N.moved(a, m, c.moveCount + i, to, actor, tail));
   });
   if (v.gate === 'cancelled' && c.gate !== 'cancelled') {
     out.push(
@@ -315,6 +333,24 @@ function caseNotices(
     );
   }
   return out.filter((n): n is N.Notice => !!n);
+}
+
+/**
+ * Duties the move into persuasion settled (a head teacher's visit…): one line in the move's
+ * notice saying they are no longer done on their own but by whoever holds 劝返 now.
+ */
+function passedOn(v: CaseView, a: N.About, stored: DutyRow[]): string {
+  const live = new Set(
+    stored.filter((d) => d.status === 'open' || d.status === 'missed').map((d) => d.dutyId),
+  );
+  const settled = v.duties.filter(
+    (d) => d.status === 'settled' && live.has(d.dutyId) && d.kind !== 'checkAttendance',
+  );
+  if (!settled.length) return '';
+  const what = settled.map((d) => `「${DUTY[d.kind].label}」（${a.who(d.holders)}）`).join('、');
+  const lead = v.duties.filter((d) => d.kind === 'persuade').flatMap((d) => d.holders);
+  const by = lead.length ? `，由 ${a.who([...new Set(lead)])} 牵头` : '';
+  return `原待办${what}不再单独办理，已转入劝返${by}。`;
 }
 
 function persuasionTeam(v: CaseView, everyone: string[]): string[] {

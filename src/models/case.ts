@@ -139,6 +139,7 @@ const dutySchema = new Schema<DutyRow>(
     metAt: Date,
     onBehalfOf: String,
     late: Boolean,
+    streak: Number,
     reminded: Boolean,
     escalatedTo: { type: [String], default: undefined, index: true },
   },

@@ -282,6 +282,104 @@ describe('issue #9: the case record the district can trust', () => {
     expect(await duties('headVisit')).toHaveLength(0);
   });
 
+  it('fix item 1: an unanswered check is asked again every school day and climbs to the bureau', async () => {
+    t.bot.clock.set('2026-12-01T08:00:00+08:00');
+    await say(t.d.head, `缺勤 ${t.d.plain.name}`);
+    await at('2026-12-08T12:00:00');
+    const asked = t.wecom
+      .to(t.d.head.userid)
+      .filter((m) => /今天到校了吗/.test(m.card?.main_title?.title ?? ''));
+    // 12/2, 12/3, 12/4, 12/7, 12/8: one card a school day (none at the weekend).
+    expect(asked).toHaveLength(5);
+    const live = await Duty.find({ kind: 'checkAttendance', status: { $in: ['open', 'missed'] } });
+    expect(live.map((d) => d.day)).toEqual(['2026-12-08']);
+    expect(cardOf(t.d.gradeLeader, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.deputy, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.principal, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.bureau, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(await CaseFact.countDocuments({ type: { $in: ['absence', 'stillAway'] } })).toBe(1);
+    expect(await say(t.d.head, '待办')).toMatch(/确认到校情况/);
+  });
+
+  it("fix item 2: a leader's 更正 re-derives quietly — nobody is blamed for a check she had answered", async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `请假 ${name} 到12月1日 发烧`);
+    await at('2026-12-02T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    await at('2026-12-08T09:00:00');
+    t.wecom.sent.length = 0;
+    const reply = await say(t.d.gradeLeader, `更正 ${name} 家长已请假`);
+    expect(reply).toMatch(/已更正：.*「确认仍未到校（12月2日 周三）」/);
+    expect(reply).toMatch(new RegExp(`请再发「请假 ${name} 到X月X日 事由」`));
+    await flush();
+    const head = pushesTo(t.d.head).join('\n');
+    expect(head).not.toMatch(/逾期/);
+    expect(head).toMatch(new RegExp(`${t.d.gradeLeader.name} 已更正.*撤销您报告的「确认仍未到校`));
+    expect(head).toMatch(/原因：家长已请假/);
+    expect(t.wecom.to(t.d.gradeLeader.userid).map(textOf).join()).not.toMatch(/逾期/);
+    expect(await say(t.d.head, `进展 ${name}`)).toMatch(/当前：请假已结束（待确认到校）/);
+    const check = await Duty.findOne({ dutyId: /check:2026-12-02$/ }).lean();
+    expect(check?.escalatedTo ?? []).toEqual([]);
+    // Today's check is real silence after the correction: told one level up, not to the bureau.
+    await at('2026-12-08T10:01:00');
+    expect(cardOf(t.d.gradeLeader, /^【逾期】确认到校情况/)).toBeDefined();
+    expect(cardOf(t.d.bureau, /^【逾期】确认到校情况/)).toBeUndefined();
+  });
+
+  it('fix item 3: when a leave ends the case stops saying 请假中, and a confirmed absence reaches the deputy', async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `请假 ${name} 到12月1日 发烧`);
+    expect(await say(t.d.deputy, '案件')).toMatch(new RegExp(`请假中（1）[\\s\\S]*${name}`));
+    await at('2026-12-02T08:00:00');
+    expect((await theCase()).gate).toBe('leaveEnded');
+    const list = await say(t.d.deputy, '案件');
+    expect(list).not.toMatch(/请假中（1）/);
+    expect(list).toMatch(new RegExp(`请假已结束（待确认到校）（1）[\\s\\S]*${name}`));
+    expect(await say(t.d.head, `进展 ${name}`)).toMatch(/当前：请假已结束（待确认到校）/);
+    await at('2026-12-02T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    expect(pushesTo(t.d.deputy).join()).toMatch(
+      new RegExp(`【缺勤报告】.*${name}.*12月2日.*请假结束后仍未到校`),
+    );
+    expect((await theCase()).gate).toBe('tracking');
+  });
+
+  it("fix item 4: whoever 督办'd a case hears how it ended; the head teacher and deputy learn of the 督办", async () => {
+    const name = t.d.plain.name;
+    await say(t.d.head, `缺勤 ${name}`);
+    await at('2026-12-01T09:00:00');
+    await click(t.d.head, cardOf(t.d.head, /今天到校了吗/), '仍未到校');
+    t.wecom.sent.length = 0;
+    const reply = await say(t.d.bureau, `督办 ${name} 请本周内上门`);
+    expect(reply).toMatch(new RegExp(`已督办：${name}，已通知校长 ${t.d.principal.name}`));
+    await flush();
+    expect(pushesTo(t.d.principal).join()).toMatch(/【督办】区教体局.*请本周内上门/);
+    for (const who of [t.d.head, t.d.deputy]) {
+      const got = pushesTo(who).filter((x) => /【督办】/.test(x));
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatch(new RegExp(`区教体局 ${t.d.bureau.name} 正在督办 .*${name}`));
+    }
+    t.bot.clock.set('2026-12-01T15:00:00+08:00');
+    await say(t.d.head, `到校 ${name}`);
+    await flush();
+    for (const who of [t.d.bureau, t.d.principal, t.d.deputy]) {
+      expect(pushesTo(who).join()).toMatch(new RegExp(`【已结案】.*${name}：学生已到校`));
+    }
+  });
+
+  it('fix item 5: moving to 劝返 tells the head teacher, in the same notice, that her visit duty passed on', async () => {
+    await intoPersuasion();
+    await flush();
+    const moved = pushesTo(t.d.head).filter((x) => /【进入劝返】/.test(x));
+    expect(moved).toHaveLength(1);
+    expect(moved[0]).toMatch(
+      new RegExp(
+        `原待办「班主任家访」（${t.d.head.name}）不再单独办理，已转入劝返，由 ${t.d.deputy.name} 牵头`,
+      ),
+    );
+    expect(await say(t.d.head, '待办')).not.toMatch(/班主任家访/);
+  });
+
   it('finding 2: persuasion says why it started (a missed leader visit, inferred)', async () => {
     await say(t.d.head, `缺勤 ${t.d.plain.name}`);
     await at('2026-12-01T09:00:00');

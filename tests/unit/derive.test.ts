@@ -5,6 +5,7 @@ import {
   DUTY,
   DUTY_KINDS,
   HOLDER_LEVELS,
+  escalationLevels,
   type DutyKind,
   type HolderLevel,
 } from '../../src/domain/cases/duties';
@@ -288,8 +289,12 @@ describe('deriving a case from its facts (issue #9)', () => {
       until: '2026-12-01',
       at: '2026-11-30T08:00:00',
     });
+    expect(derive('2026-12-01T23:00:00', list).gate).toBe('leave');
+    // fix item 3: the day after the leave the case no longer says 请假中 (the sweeper wakes then).
+    expect(fmt(derive('2026-12-01T23:00:00', list).wakeAt)).toBe(fmt(T('2026-12-02T00:00:00')));
     const v = derive('2026-12-02T11:00:00', list);
-    expect(v.gate).toBe('leave');
+    expect(v.gate).toBe('leaveEnded');
+    expect(v.moves.at(-1)).toMatchObject({ by: 'system', inferred: true });
     expect(duty(v, 'checkAttendance')[0]).toMatchObject({ day: '2026-12-02', status: 'missed' });
     expect(duty(v, 'headVisit')).toHaveLength(0);
     const away = derive('2026-12-02T12:00:00', [
@@ -298,6 +303,57 @@ describe('deriving a case from its facts (issue #9)', () => {
     ]);
     expect(away.gate).toBe('tracking');
     expect(duty(away, 'headVisit')[0].status).toBe('open');
+  });
+
+  it('fix item 1: silence never stops the asking — a check every school day, carried, climbing the chain', () => {
+    const list = facts({
+      type: 'absence',
+      day: '2026-11-30',
+      part: 'full',
+      at: '2026-11-30T08:00:00',
+    });
+    const v = derive('2026-12-08T11:00:00', list);
+    const checks = duty(v, 'checkAttendance');
+    expect(checks.map((d) => d.day)).toEqual([
+      '2026-12-01',
+      '2026-12-02',
+      '2026-12-03',
+      '2026-12-04',
+      '2026-12-07',
+      '2026-12-08',
+    ]);
+    // One question at a time: earlier unanswered checks are carried into today's, marked late.
+    expect(checks.slice(0, -1).every((d) => d.status === 'settled' && d.late)).toBe(true);
+    expect(checks.at(-1)).toMatchObject({ status: 'missed', streak: 6 });
+    expect(checks.map((d) => d.streak)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(escalationLevels('checkAttendance', 1)).toEqual(['gradeLeader']);
+    expect(escalationLevels('checkAttendance', 2)).toEqual(['gradeLeader', 'deputy']);
+    expect(escalationLevels('checkAttendance', 6)).toEqual([
+      'gradeLeader',
+      'deputy',
+      'principal',
+      'bureau',
+    ]);
+    // Silence records no absence day (no leader visit), but the count of days away goes on.
+    expect(duty(v, 'leaderVisit')).toHaveLength(0);
+    expect(v.awayDays).toBe(7);
+    expect(fmt(v.wakeAt)).toBe(fmt(T('2026-12-09T08:30:00')));
+    // An answer meets today's check; the next day is asked again, the streak starts over.
+    const answered = derive('2026-12-09T11:00:00', [
+      ...list,
+      ...facts({ type: 'stillAway', day: '2026-12-08', at: '2026-12-08T12:00:00' }),
+    ]);
+    const after = duty(answered, 'checkAttendance');
+    expect(after.find((d) => d.day === '2026-12-08')).toMatchObject({ status: 'met', late: true });
+    expect(after.at(-1)).toMatchObject({ day: '2026-12-09', status: 'missed', streak: 1 });
+    expect(duty(answered, 'leaderVisit')).toHaveLength(1);
+  });
+
+  it('fix item 1: a missed still-away confirmation in persuasion is asked again a week later', () => {
+    const v = derive('2026-12-22T11:00:00', persuading());
+    const away = duty(v, 'confirmAway');
+    expect(away.map((d) => d.day)).toEqual(['2026-12-08', '2026-12-15', '2026-12-22']);
+    expect(away.map((d) => d.status)).toEqual(['settled', 'settled', 'open']);
   });
 
   it('names every fact type, gate and duty kind (a new one fails here until it is labelled)', () => {

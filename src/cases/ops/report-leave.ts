@@ -1,6 +1,6 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
-import { GATE_LABEL } from '../../domain/cases/gates';
+import { CHECK_GATES, GATE_LABEL } from '../../domain/cases/gates';
 import type { StudentDoc } from '../../roster/directory';
 import { formatDay } from '../../lib/time';
 import { openCaseOf, openOrCreateCase } from '../store';
@@ -24,7 +24,7 @@ export async function reportLeave(ctx: ChatContext, a: LeaveInput): Promise<stri
   if (days < 1)
     throw new Answer(`${formatDay(a.from)} 至 ${formatDay(a.until)} 没有上学日，无需请假。`);
   const existing = await openCaseOf(student.studentNo);
-  if (existing && !['tracking', 'leave', 'registration'].includes(existing.gate)) {
+  if (existing && !CHECK_GATES.includes(existing.gate)) {
     const gate = GATE_LABEL[existing.gate];
     throw new Answer(
       `${student.name} 目前处于「${gate}」，不能登记请假。如已返校请发「到校 ${student.name}」。`,

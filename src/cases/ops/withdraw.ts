@@ -7,6 +7,10 @@ import type { StudentDoc } from '../../roster/directory';
 import { openCaseOrAnswer } from '../checks';
 import { record } from '../record';
 import { standingFacts } from '../store';
+import type { Synced } from '../sync';
+import { corrected, type Notice } from '../notices';
+import { formatDay } from '../../lib/time';
+import { joinLines } from '../../lib/lines';
 
 /** What a person reports (and so may withdraw): not inferred facts, not withdrawals. */
 const REPORTED = ['absence', 'leave', 'present', 'stillAway', 'visit', 'persuasion', 'plan'];
@@ -40,17 +44,44 @@ export async function withdrawReport(
     throw new Answer(`请写明更正原因，例如：更正 ${student.name} 家长已补请假条`);
   }
   const why = a.asLeader ? `领导更正：${a.reason}` : '报告人撤销误报';
-  const synced = await record(ctx, c, { type: 'withdraw', target: target.factId, detail: why });
+  const what = `${FACT_LABEL[target.type]}${target.day ? `（${formatDay(target.day)}）` : ''}`;
+  const authors = [target.actor, target.onBehalfOf].filter(
+    (u): u is string => !!u && u !== ctx.actor.userid && u !== 'system',
+  );
+  let extra: string[] = [];
+  const tell = (p: Synced): Notice[] => {
+    if (!a.asLeader || !authors.length) return [];
+    extra = authors;
+    const key = `${c.caseId}:corrected:${target.factId}`;
+    return [corrected(p.about, { by: ctx.actor.name, what, reason: a.reason, key }, authors)];
+  };
+  const synced = await record(
+    ctx,
+    c,
+    { type: 'withdraw', target: target.factId, detail: why },
+    { student, tell },
+  );
   const action = a.asLeader ? 'correct' : 'undo';
   await auditChat(ctx, action, student.studentNo, target.factId);
-  const told = [...new Set(synced.notices.flatMap((n) => n.to))].filter(
+  const told = [...new Set([...synced.notices.flatMap((n) => n.to), ...extra])].filter(
     (u) => u !== ctx.actor.userid,
   );
-  const what = FACT_LABEL[target.type];
   const state = synced.view.open ? '' : '案件已撤销，';
   const toldLine = told.length ? `，已通知 ${synced.about.who(told)}` : '';
   const verb = a.asLeader ? '更正' : '撤销';
-  return `已${verb}：${student.name} 的「${what}」。${state}相关待办已重新计算${toldLine}。`;
+  return joinLines(
+    `已${verb}：${student.name} 的「${what}」。${state}相关待办已重新计算${toldLine}。`,
+    a.asLeader && synced.view.open ? leaveHint(a.reason ?? '', target.type, student.name) : '',
+  );
+}
+
+/** A correction that says the absence was leave: the leave itself is recorded with 请假. */
+function leaveHint(reason: string, withdrawn: string, name: string): string {
+  if (withdrawn === 'leave' || !/请假|假条|病假|事假/.test(reason)) return '';
+  return (
+    `如 ${name} 确系请假，请再发「请假 ${name} 到X月X日 事由」登记，请假期间不计缺勤；` +
+    '否则我会继续每天请班主任确认是否到校。'
+  );
 }
 
 function ownRecent(ctx: ChatContext, facts: FactRow[]): FactRow | undefined {

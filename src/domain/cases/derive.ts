@@ -30,6 +30,8 @@ export interface Duty {
   metAt?: Date;
   onBehalfOf?: string;
   late?: boolean;
+  /** A repeated check: how many in a row went unanswered, this one included (set when missed). */
+  streak?: number;
 }
 
 export interface Move {

@@ -46,6 +46,11 @@ export interface DutyRule {
   /** Buttons on the holder's card; escalation cards add what a superior can do. */
   actions: CardAction[];
   escalatedActions: CardAction[];
+  /**
+   * For a duty asked again every school day while unanswered: the levels told as the silence
+   * goes on (the n-th unanswered one in a row reaches the first n levels).
+   */
+  climb?: HolderLevel[];
 }
 
 export const DUTY: Record<DutyKind, DutyRule> = {
@@ -55,6 +60,7 @@ export const DUTY: Record<DutyKind, DutyRule> = {
     escalateTo: ['gradeLeader'],
     actions: ['present', 'stillAway', 'details'],
     escalatedActions: ['present', 'stillAway', 'details'],
+    climb: ['gradeLeader', 'deputy', 'principal', 'bureau'],
   },
   headVisit: {
     label: '班主任家访',
@@ -120,6 +126,17 @@ export const DUTY: Record<DutyKind, DutyRule> = {
     escalatedActions: ['details'],
   },
 };
+
+/**
+ * Who is told when a duty is missed. A duty asked again each day (确认到校情况) climbs the chain
+ * while the silence lasts: the n-th unanswered one in a row reaches `climb`'s first n levels,
+ * so a student who stays away never drops out of sight (PROCEDURES: silence is not a fact).
+ */
+export function escalationLevels(kind: DutyKind, streak = 1): HolderLevel[] {
+  const rule = DUTY[kind];
+  if (!rule.climb) return rule.escalateTo;
+  return rule.climb.slice(0, Math.max(1, Math.min(streak, rule.climb.length)));
+}
 
 export const ACTION_LABEL: Record<CardAction, string> = {
   present: '已到校',

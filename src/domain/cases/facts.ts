@@ -98,3 +98,9 @@ export function standing(facts: Fact[]): Fact[] {
   const withdrawn = new Set(facts.filter((f) => f.type === 'withdraw').map((f) => f.target));
   return facts.filter((f) => f.type !== 'withdraw' && !withdrawn.has(f.factId));
 }
+
+/** When the record was last corrected (a withdrawal): deadlines before it were not missed live. */
+export function lastCorrection(facts: Fact[]): Date | undefined {
+  const at = facts.filter((f) => f.type === 'withdraw').map((f) => f.at.getTime());
+  return at.length ? new Date(Math.max(...at)) : undefined;
+}

@@ -1,7 +1,7 @@
-import { fromIsoDay, isoDay } from '../../lib/time';
+import { formatDay, fromIsoDay, isoDay } from '../../lib/time';
 import type { SchoolCalendar } from '../calendar';
-import type { Fact } from './facts';
-import { AWAY_GATES, type Gate } from './gates';
+import { lastCorrection, type Fact } from './facts';
+import { AWAY_GATES, CHECK_GATES, type Gate } from './gates';
 import { DUTY, type DutyKind } from './duties';
 import type { CaseView, DeriveInput, Duty, LadderRules, Move } from './derive';
 
@@ -33,7 +33,12 @@ export class CaseSim {
   persuadeSeq = 0;
   decideSeq = 0;
 
-  constructor(readonly input: DeriveInput) {}
+  /** The latest correction: checks whose deadline passed before it do not climb the chain. */
+  readonly correctedAt?: Date;
+
+  constructor(readonly input: DeriveInput) {
+    this.correctedAt = lastCorrection(input.facts);
+  }
 
   get cal(): SchoolCalendar {
     return this.input.cal;
@@ -69,9 +74,8 @@ export class CaseSim {
   openingTimers(): Timer[] {
     if (this.closedAt || this.transfer || !this.gate) return [];
     const out: (Timer | undefined)[] = [];
-    if (this.gate === 'tracking' || this.gate === 'registration' || this.gate === 'leave') {
-      out.push(this.nextCheck());
-    }
+    if (CHECK_GATES.includes(this.gate)) out.push(this.nextCheck());
+    if (this.gate === 'leave') out.push(this.leaveEnds());
     if (AWAY_GATES.includes(this.gate)) out.push(this.nextConfirmAway());
     if (this.gate === 'persuasion') out.push(this.nextDecide());
     if (this.gate === 'return') out.push(this.nextCheckIn());
@@ -144,6 +148,7 @@ export class CaseSim {
 
   miss(d: Duty): void {
     d.status = 'missed';
+    if (d.kind === 'checkAttendance') d.streak = this.streakOf(d);
     if (d.kind === 'leaderVisit' && this.gate === 'tracking') {
       this.startPersuasion('system', '学校领导亲自家访逾期未完成，学生仍未返校', true);
     }
@@ -151,12 +156,55 @@ export class CaseSim {
     this.maybeFinishReturn();
   }
 
+  /** Asked-about days after the last known one (up to `upTo`): the checks nobody answered. */
+  unanswered(kind: DutyKind, upTo?: string): Duty[] {
+    return [...this.duties.values()].filter(
+      (d) => d.kind === kind && !!d.day && d.day > (this.cursor ?? '') && (!upTo || d.day <= upTo),
+    );
+  }
+
+  /** Unanswered checks in a row up to `d`, leaving out those a later correction reopened. */
+  streakOf(d: Duty): number {
+    const live = (x: Duty) => x === d || !this.correctedAt || x.dueAt > this.correctedAt;
+    return this.unanswered(d.kind, d.day).filter(live).length;
+  }
+
+  /** The last school day a duty of this kind asked about (checks, still-away confirmations). */
+  lastAsked(kind: DutyKind): string | undefined {
+    const days = [...this.duties.values()].filter((d) => d.kind === kind).map((d) => d.day);
+    return days
+      .filter((x): x is string => !!x)
+      .sort()
+      .pop();
+  }
+
+  /**
+   * Asks again about `day`: an earlier one still unanswered is carried into it (settled, marked
+   * late), so the holder has one question about the student, not one per silent day.
+   */
+  askAgain(kind: DutyKind, day: string, openAt: Date, dueAt: Date): void {
+    for (const d of this.unanswered(kind)) {
+      if (d.status !== 'open' && d.status !== 'missed') continue;
+      d.late = d.status === 'missed';
+      d.status = 'settled';
+      d.metBy = 'system';
+      d.metAt = this.t;
+    }
+    const prefix = kind === 'checkAttendance' ? 'check' : 'away';
+    this.open(kind, `${prefix}:${day}`, openAt, dueAt, day);
+  }
+
   // ───────────── duties that time opens ─────────────
 
-  /** The next 确认到校情况: the first school day after the known ones that ends after we learned. */
+  /**
+   * The next 确认到校情况: the first school day after the known ones and the ones already asked
+   * about that ends after we learned. Asked every school day until someone answers: silence
+   * never records an absence day, and never stops the asking (PROCEDURES).
+   */
   nextCheck(): Timer | undefined {
     if (!this.cursor) return undefined;
-    let day = this.cal.nextSchoolDay(this.cursor);
+    const asked = this.lastAsked('checkAttendance');
+    let day = this.cal.nextSchoolDay(asked && asked > this.cursor ? asked : this.cursor);
     while (this.endOf(day) < this.cursorAt) day = this.cal.nextSchoolDay(day);
     if (this.duties.has(`${this.input.caseId}:check:${day}`)) return undefined;
     const morning = this.at(day, this.rules.morningCheckAt);
@@ -165,19 +213,32 @@ export class CaseSim {
     const dueAt = by.getTime() - openAt.getTime() >= 3_600_000 ? by : this.endOf(day);
     return {
       at: openAt,
-      fire: () => void this.open('checkAttendance', `check:${day}`, openAt, dueAt, day),
+      fire: () => this.askAgain('checkAttendance', day, openAt, dueAt),
+    };
+  }
+
+  /** The day after the leave the case stops saying 请假中 (the sweeper wakes for it). */
+  leaveEnds(): Timer | undefined {
+    if (!this.leaveUntil) return undefined;
+    const until = this.leaveUntil;
+    const why = `请假已于 ${formatDay(until)} 结束，尚未确认到校`;
+    return {
+      at: this.at(this.shiftDays(until, 1), '00:00'),
+      fire: () => this.move('leaveEnded', 'system', why, true),
     };
   }
 
   /** Once persuasion has begun, the head teacher confirms "still away" on a rhythm (weekly). */
   nextConfirmAway(): Timer | undefined {
     if (!this.cursor) return undefined;
-    const day = this.cal.addSchoolDays(this.cursor, this.rules.confirmAwayEverySchoolDays);
+    const asked = this.lastAsked('confirmAway');
+    const from = asked && asked > this.cursor ? asked : this.cursor;
+    const day = this.cal.addSchoolDays(from, this.rules.confirmAwayEverySchoolDays);
     if (this.duties.has(`${this.input.caseId}:away:${day}`)) return undefined;
     const openAt = this.at(day, this.rules.morningCheckAt);
     return {
       at: openAt,
-      fire: () => void this.open('confirmAway', `away:${day}`, openAt, this.endOf(day), day),
+      fire: () => this.askAgain('confirmAway', day, openAt, this.endOf(day)),
     };
   }
 
@@ -287,16 +348,12 @@ export class CaseSim {
 
   /** A school day the student was confirmed away (a report, or "still away" on a check). */
   away(f: Fact, day: string): void {
-    if (
-      this.gate === 'return' ||
-      (this.gate === 'leave' && this.leaveUntil && day <= this.leaveUntil)
-    ) {
-      return;
-    }
+    const onLeave = this.gate === 'leave' || this.gate === 'leaveEnded';
+    if (this.gate === 'return' || (onLeave && this.leaveUntil && day <= this.leaveUntil)) return;
     this.known(f, day);
     this.awayDays.add(day);
     if (!this.absentSince || day < this.absentSince) this.absentSince = day;
-    if (!this.gate || this.gate === 'registration' || this.gate === 'leave') {
+    if (!this.gate || this.gate === 'registration' || onLeave) {
       this.move('tracking', f.actor, f.type === 'absence' ? '报告无故缺勤' : '确认仍未到校');
     }
     if (this.gate !== 'tracking' || this.transfer) return;
@@ -330,14 +387,7 @@ export class CaseSim {
   }
 
   leave(f: Fact, day: string, until: string): void {
-    if (
-      this.gate &&
-      this.gate !== 'tracking' &&
-      this.gate !== 'leave' &&
-      this.gate !== 'registration'
-    ) {
-      return;
-    }
+    if (this.gate && !CHECK_GATES.includes(this.gate)) return;
     this.settleAll(f.actor);
     this.awayDays.clear();
     this.absentSince = undefined;
