@@ -1,0 +1,58 @@
+import { useBot, advance } from '../support/harness';
+import { ManualClock } from '../../src/lib/clock';
+import { overdueDuties } from '../../src/web/queries/cases';
+import { loadScope } from '../../src/web/scope';
+import { Case, Duty, type CaseRow, type DutyRow } from '../../src/models/case';
+import { overdueDays, overdueText } from '../../src/lib/time';
+
+/**
+ * One number per idea everywhere (the sandbox tester's week): chat, the dashboard and
+ * workbooks agree on days overdue and on which duties are overdue; visit counts agree.
+ */
+const s = useBot({ clock: new ManualClock('2026-11-30T08:00:00+08:00') });
+
+describe('days overdue: Asia/Shanghai calendar days since the deadline day (item 1)', () => {
+  it('counts calendar days, not whole 24-hour periods', () => {
+    const at = (iso: string) => new Date(iso);
+    expect(overdueDays(at('2026-12-02T10:00:00+08:00'), at('2026-12-03T08:31:00+08:00'))).toBe(1);
+    expect(overdueText(at('2026-12-02T10:00:00+08:00'), at('2026-12-03T08:31:00+08:00'))).toBe(
+      '逾期 1 天',
+    );
+    expect(overdueText(at('2026-12-01T18:00:00+08:00'), at('2026-12-03T08:31:00+08:00'))).toBe(
+      '逾期 2 天',
+    );
+    expect(overdueText(at('2026-12-03T08:00:00+08:00'), at('2026-12-03T23:59:00+08:00'))).toBe(
+      '今天逾期',
+    );
+    // 23:30 Shanghai is the next day in UTC: still the same calendar day.
+    expect(overdueDays(at('2026-12-01T23:30:00+08:00'), at('2026-12-08T08:31:00+08:00'))).toBe(7);
+  });
+
+  it('chat 逾期 and the dashboard list the same duties with the same days', async () => {
+    const { d } = s;
+    await s.say(d.head, `缺勤 ${d.plain.name}`);
+    await advance(s.bot, '2026-12-03T08:31:00+08:00');
+    const wed = await s.say(d.principal, '逾期');
+    expect(wed).toMatch(/确认到校情况，责任人 .*，逾期 2 天/);
+    expect(wed).not.toMatch(/逾期 1 天|今天逾期/);
+    await advance(s.bot, '2026-12-08T08:31:00+08:00');
+    // A closed case's missed duty is history: listed by neither.
+    const closed = await Duty.findOne({}).lean<DutyRow>();
+    await Case.create({
+      ...(await Case.findOne({ caseId: closed!.caseId }).lean<CaseRow>()),
+      _id: undefined,
+      caseId: 'closed-1',
+      open: false,
+    });
+    await Duty.create({ ...closed, _id: undefined, dutyId: 'closed-1:d', caseId: 'closed-1' });
+    const chat = await s.say(d.principal, '逾期');
+    const rows = await overdueDuties((await loadScope('ZS01'))!, s.bot.clock.now());
+    expect(chat).toMatch(new RegExp(`共 ${rows.length} 项`));
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(chat).toContain(`${r.duty}，责任人 ${r.holders}，逾期 ${r.daysOverdue} 天`);
+      expect(r.daysOverdue).toBe(7);
+    }
+    expect(await s.say(d.principal, '概况')).toMatch(/逾期事项 2 项/);
+  });
+});
