@@ -2,7 +2,7 @@ import { useBot, advance } from '../support/harness';
 import { ManualClock } from '../../src/lib/clock';
 import { overdueDuties } from '../../src/web/queries/cases';
 import { loadScope } from '../../src/web/scope';
-import { Case, Duty, type CaseRow, type DutyRow } from '../../src/models/case';
+import { Case, Duty, HomeVisit, type CaseRow, type DutyRow } from '../../src/models/case';
 import { overdueDays, overdueText } from '../../src/lib/time';
 
 /**
@@ -54,5 +54,50 @@ describe('days overdue: Asia/Shanghai calendar days since the deadline day (item
       expect(r.daysOverdue).toBe(7);
     }
     expect(await s.say(d.principal, '概况')).toMatch(/逾期事项 2 项/);
+  });
+});
+
+describe('home visits: one count everywhere (item 2, README: a card click counts once)', () => {
+  it('the 已家访 click reply, 家访统计 and 我的家访 say the same number; completing adds none', async () => {
+    const { d } = s;
+    await Promise.all([Case.deleteMany({}), Duty.deleteMany({}), HomeVisit.deleteMany({})]);
+    s.bot.clock.set('2026-12-09T08:00:00+08:00');
+    const [typed, clicked] = [d.students[4], d.students[5]];
+    await s.say(d.head, `家访 ${typed.name} 见到母亲，一切正常`);
+    await s.say(d.head, `缺勤 ${clicked.name}`);
+    await advance(s.bot, '2026-12-10T17:00:00+08:00');
+    const card = s.wecom
+      .to(d.head.userid)
+      .map((m) => m.card)
+      .filter((c) => c?.button_list?.some((b: { text: string }) => b.text === '已家访'))
+      .pop()!;
+    const key = card.button_list!.find(
+      (b: { text: string; key: string }) => b.text === '已家访',
+    )!.key;
+    s.wecom.sent.length = 0;
+    await s.bot.say({ as: d.head.userid, event: 'template_card_event', key, taskId: card.task_id });
+    await advance(s.bot, s.bot.clock.now());
+    expect(s.pushes(d.head)).toMatch(/本学期您已家访 2 人次/);
+    expect(await s.say(d.head, '家访统计')).toMatch(/您已家访 2 人次/);
+    const mine = await s.say(d.head, '我的家访');
+    expect(mine).toMatch(/已家访 2 人次/);
+    expect(mine).not.toMatch(new RegExp(`[：、]${clicked.name}[、。]?`));
+    const done = await s.say(d.head, `家访 ${clicked.name} 见到父亲，约定明天送校`);
+    expect(done).toMatch(/本学期您已家访 2 人次/);
+    expect(await s.say(d.head, '家访统计')).toMatch(/您已家访 2 人次/);
+  });
+});
+
+describe("the bureau's 家访统计 (item 4)", () => {
+  it('a line per school with its name, the teachers furthest behind with their school, no own count', async () => {
+    const { d } = s;
+    const reply = await s.say(d.bureau, '家访统计');
+    expect(reply).not.toMatch(/您已家访/);
+    expect(reply).toMatch(/^【家访统计 · 全区】/);
+    expect(reply).toMatch(/· 珠山区第一小学：达标 \d+\/\d+ 位老师，共家访 \d+ 人次/);
+    expect(reply).toMatch(/· 珠山区第二中学：达标 \d+\/\d+ 位老师/);
+    expect(reply).toMatch(/差距最大的：[^，]+（珠山区第[一二][小中]学*[^）]*）0\/20/);
+    // A head teacher still sees their own count, and no school list.
+    expect(await s.say(d.head, '家访统计')).toMatch(/^2026年秋季学期您已家访 \d+ 人次/);
   });
 });

@@ -3,7 +3,7 @@ import { HomeVisit } from '../../models/case';
 import { School, SchoolClass, Student, type ClassRow } from '../../models/roster';
 import { scopeFilter, staffNames, type StudentDoc } from '../../roster/directory';
 import { GRADE_LABEL } from '../../domain/roster';
-import { WITH_RECORD } from './visit-count';
+import { visitsIn } from './visit-count';
 import { currentRound, myStudentsFilter, notVisited } from './visits';
 import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
@@ -15,7 +15,7 @@ const pct = (a: number, b: number) => (b ? `${a}/${b}（${Math.round((100 * a) /
 async function byKey(scope: Record<string, unknown>, w: { from: Date; to: Date }, key: string) {
   const visitedNos = (
     await HomeVisit.aggregate<Count>([
-      { $match: { ...scope, at: { $gte: w.from, $lt: w.to }, ...WITH_RECORD } },
+      { $match: { ...scope, ...visitsIn(w) } },
       { $group: { _id: '$studentNo', n: { $sum: 1 } } },
     ])
   ).map((r) => String(r._id));
@@ -24,7 +24,7 @@ async function byKey(scope: Record<string, unknown>, w: { from: Date; to: Date }
 
 async function perTeacher(scope: Record<string, unknown>, w: { from: Date; to: Date }) {
   const rows = await HomeVisit.aggregate<Count>([
-    { $match: { ...scope, at: { $gte: w.from, $lt: w.to }, ...WITH_RECORD } },
+    { $match: { ...scope, ...visitsIn(w) } },
     { $group: { _id: '$visitor', n: { $sum: 1 } } },
   ]);
   const names = await staffNames(rows.map((r) => String(r._id)));

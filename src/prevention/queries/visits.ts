@@ -8,7 +8,7 @@ import { semesterRange } from '../../reports/visits';
 import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import type { Services } from '../../services';
-import { WITH_RECORD, countedVisits } from './visit-count';
+import { countedVisits, visitsIn } from './visit-count';
 import { P } from '../replies';
 
 /** The students a teacher visits: the class for a head teacher, the 包学生 list or class. */
@@ -23,7 +23,7 @@ export function myStudentsFilter(t: StaffLike): Record<string, unknown> | undefi
   return or.length ? { $or: or, status: 'enrolled' } : undefined;
 }
 
-/** Of these students, those `visitor` has not visited (with a record) since `from`. */
+/** Of these students, those `visitor` has not visited in the range (a pending click counts). */
 export async function notVisited(
   students: StudentDoc[],
   range: { from: Date; to: Date },
@@ -31,9 +31,8 @@ export async function notVisited(
 ): Promise<StudentDoc[]> {
   const done = await HomeVisit.find({
     studentNo: { $in: students.map((s) => s.studentNo) },
-    at: { $gte: range.from, $lt: range.to },
+    ...visitsIn(range),
     ...(visitor ? { visitor } : {}),
-    ...WITH_RECORD,
   }).lean<HomeVisitRow[]>();
   const seen = new Set(done.map((v) => v.studentNo));
   return students.filter((s) => !seen.has(s.studentNo));
