@@ -101,3 +101,23 @@ describe("the bureau's 家访统计 (item 4)", () => {
     expect(await s.say(d.head, '家访统计')).toMatch(/^2026年秋季学期您已家访 \d+ 人次/);
   });
 });
+
+describe('家访进度 shows the running or the next round, never a finished one (item 3)', () => {
+  it('on 12月1日 the September round is over: the end-of-term round is announced, the semester so far shown', async () => {
+    const { d } = s;
+    await HomeVisit.deleteMany({});
+    s.bot.clock.set('2026-12-01T08:30:00+08:00');
+    await s.say(d.head, `家访 ${d.students[2].name} 见到母亲，一切正常`);
+    const mine = await s.say(d.head, '家访进度');
+    expect(mine).not.toMatch(/开学初/);
+    expect(mine).toMatch(/^【家访进度】下一轮：2026年秋季学期期末集中家访（.*），尚未开始。/);
+    expect(mine).toMatch(/本学期至今：\n您的学生已访 1\//);
+    expect(mine).toMatch(/本学期您已家访 1 人次，要求不少于 20 人次。/);
+    expect(await s.say(d.gradeLeader, '家访进度')).toMatch(
+      /下一轮：.*期末集中家访[\s\S]*三年级1班：1\//,
+    );
+    // Inside the round it is the round's own progress.
+    s.bot.clock.set('2026-09-03T08:30:00+08:00');
+    expect(await s.say(d.head, '家访进度')).toMatch(/^【家访进度】2026年秋季学期开学初集中家访（/);
+  });
+});
