@@ -20,7 +20,8 @@ export async function deliver(
     for (const u of n.to) byRecipient.set(u, [...(byRecipient.get(u) ?? []), n]);
   }
   const out: Outgoing[] = [];
-  for (const [u, list] of byRecipient) {
+  for (const [u, all] of byRecipient) {
+    const list = foldMoves(all);
     if (digestOver && list.length > digestOver) {
       const lines = list.map((n, i) => `${i + 1}. ${n.line}`);
       const head = `【待办汇总】您有 ${list.length} 项新的事项：`;
@@ -38,4 +39,21 @@ export async function deliver(
     }
   }
   if (out.length) await s.notify.send(out);
+}
+
+/**
+ * Never a card and a text for the same event to one person: a gate move (「进入劝返」…) that
+ * comes with a card about the same case is folded into that card's sub-title and fallback text.
+ */
+export function foldMoves(list: Notice[]): Notice[] {
+  const cardFor = (caseId?: string) => list.find((n) => n.card && n.caseId === caseId);
+  const folded = (c: Notice) => list.filter((n) => n.fold && cardFor(n.caseId) === c);
+  return list
+    .filter((n) => !(n.fold && cardFor(n.caseId)))
+    .map((n) => {
+      const moves = n.card ? folded(n).map((m) => m.fold!) : [];
+      if (!n.card || !moves.length) return n;
+      const sub = [...moves, n.card.sub].filter(Boolean).join(' ');
+      return { ...n, card: { ...n.card, sub, fallback: [...moves, n.card.fallback].join('\n') } };
+    });
 }

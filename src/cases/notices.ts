@@ -13,6 +13,13 @@ export interface Notice {
   text?: string;
   card?: CardSpec;
   line: string;
+  /** The case the notice is about (a move and a duty's card about one case are folded). */
+  caseId?: string;
+  /**
+   * A gate move's headline: when the same person gets a card about the same case in the same
+   * delivery, the move is folded into that card (its sub-title) instead of a second message.
+   */
+  fold?: string;
 }
 
 export interface About {
@@ -73,7 +80,8 @@ export function dutyOpened(a: About, d: Duty, exclude: string): Notice | undefin
   const to = d.holders.filter((u) => u !== exclude);
   if (!to.length) return undefined;
   const card = cardFor(a, d, titleOf(a, d), DESC[d.kind], DUTY[d.kind].actions);
-  return { to, key: `${d.dutyId}:open`, card, line: `${a.name}：${DUTY[d.kind].label}` };
+  const line = `${a.name}：${DUTY[d.kind].label}`;
+  return { to, key: `${d.dutyId}:open`, card, line, caseId: a.caseId };
 }
 
 export function dutyReminder(a: About, d: Duty): Notice {
@@ -169,5 +177,7 @@ export function moved(
   const text = texts[m.gate] && texts[m.gate] + tail;
   const recipients = to.filter((u) => u !== exclude);
   if (!text || !recipients.length) return undefined;
-  return { to: recipients, key: `${a.caseId}:move:${i}`, text, line: `${a.name}：${m.why}` };
+  const fold = `${text.split('。')[0]}。`;
+  const line = `${a.name}：${m.why}`;
+  return { to: recipients, key: `${a.caseId}:move:${i}`, text, line, caseId: a.caseId, fold };
 }

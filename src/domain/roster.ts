@@ -28,6 +28,17 @@ export interface StaffLike {
 
 export type SchoolKind = 'primary' | 'junior' | 'nineYear';
 
+/** The grades a school of this kind teaches: primary 1–6, junior 7–9, nine-year 1–9. */
+export function gradesOfKind(kind: SchoolKind): number[] {
+  const [from, to] = kind === 'primary' ? [1, 6] : kind === 'junior' ? [7, 9] : [1, 9];
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** The grades any of these schools teaches, in order (the notice form offers only these). */
+export function gradesOfSchools(schools: { kind: SchoolKind }[]): number[] {
+  return [...new Set(schools.flatMap((s) => gradesOfKind(s.kind)))].sort((a, b) => a - b);
+}
+
 export type EnrollmentStatus =
   | 'enrolled'
   | 'transferredInDistrict'

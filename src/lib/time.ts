@@ -35,3 +35,20 @@ export function formatDeadline(d: Date): string {
 export function formatDay(day: string): string {
   return DateTime.fromISO(day, { zone: ZONE }).setLocale('zh-CN').toFormat('M月d日 EEE');
 }
+
+/**
+ * Days overdue, one number everywhere (chat 逾期, 待办, the dashboard, workbooks, pushes):
+ * Asia/Shanghai calendar days from the deadline's day to today's. 0 means the deadline was
+ * today; a duty due 12月1日 is 「逾期 2 天」 on 12月3日, whatever the hour.
+ */
+export function overdueDays(dueAt: Date, now: Date): number {
+  const days =
+    (fromIsoDay(isoDay(now)).getTime() - fromIsoDay(isoDay(dueAt)).getTime()) / 86_400_000;
+  return Math.max(0, Math.round(days));
+}
+
+/** 「今天逾期」 or 「逾期 N 天」 (calendar days, see `overdueDays`). */
+export function overdueText(dueAt: Date, now: Date): string {
+  const days = overdueDays(dueAt, now);
+  return days >= 1 ? `逾期 ${days} 天` : '今天逾期';
+}

@@ -80,6 +80,12 @@ export const P = {
   noRound: '目前没有集中家访安排。',
   roundHead: (label: string, from: Date, to: Date) =>
     `【家访进度】${label}（${formatDay(isoDay(from))}—${formatDay(isoDay(new Date(to.getTime() - 1)))}）`,
+  roundNext: (label: string, from: Date, to: Date) =>
+    `【家访进度】下一轮：${label}（${formatDay(isoDay(from))}—` +
+    `${formatDay(isoDay(new Date(to.getTime() - 1)))}），尚未开始。`,
+  soFar: '本学期至今：',
+  quotaSoFar: (done: number, quota: number) =>
+    `本学期您已家访 ${done} 人次，要求不少于 ${quota} 人次。`,
   roundList: (label: string, until: Date, names: string[], done: number, quota: number) =>
     j(
       `【集中家访】${label}开始了，请在 ${formatDay(isoDay(new Date(until.getTime() - 1)))} 前完成。`,

@@ -3,23 +3,16 @@ import type { Services } from '../services';
 import type { StaffLike, StudentLike } from '../domain/roster';
 import { STATUS_LABEL, type EnrollmentStatus } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
-import {
-  nextRun,
-  paceChecks,
-  periodOf,
-  periodRange,
-  visitRounds,
-  visitQuota,
-} from '../domain/reports';
+import { nextRun, paceChecks, periodOf, periodRange, visitRounds } from '../domain/reports';
 import { campaignKickoff, campaignStart, paceCheck, visitRound } from '../prevention/jobs';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
 import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
-import { semesterRange, visitsThisSemester } from './visits';
+import { visitStats } from './visit-stats';
 import { bureauStaff, schoolLeaders } from '../roster/directory';
-import { School, Staff, Student } from '../models/roster';
+import { School, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
@@ -386,53 +379,9 @@ export class Reporting {
     return lines.join('\n');
   }
 
-  visitsThisSemester(userid: string, now: Date): Promise<number> {
-    return visitsThisSemester(this.cal, this.s.settings.calendar.semesters, userid, now);
-  }
-
-  /** 家访统计: my count against the quota; leaders see the teachers in their scope below quota. */
-  async visitStats(actor: StaffLike, now: Date): Promise<string> {
-    const range = semesterRange(this.cal, this.s.settings.calendar.semesters, now);
-    if (!range) return '现在不在学期内。';
-    const mine = await this.visitsThisSemester(actor.userid, now);
-    const quota = visitQuota(actor.roles, this.s.settings.quotas);
-    const lines = [
-      quota
-        ? `${range.name}您已家访 ${mine} 人次，要求不少于 ${quota} 人次` +
-          `${mine >= quota ? '，已达标 👍' : `，还差 ${quota - mine} 人次`}。`
-        : `${range.name}您已家访 ${mine} 人次。`,
-    ];
-    const scope = actor.roles.filter((r) =>
-      ['gradeLeader', 'deputy', 'principal', 'bureau'].includes(r.role),
-    );
-    if (scope.length) {
-      const teachers = await Staff.find({
-        'roles.role': { $in: ['headTeacher', 'subjectTeacher'] },
-      }).lean<StaffLike[]>();
-      const inScope = teachers.filter((t) =>
-        t.roles.some((tr) =>
-          scope.some(
-            (sr) =>
-              sr.role === 'bureau' ||
-              (tr.schoolCode === sr.schoolCode &&
-                (sr.role !== 'gradeLeader' || tr.grade === sr.grade)),
-          ),
-        ),
-      );
-      const behind: string[] = [];
-      for (const t of inScope) {
-        const n = await this.visitsThisSemester(t.userid, now);
-        const q = visitQuota(t.roles, this.s.settings.quotas);
-        if (n < q) behind.push(`${t.name} ${n}/${q}`);
-      }
-      lines.push(
-        behind.length
-          ? `未达标的老师（${behind.length}/${inScope.length}）：` +
-              `${behind.slice(0, 30).join('，')}${behind.length > 30 ? '……' : ''}`
-          : `您负责范围内的 ${inScope.length} 位老师都已达标。`,
-      );
-    }
-    return lines.join('\n');
+  /** 家访统计 (`visitStats`, src/reports/visit-stats.ts). */
+  visitStats(actor: StaffLike, now: Date): Promise<string> {
+    return visitStats(this.cal, this.s.settings, actor, now);
   }
 }
 

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { SchoolCalendar } from '../domain/calendar';
-import { HomeVisit } from '../models/case';
 import { fromIsoDay, isoDay } from '../lib/time';
 
 /** The current semester (or the last one ended), as a time range. */
@@ -18,16 +17,4 @@ export function semesterRange(
         name: sem.name,
       }
     : undefined;
-}
-
-/** Home visits a teacher recorded this semester (counted against the quota, 二(一)2(3)). */
-export async function visitsThisSemester(
-  cal: SchoolCalendar,
-  semesters: { name: string; start: string; end: string }[],
-  userid: string,
-  now: Date,
-): Promise<number> {
-  const range = semesterRange(cal, semesters, now);
-  if (!range) return 0;
-  return HomeVisit.countDocuments({ visitor: userid, at: { $gte: range.from, $lt: range.to } });
 }

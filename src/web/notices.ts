@@ -6,10 +6,11 @@ import { decideBroadcast, type Choice } from '../broadcast/ops/decide';
 import { noticeFilter } from '../broadcast/queries/status';
 import { scopeAudience, type Audience, type AudienceRole } from '../domain/broadcast';
 import { canActOnSchool, refusal } from '../domain/policy';
-import { GRADE_LABEL } from '../domain/roster';
+import { GRADE_LABEL, gradesOfSchools } from '../domain/roster';
 import { isoDay } from '../lib/time';
 import { audit } from '../models/audit';
 import { Broadcast, type BroadcastDoc } from '../models/broadcast';
+import type { SchoolRow } from '../models/roster';
 import { currentUser, forged, formBody } from './auth';
 import { frame, NOTICES, refuse, sendTable, type WebUser } from './frame';
 import { esc, tableHtml } from './html';
@@ -114,14 +115,17 @@ async function open(ctx: RouterContext, deps: DashboardDeps): Promise<Open | und
 }
 
 /** The form's audience; an unknown value is a plain mistake (not a refusal). */
-function audienceOf(form: URLSearchParams, known: Set<string>): Audience | string {
+function audienceOf(form: URLSearchParams, known: SchoolRow[]): Audience | string {
   const group = ROLE_GROUPS.find((g) => g.value === form.get('roles'));
   if (!group) return '请选择通知对象。';
   const grade = Number(form.get('grade') || 0);
   if (!Number.isInteger(grade) || grade < 0 || grade >= GRADE_LABEL.length)
     return '请选择年级，或选「不限年级」。';
   const schools = [...new Set(form.getAll('school').filter(Boolean))];
-  if (schools.some((c) => !known.has(c))) return '所选学校不在花名册里，请刷新页面后重选。';
+  const chosen = known.filter((s) => schools.includes(s.code));
+  if (chosen.length < schools.length) return '所选学校不在花名册里，请刷新页面后重选。';
+  if (grade && !gradesOfSchools(chosen.length ? chosen : known).includes(grade))
+    return `所选学校没有${GRADE_LABEL[grade]}，请重选年级，或选「不限年级」。`;
   return {
     schools: schools.length ? schools : 'all',
     roles: group.roles,
@@ -137,8 +141,7 @@ async function preview(
   form: URLSearchParams,
 ): Promise<void> {
   const district = await loadScope('district');
-  const known = new Set((district?.schools ?? []).map((s) => s.code));
-  const asked = audienceOf(form, known);
+  const asked = audienceOf(form, district?.schools ?? []);
   const content = (form.get('content') ?? '').trim();
   if (typeof asked === 'string') return show(ctx, deps, o, { message: asked, form });
   if (!content) return show(ctx, deps, o, { message: '请写上通知内容。', form });
@@ -269,8 +272,14 @@ async function formHtml(
   const option = (value: string, label: string, on: boolean) =>
     `<option value="${esc(value)}"${on ? ' selected' : ''}>${esc(label)}</option>`;
   const roles = ROLE_GROUPS.map((g) => option(g.value, g.label, form?.get('roles') === g.value));
-  const grades = GRADE_LABEL.map((g, i) =>
-    option(i ? String(i) : '', i ? g : '不限年级', (form?.get('grade') ?? '') === String(i || '')),
+  // Only the grades the chosen schools teach (a primary school: 一–六年级).
+  const chosen = all.filter((s) => (district ? picked.has(s.code) : s.code === o.scope.key));
+  const grades = [0, ...gradesOfSchools(chosen.length ? chosen : all)].map((i) =>
+    option(
+      i ? String(i) : '',
+      i ? GRADE_LABEL[i] : '不限年级',
+      (form?.get('grade') ?? '') === String(i || ''),
+    ),
   );
   return `<section><h3>发通知</h3>
 <form method="post" action="${base}/preview" data-testid="notice-form">

@@ -73,6 +73,9 @@ describe('the bureau: form → 预览 → 发送 (issue #12 "the broadcast form 
     for (const code of Object.keys(names)) expect(bureau.page).toContain(`value="${code}"`);
     expect(bureau.page).toContain('<option value="principal"');
     expect(bureau.page).toContain('href="/dashboard/district/notices" class="on"');
+    // Item 5: the district (a primary and a junior school) offers 一–九年级.
+    const grades = /data-testid="grade">(.*?)<\/select>/s.exec(bureau.page)![1];
+    expect(grades).toMatch(/一年级[\s\S]*九年级/);
   });
 
   it('预览 shows the count, the schools by name and the text, and sends nothing', async () => {
@@ -205,6 +208,18 @@ describe('a principal: own school only (issue #12, "a principal cannot address a
   it('the form fixes their school; no other school is offered', () => {
     expect(p.page).toContain('<input type="hidden" name="school" value="ZS01">');
     expect(p.page).not.toContain('value="ZS02"');
+  });
+
+  it("the sandbox tester's item 5: a primary school is offered 一–六年级 only; 七年级 posted is refused", async () => {
+    const grades = /data-testid="grade">(.*?)<\/select>/s.exec(p.page)![1];
+    expect(grades).toContain('>六年级<');
+    expect(grades).not.toMatch(/七年级|八年级|九年级/);
+    const res = await p.agent
+      .post('/dashboard/ZS01/notices/preview')
+      .type('form')
+      .send({ csrf: p.csrf, school: 'ZS01', roles: 'headTeacher', grade: '7', content: '七年级' })
+      .expect(200);
+    expect(messageIn(res.text)).toContain('所选学校没有七年级');
   });
 
   it("another school's code posted by hand: 403, audited, no draft", async () => {

@@ -93,7 +93,7 @@ async function completePending(ctx: ChatContext, student: StudentDoc, text: stri
 async function quotaLine(ctx: ChatContext): Promise<string> {
   const { settings, cal } = ctx.services;
   const quota = visitQuota(ctx.actor.roles, settings.quotas);
-  // Visits with a record count (a card click counts once its record is completed).
+  // The one count (`countedVisits`): a card click counts from the click, once.
   const n = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
   return quota ? `本学期您已家访 ${n} 人次（要求不少于 ${quota} 人次）。` : '';
 }

@@ -3,25 +3,12 @@ import { DUTY } from '../../domain/cases/duties';
 import { Duty, type DutyRow } from '../../models/case';
 import { Student, type StudentRow } from '../../models/roster';
 import { displayNames, staffNames } from '../../roster/directory';
-import { formatDeadline } from '../../lib/time';
-import { listScope, placeNames, type ListScope } from './list-scope';
+import { formatDeadline, overdueText } from '../../lib/time';
+import { listScope, placeNames } from './list-scope';
+import { overdueFilter } from './overdue-set';
 
 /** Rows listed at most (the rest counted); long lists are paged by the dispatcher. */
 export const LIST_MAX = 200;
-const DAY_MS = 86_400_000;
-
-/** Overdue: missed, or still open past the deadline. */
-function overdueFilter(scope: ListScope, now: Date): Record<string, unknown> {
-  return {
-    ...scope.filter,
-    $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }],
-  };
-}
-
-export function daysOverdue(dueAt: Date, now: Date): string {
-  const days = Math.floor((now.getTime() - dueAt.getTime()) / DAY_MS);
-  return days >= 1 ? `逾期 ${days} 天` : '今天逾期';
-}
 
 /**
  * 逾期 [学校]: overdue duties with student, class, holder, school and days overdue, most overdue
@@ -30,7 +17,7 @@ export function daysOverdue(dueAt: Date, now: Date): string {
  */
 export async function overdueList(ctx: ChatContext, named: string): Promise<string> {
   const scope = await listScope(ctx, 'listOverdue', named);
-  const filter = overdueFilter(scope, ctx.now);
+  const filter = await overdueFilter(scope.filter, ctx.now);
   const [list, perSchool] = await Promise.all([
     Duty.find(filter).sort({ dueAt: 1 }).limit(LIST_MAX).lean<DutyRow[]>(),
     Duty.aggregate<{ _id: string; n: number }>([
@@ -66,7 +53,7 @@ async function overdueLines(list: DutyRow[], district: boolean, now: Date): Prom
     const cls = places.classes.get(d.classId) ?? '';
     const who = d.holders.map((u) => holders.get(u) ?? '（已离任）').join('、');
     const what = DUTY[d.kind].label;
-    return `${i + 1}. ${name}（${school}${cls}）${what}，责任人 ${who}，${daysOverdue(d.dueAt, now)}`;
+    return `${i + 1}. ${name}（${school}${cls}）${what}，责任人 ${who}，${overdueText(d.dueAt, now)}`;
   });
 }
 
@@ -81,7 +68,7 @@ async function schoolCounts(groups: { _id: string; n: number }[]): Promise<strin
 /** The district's (or a school's) overdue duties in two lines, for a 待办 with nothing else. */
 export async function overdueDigest(filter: Record<string, unknown>, now: Date): Promise<string> {
   const groups = await Duty.aggregate<{ _id: string; n: number }>([
-    { $match: overdueFilter({ filter, district: true }, now) },
+    { $match: await overdueFilter(filter, now) },
     { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
   ]);
   const total = groups.reduce((sum, g) => sum + g.n, 0);

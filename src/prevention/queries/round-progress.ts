@@ -3,7 +3,10 @@ import { HomeVisit } from '../../models/case';
 import { School, SchoolClass, Student, type ClassRow } from '../../models/roster';
 import { scopeFilter, staffNames, type StudentDoc } from '../../roster/directory';
 import { GRADE_LABEL } from '../../domain/roster';
-import { WITH_RECORD } from './visit-count';
+import { countedVisits, visitsIn } from './visit-count';
+import { visitQuota } from '../../domain/reports';
+import { semesterRange } from '../../reports/visits';
+import { isoDay } from '../../lib/time';
 import { currentRound, myStudentsFilter, notVisited } from './visits';
 import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
@@ -15,7 +18,7 @@ const pct = (a: number, b: number) => (b ? `${a}/${b}（${Math.round((100 * a) /
 async function byKey(scope: Record<string, unknown>, w: { from: Date; to: Date }, key: string) {
   const visitedNos = (
     await HomeVisit.aggregate<Count>([
-      { $match: { ...scope, at: { $gte: w.from, $lt: w.to }, ...WITH_RECORD } },
+      { $match: { ...scope, ...visitsIn(w) } },
       { $group: { _id: '$studentNo', n: { $sum: 1 } } },
     ])
   ).map((r) => String(r._id));
@@ -24,20 +27,30 @@ async function byKey(scope: Record<string, unknown>, w: { from: Date; to: Date }
 
 async function perTeacher(scope: Record<string, unknown>, w: { from: Date; to: Date }) {
   const rows = await HomeVisit.aggregate<Count>([
-    { $match: { ...scope, at: { $gte: w.from, $lt: w.to }, ...WITH_RECORD } },
+    { $match: { ...scope, ...visitsIn(w) } },
     { $group: { _id: '$visitor', n: { $sum: 1 } } },
   ]);
   const names = await staffNames(rows.map((r) => String(r._id)));
   return rows.map((r) => `${names.get(String(r._id)) ?? r._id} ${r.n} 人次`).join('、');
 }
 
-/** 家访进度: the round's progress per class (teacher), grade (leader), school, district. */
+/**
+ * 家访进度: the running round's progress per class (teacher), grade (leader), school, district.
+ * Before a round starts it is announced, and the semester's visits so far are shown instead.
+ */
 export async function roundProgress(ctx: ChatContext): Promise<string> {
-  const w = currentRound(ctx.services, ctx.now);
+  const round = currentRound(ctx.services, ctx.now);
   const scope = scopeFilter(ctx.actor);
-  if (!w || !scope) return P.noRound;
+  if (!round || !scope) return P.noRound;
+  const w = round.upcoming ? semesterSoFar(ctx) : round;
+  const head = [
+    round.upcoming
+      ? P.roundNext(round.label, round.from, round.to)
+      : P.roundHead(round.label, round.from, round.to),
+  ];
+  if (!w) return head[0];
+  if (round.upcoming) head.push(P.soFar);
   const roles = ctx.actor.roles.map((r) => r.role);
-  const head = [P.roundHead(w.label, w.from, w.to)];
   if (roles.includes('bureau')) {
     const rows = await byKey(scope, w, 'schoolCode');
     const schools = await School.find({}).lean<{ code: string; name: string }[]>();
@@ -69,9 +82,20 @@ export async function roundProgress(ctx: ChatContext): Promise<string> {
   ].join('\n');
 }
 
+/** The current semester up to now (undefined between semesters). */
+function semesterSoFar(ctx: ChatContext): { from: Date; to: Date } | undefined {
+  const { cal, settings } = ctx.services;
+  if (!cal.semesterOf(isoDay(ctx.now))) return undefined;
+  const range = semesterRange(cal, settings.calendar.semesters, ctx.now);
+  return range && { from: range.from, to: range.to };
+}
+
 async function teacherProgress(ctx: ChatContext, w: { from: Date; to: Date }, head: string[]) {
   const filter = myStudentsFilter(ctx.actor);
   if (!filter) return P.noRound;
+  const { cal, settings } = ctx.services;
+  const quota = visitQuota(ctx.actor.roles, settings.quotas);
+  const done = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
   const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
   const missing = await notVisited(mine, w);
   return [
@@ -83,5 +107,8 @@ async function teacherProgress(ctx: ChatContext, w: { from: Date; to: Date }, he
           .map((s) => s.name)
           .join('、')}`
       : '全部已家访。',
-  ].join('\n');
+    quota ? P.quotaSoFar(done, quota) : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

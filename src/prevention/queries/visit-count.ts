@@ -3,10 +3,17 @@ import type { Settings } from '../../config/settings';
 import { HomeVisit } from '../../models/case';
 import { semesterRange } from '../../reports/visits';
 
-/** A visit counts once it has a record: a pending card click counts when completed. */
-export const WITH_RECORD = { $or: [{ pending: false }, { pending: { $exists: false } }] };
+/**
+ * What counts as a home visit (二(一)2(3) quota), one rule for every reply, push and page:
+ * every visit a teacher made in the semester, a card click 「已家访」 included from the click
+ * on (a pending visit, its record to follow). It is counted once: the next 「家访」 completes
+ * the same row instead of adding one.
+ */
+export function visitsIn(range: { from: Date; to: Date }): Record<string, unknown> {
+  return { at: { $gte: range.from, $lt: range.to } };
+}
 
-/** Visits a teacher recorded in the semester of `now` (二(一)2(3) quota). */
+/** Visits a teacher made in the semester of `now` (二(一)2(3) quota). */
 export async function countedVisits(
   cal: SchoolCalendar,
   semesters: Settings['calendar']['semesters'],
@@ -15,9 +22,17 @@ export async function countedVisits(
 ): Promise<number> {
   const range = semesterRange(cal, semesters, now);
   if (!range) return 0;
-  return HomeVisit.countDocuments({
-    visitor: userid,
-    at: { $gte: range.from, $lt: range.to },
-    ...WITH_RECORD,
-  });
+  return HomeVisit.countDocuments({ visitor: userid, ...visitsIn(range) });
+}
+
+/** The same count for many teachers at once (one `$group`): userid → visits. */
+export async function visitsByVisitor(
+  userids: string[],
+  range: { from: Date; to: Date },
+): Promise<Map<string, number>> {
+  const rows = await HomeVisit.aggregate<{ _id: string; n: number }>([
+    { $match: { visitor: { $in: userids }, ...visitsIn(range) } },
+    { $group: { _id: '$visitor', n: { $sum: 1 } } },
+  ]);
+  return new Map(rows.map((r) => [r._id, r.n]));
 }

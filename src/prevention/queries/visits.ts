@@ -6,9 +6,8 @@ import { HomeVisit, type HomeVisitRow } from '../../models/case';
 import { Student } from '../../models/roster';
 import { semesterRange } from '../../reports/visits';
 import type { StudentDoc } from '../../roster/directory';
-import { isoDay } from '../../lib/time';
 import type { Services } from '../../services';
-import { WITH_RECORD, countedVisits } from './visit-count';
+import { countedVisits, visitsIn } from './visit-count';
 import { P } from '../replies';
 
 /** The students a teacher visits: the class for a head teacher, the 包学生 list or class. */
@@ -23,7 +22,7 @@ export function myStudentsFilter(t: StaffLike): Record<string, unknown> | undefi
   return or.length ? { $or: or, status: 'enrolled' } : undefined;
 }
 
-/** Of these students, those `visitor` has not visited (with a record) since `from`. */
+/** Of these students, those `visitor` has not visited in the range (a pending click counts). */
 export async function notVisited(
   students: StudentDoc[],
   range: { from: Date; to: Date },
@@ -31,9 +30,8 @@ export async function notVisited(
 ): Promise<StudentDoc[]> {
   const done = await HomeVisit.find({
     studentNo: { $in: students.map((s) => s.studentNo) },
-    at: { $gte: range.from, $lt: range.to },
+    ...visitsIn(range),
     ...(visitor ? { visitor } : {}),
-    ...WITH_RECORD,
   }).lean<HomeVisitRow[]>();
   const seen = new Set(done.map((v) => v.studentNo));
   return students.filter((s) => !seen.has(s.studentNo));
@@ -63,14 +61,21 @@ export async function myVisits(ctx: ChatContext): Promise<string> {
   ].join('\n');
 }
 
-/** The round now running, or the latest that started (家访进度). */
+/**
+ * 家访进度's round: the one running now, else the next one (this semester's end round, or the
+ * next semester's start round) with `upcoming` set. A finished round is never shown.
+ */
 export function currentRound(s: Services, now: Date) {
-  const day = isoDay(now);
-  const sems = s.settings.calendar.semesters;
-  const sem = s.cal.semesterOf(day) ?? [...sems].reverse().find((x) => x.start <= day);
-  if (!sem) return undefined;
-  const end = roundWindow(sem, 'end', s.settings.prevention);
-  const which = now >= end.from ? ('end' as const) : ('start' as const);
-  const w = roundWindow(sem, which, s.settings.prevention);
-  return { ...w, label: `${sem.name}${which === 'start' ? '开学初' : '期末'}集中家访` };
+  const sems = [...s.settings.calendar.semesters].sort((a, b) => a.start.localeCompare(b.start));
+  for (const sem of sems)
+    for (const which of ['start', 'end'] as const) {
+      const w = roundWindow(sem, which, s.settings.prevention);
+      if (now < w.to)
+        return {
+          ...w,
+          upcoming: now < w.from,
+          label: `${sem.name}${which === 'start' ? '开学初' : '期末'}集中家访`,
+        };
+    }
+  return undefined;
 }

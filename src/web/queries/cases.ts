@@ -1,10 +1,10 @@
-import { DateTime } from 'luxon';
 import { GATES, GATE_LABEL, isOpenGate, type Gate } from '../../domain/cases/gates';
 import { DUTY } from '../../domain/cases/duties';
 import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
 import { SchoolClass, Student, type ClassRow, type StudentRow } from '../../models/roster';
 import { displayNames, staffNames } from '../../roster/directory';
-import { ZONE } from '../../lib/time';
+import { overdueDays } from '../../lib/time';
+import { overdueFilter } from '../../cases/queries/overdue-set';
 import type { WebScope } from '../scope';
 
 /** Open cases per school and gate: one `$group` by school per open gate, in the database. */
@@ -64,25 +64,16 @@ export interface OverdueRow {
   daysOverdue: number;
 }
 
-/** Overdue duties of open cases: missed, or open past their deadline. */
+/** Overdue duties (`overdueFilter`: the same set and day count as chat's 逾期). */
 export async function overdueDuties(scope: WebScope, now: Date): Promise<OverdueRow[]> {
-  const duties = await Duty.find({
-    ...scope.filter,
-    $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }],
-  })
+  const live = await Duty.find(await overdueFilter(scope.filter, now))
     .sort({ dueAt: 1 })
     .lean<DutyRow[]>();
-  const open = await Case.find({
-    caseId: { $in: [...new Set(duties.map((d) => d.caseId))] },
-    open: true,
-  }).lean<CaseRow[]>();
-  const live = duties.filter((d) => open.some((c) => c.caseId === d.caseId));
   const [people, holders, classes] = await Promise.all([
     studentsOf(live.map((d) => d.studentNo)),
     staffNames([...new Set(live.flatMap((d) => d.holders))]),
     classNames(live.map((d) => d.classId)),
   ]);
-  const today = DateTime.fromJSDate(now, { zone: ZONE }).startOf('day');
   return live.map((d) => ({
     school: scope.schoolName(d.schoolCode),
     className: classes.get(d.classId) ?? d.classId,
@@ -90,12 +81,7 @@ export async function overdueDuties(scope: WebScope, now: Date): Promise<Overdue
     duty: DUTY[d.kind]?.label ?? d.kind,
     holders: d.holders.map((h) => holders.get(h) ?? h).join('、'),
     dueAt: d.dueAt,
-    daysOverdue: Math.max(
-      0,
-      Math.floor(
-        today.diff(DateTime.fromJSDate(d.dueAt, { zone: ZONE }).startOf('day'), 'days').days,
-      ),
-    ),
+    daysOverdue: overdueDays(d.dueAt, now),
   }));
 }
 

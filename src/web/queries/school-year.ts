@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Services } from '../../services';
-import { HomeVisit } from '../../models/case';
+import { visitsByVisitor } from '../../prevention/queries/visit-count';
 import { Staff, Student, type StaffRow } from '../../models/roster';
 import { Report, type ReportDoc } from '../../models/report';
 import { visitQuota } from '../../domain/reports';
@@ -37,19 +37,14 @@ export async function visitCompliance(
     .sort({ userid: 1 })
     .lean<StaffRow[]>();
   const counts = range
-    ? await HomeVisit.aggregate<{ _id: string; n: number }>([
-        {
-          $match: {
-            visitor: { $in: staff.map((s) => s.userid) },
-            at: { $gte: range.from, $lt: range.to },
-          },
-        },
-        { $group: { _id: '$visitor', n: { $sum: 1 } } },
-      ])
-    : [];
+    ? await visitsByVisitor(
+        staff.map((s) => s.userid),
+        range,
+      )
+    : new Map<string, number>();
   const rows = staff.map((p) => {
     const roles = p.roles.filter((r) => codes.includes(r.schoolCode ?? ''));
-    const visits = counts.find((c) => c._id === p.userid)?.n ?? 0;
+    const visits = counts.get(p.userid) ?? 0;
     const quota = visitQuota(roles, settings.quotas);
     return {
       school: scope.schoolName(roles[0]?.schoolCode ?? ''),
