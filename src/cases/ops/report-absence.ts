@@ -51,7 +51,8 @@ export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<
   }
   const away = synced.view.awayDays > 1 ? `（已 ${synced.view.awayDays} 个上学日未到校）` : '';
   return joinLines(
-    `已记录：${student.name} ${formatDay(day)} ${PART_LABEL[part]}无故缺勤${away}。`,
+    R.absenceRecorded(student.name, formatDay(day), PART_LABEL[part], a.reason) + `${away}。`,
+    R.leaveHint(student.name, a.reason),
     part === 'full' ? '' : '下一个上学日早上我会请班主任确认是否到校；如全天未到，请再报「全天」。',
     nextSteps(synced, ctx.actor.userid),
     told.length ? `已告知 ${synced.about.who(told)}。` : '',
