@@ -1,7 +1,7 @@
 import type { Inbound } from '../wecom/message';
 import type { Services } from '../services';
 import { Answer, type Command, type ChatContext } from './command';
-import { helpCommand, summary } from './commands/help';
+import { askerOf, helpCommand, summary } from './commands/help';
 import { parseCommand, type Parsed } from './grammar';
 import { GREETING, MAX_MESSAGE_CHARS, THANKS, TOO_LONG, notUnderstood } from './answers';
 import type { StaffLike } from '../domain/roster';
@@ -106,7 +106,7 @@ export class Dispatcher {
     msg: Exclude<Inbound, { kind: 'ignored' }>,
   ): Promise<string | undefined> {
     if (msg.kind === 'enter_agent')
-      return `您好，这里是保学助手（控辍保学）。\n${this.help(actor)}`;
+      return `您好，这里是保学助手（控辍保学）。\n${await this.help(actor)}`;
     if (msg.kind === 'click')
       return this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
     if (msg.kind === 'text') return this.text(ctx, actor, msg.content);
@@ -134,11 +134,8 @@ export class Dispatcher {
     }
   }
 
-  private help(actor: StaffLike | null): string {
-    return summary(
-      this.commands,
-      actor?.roles.map((r) => r.role),
-    );
+  private async help(actor: StaffLike | null): Promise<string> {
+    return summary(this.commands, await askerOf(actor));
   }
 
   private async text(ctx: ChatContext, actor: StaffLike | null, raw: string): Promise<string> {

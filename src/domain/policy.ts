@@ -108,6 +108,14 @@ export function canActOnSchool(
   );
 }
 
+/** The roles the policy lets do an action anywhere (帮助 lists a command only for them). */
+export function rolesFor(action: Action | SchoolAction): RoleName[] {
+  const grants = [...RULES, ...SCHOOL_RULES].filter((r) =>
+    (r.actions as readonly string[]).includes(action),
+  );
+  return [...new Set(grants.map((r) => r.role))];
+}
+
 /** A refused action: the dispatcher audits it and answers with `refusal(action)`. */
 export class Refused extends Error {
   constructor(
@@ -143,7 +151,7 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   broadcast: '您只能通知本校的教职工。全区或其他学校的通知由区教体局发送。',
   broadcastDistrict: '全区通知、催报和定时通知由区教体局办理。',
   listOverdue: '逾期名单由校长、分管领导（本校）和区教体局（全区）查看。',
-  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看；您只能查看本校的案件。',
+  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看。',
   exportReport: '报表由校长、分管领导（本校）和区教体局（全区或某校）导出。',
 };
 

@@ -1,0 +1,64 @@
+import { ManualClock } from '../../src/lib/clock';
+import { advance, textOf, useBot } from '../support/harness';
+
+/** The sandbox tester's week of chat problems (chat fixes, items 1–9), through the real callback. */
+const MON = '2026-11-30T08:00:00+08:00';
+
+const t = useBot({ clock: new ManualClock(MON) });
+const { say } = t;
+type Who = { userid: string };
+export const pushesTo = (who: Who) => t.wecom.to(who.userid).map(textOf).join('\n');
+export const flush = () => advance(t.bot, t.bot.clock.now());
+const classmates = () => t.d.students.filter((s) => s.status === 'enrolled' && !s.atRisk);
+
+describe('item 1: an absence with a reason echoes it and is not called 无故 (二(一)2(3))', () => {
+  it('缺勤 <name> 发烧: the reason is echoed, not 无故, and 请假 is suggested', async () => {
+    const name = classmates()[1].name;
+    const reply = await say(t.d.head, `缺勤 ${name} 发烧`);
+    expect(reply).toMatch(new RegExp(`已记录：${name} .*全天缺勤（原因：发烧）`));
+    expect(reply).not.toMatch(/无故缺勤/);
+    expect(reply).toContain(`如家长已请假，可发送「请假 ${name}`);
+  });
+  it('name first with 家长说病了: the same', async () => {
+    const name = classmates()[2].name;
+    const reply = await say(t.d.head, `${name}今天没到，家长说病了`);
+    expect(reply).toMatch(/原因：家长说病/);
+    expect(reply).not.toMatch(/无故/);
+    expect(reply).toContain(`「请假 ${name}`);
+  });
+  it('no reason: still 无故, no leave hint', async () => {
+    const name = classmates()[3].name;
+    const reply = await say(t.d.head, `缺勤 ${name}`);
+    expect(reply).toMatch(/全天无故缺勤/);
+    expect(reply).not.toMatch(/如家长已请假/);
+  });
+});
+
+describe('item 2: 帮助 lists a command only for the roles the policy allows', () => {
+  it('a primary head teacher: no 确认易辍、移出易辍 (confirmAtRisk), no 交接家访 (junior), no 更正', async () => {
+    const help = await say(t.d.head, '帮助');
+    expect(help).not.toMatch(/确认易辍|移出易辍|交接家访|更正/);
+    expect(help).toMatch(/易辍/);
+    expect(help.split('\n').length).toBeLessThanOrEqual(8);
+  });
+  it('the grade leader: 更正 is listed (correct); 案件 and 逾期 are not', async () => {
+    const help = await say(t.d.gradeLeader, '帮助');
+    expect(help).toMatch(/更正/);
+    expect(help).not.toMatch(/案件|逾期/);
+    expect(help.split('\n').length).toBeLessThanOrEqual(8);
+  });
+  it('the principal: 确认易辍 and 更正 listed; the bureau: 督办, no 更正', async () => {
+    const principal = await say(t.d.principal, '帮助');
+    expect(principal).toMatch(/确认易辍/);
+    expect(principal).toMatch(/更正/);
+    expect(principal.split('\n').length).toBeLessThanOrEqual(8);
+    const bureau = await say(t.d.bureau, '帮助');
+    expect(bureau).toMatch(/督办/);
+    expect(bureau).not.toMatch(/更正/);
+  });
+  it('a grade leader’s 案件 says plainly who can use it', async () => {
+    const reply = await say(t.d.gradeLeader, '案件');
+    expect(reply).toMatch(/案件名单由校长、分管领导（本校）和区教体局（全区）查看/);
+    expect(reply).not.toMatch(/您只能查看本校/);
+  });
+});
