@@ -62,3 +62,20 @@ describe('item 2: 帮助 lists a command only for the roles the policy allows', 
     expect(reply).not.toMatch(/您只能查看本校/);
   });
 });
+
+describe('item 3: 逾期 ends with the follow-up each role can do', () => {
+  beforeAll(async () => {
+    await advance(t.bot, '2026-12-02T09:00:00+08:00'); // item 1's visits are now overdue
+  });
+  it('the principal: 进展 and 更正, not 督办 (the bureau’s)', async () => {
+    const reply = await say(t.d.principal, '逾期');
+    expect(reply).toMatch(/【逾期事项/);
+    expect(reply).toMatch(/「进展 姓名」.*「更正 姓名」/);
+    expect(reply).not.toMatch(/督办/);
+  });
+  it('the bureau: 督办, not 更正', async () => {
+    const reply = await say(t.d.bureau, '逾期');
+    expect(reply).toMatch(/「督办 姓名」督办/);
+    expect(reply).not.toMatch(/更正/);
+  });
+});
