@@ -41,8 +41,14 @@ export class Dispatcher {
     ['todo', '待办'],
     ['me', '我是谁'],
   ]);
-  /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
-  rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
+  /**
+   * May replace the text before parsing (e.g. "2" answering a numbered choice); `note` goes
+   * before the reply (e.g. an open question was left).
+   */
+  rewrite?: (
+    ctx: ChatContext,
+    text: string,
+  ) => Promise<string | { text: string; note: string } | undefined>;
   /** Long replies are paged (「下一页」), whatever command gave them. */
   private readonly pager: Pager;
 
@@ -52,6 +58,11 @@ export class Dispatcher {
   ) {
     this.register(helpCommand(() => this.commands));
     this.pager = new Pager(services.pii);
+  }
+
+  /** The registered command words (names, aliases), for the grammar's helpers. */
+  commandWords(): Command[] {
+    return this.commands;
   }
 
   register(...cmds: Command[]): void {
@@ -140,9 +151,12 @@ export class Dispatcher {
 
   private async text(ctx: ChatContext, actor: StaffLike | null, raw: string): Promise<string> {
     if ([...raw].length > MAX_MESSAGE_CHARS) return TOO_LONG;
-    return (
+    let note = '';
+    const reply =
       (await this.answer(ctx, async () => {
-        const content = (actor && this.rewrite && (await this.rewrite(ctx, raw))) || raw;
+        const r = actor && this.rewrite ? await this.rewrite(ctx, raw) : undefined;
+        if (r && typeof r !== 'string') note = r.note;
+        const content = (typeof r === 'string' ? r : r?.text) || raw;
         const found = this.find(content);
         if (!actor) return this.guestAnswer(ctx, found);
         if (found.kind === 'greeting') return GREETING;
@@ -150,8 +164,8 @@ export class Dispatcher {
         if (found.kind === 'empty') return this.help(actor);
         if (found.kind === 'unknown') return notUnderstood(this.commands, found.suggestions, actor);
         return found.cmd!.run(ctx, found.args);
-      })) ?? ''
-    );
+      })) ?? '';
+    return note ? `${note}\n${reply}` : reply;
   }
 
   /** Someone not in the roster: only 帮助 answers; anything else is audited and refused. */

@@ -79,3 +79,53 @@ describe('item 3: 逾期 ends with the follow-up each role can do', () => {
     expect(reply).not.toMatch(/更正/);
   });
 });
+
+describe('item 4: the home-visit follow-up question does not swallow commands and chit-chat', () => {
+  const ask = /请补充家访记录（回复「跳过」结束）：这次是怎么家访的/;
+  const open = async () => {
+    const reply = await say(t.d.head, `家访 ${classmates()[4].name} 孩子在家，说下周回校`);
+    expect(reply).toMatch(ask);
+  };
+  it('谢谢 and 👍 get a short acknowledgement; the question stays and is then answered', async () => {
+    await open();
+    expect(await say(t.d.head, '谢谢')).toMatch(/^不客气！请补充家访记录.*怎么家访的/);
+    expect(await say(t.d.head, '👍')).toMatch(/^收到。请补充家访记录.*怎么家访的/);
+    expect(await say(t.d.head, '入户')).toMatch(/见到（或联系上）了谁/);
+    // The visited student's name as the answer to 见到了谁 is an answer, not a command.
+    expect(await say(t.d.head, `${classmates()[4].name}本人`)).toMatch(/^请补充家访记录.*约定/);
+    expect(await say(t.d.head, '跳过')).toMatch(/家访记录已保存/);
+  });
+  it('a mistyped command word with a name (家方 / 缺琴) leaves the question and is answered', async () => {
+    await open();
+    const typo = await say(t.d.head, `家方 ${classmates()[5].name}`);
+    expect(typo).toMatch(/^（已结束 .* 的家访记录补充/);
+    expect(typo).toMatch(/没看懂您的消息[\s\S]*· 家访：/);
+    await open();
+    const absent = await say(t.d.head, `缺琴 ${classmates()[5].name}`);
+    expect(absent).toMatch(/已结束/);
+    expect(absent).toMatch(/· 缺勤：/);
+    expect(await say(t.d.head, '入户')).not.toMatch(/见到（或联系上）了谁/);
+  });
+  it('a how-question and a report about another student leave it too', async () => {
+    await open();
+    const how = await say(t.d.head, '请问怎么报缺勤');
+    expect(how).toMatch(/已结束[\s\S]*【缺勤】/);
+    await open();
+    const other = await say(t.d.head, `${classmates()[6].name}今天上午没来`);
+    expect(other).toMatch(/已结束[\s\S]*已记录/);
+  });
+});
+
+describe('item 5: 请问/怎么/如何 anywhere with a command word → that command’s usage', () => {
+  it.each(['请问怎么报缺勤', '请问缺勤怎么报？', '老师如何登记请假', '缺勤怎么撤销'])(
+    '%s',
+    async (q) => {
+      expect(await say(t.d.head, q)).toMatch(/^【(缺勤|请假)】/);
+    },
+  );
+  it('a visit record that merely contains 怎么 is still a visit', async () => {
+    const reply = await say(t.d.head, `家访 ${classmates()[7].name} 电话 家长说孩子怎么也劝不动`);
+    expect(reply).toMatch(/家访/);
+    expect(reply).not.toMatch(/^【家访】/);
+  });
+});
