@@ -157,6 +157,7 @@ export class Dispatcher {
         const r = actor && this.rewrite ? await this.rewrite(ctx, raw) : undefined;
         if (r && typeof r !== 'string') note = r.note;
         const content = (typeof r === 'string' ? r : r?.text) || raw;
+        ctx.text = content;
         const found = this.find(content);
         if (!actor) return this.guestAnswer(ctx, found);
         if (found.kind === 'greeting') return GREETING;

@@ -237,7 +237,7 @@ export function chitChat(text: string): 'thanks' | 'greeting' | 'emoji' | undefi
 /**
  * A command word typed with one wrong character (「家方」→ 家访, 「缺琴」→ 缺勤): same length, one
  * character different, and for two-character words the wrong one sounds alike. Undefined when
- * the token is not that close to any command.
+ * the token is not that close to any command, or is a command word itself.
  */
 export function nearVerb(token: string, commands: CommandWords[]): string | undefined {
   const x = [...token];
@@ -246,8 +246,7 @@ export function nearVerb(token: string, commands: CommandWords[]): string | unde
     const y = [...w];
     if (y.length !== x.length) continue;
     const diff = x.flatMap((c, i) => (c === y[i] ? [] : [i]));
-    if (diff.length === 0) return cmd.name;
-    if (diff.length > 1) continue;
+    if (diff.length !== 1) continue; // the word itself is a command, not a typo of one
     if (x.length > 2 || pinyinOf(x[diff[0]]) === pinyinOf(y[diff[0]])) return cmd.name;
   }
   return undefined;

@@ -148,7 +148,9 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',
   viewDashboard: '您只能查看本校的数据。',
-  broadcast: '您只能通知本校的教职工。全区或其他学校的通知由区教体局发送。',
+  broadcast:
+    '您只能通知本校的教职工。全体校长、全区或其他学校的通知由区教体局发送；' +
+    '通知本校请写：通知 全体教师 <内容>。',
   broadcastDistrict: '全区通知、催报和定时通知由区教体局办理。',
   listOverdue: '逾期名单由校长、分管领导（本校）和区教体局（全区）查看。',
   listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看。',

@@ -1,5 +1,6 @@
 import { ManualClock } from '../../src/lib/clock';
 import { advance, textOf, useBot } from '../support/harness';
+import { buildCard } from '../../src/notify/cards';
 
 /** The sandbox tester's week of chat problems (chat fixes, items 1–9), through the real callback. */
 const MON = '2026-11-30T08:00:00+08:00';
@@ -7,8 +8,11 @@ const MON = '2026-11-30T08:00:00+08:00';
 const t = useBot({ clock: new ManualClock(MON) });
 const { say } = t;
 type Who = { userid: string };
-export const pushesTo = (who: Who) => t.wecom.to(who.userid).map(textOf).join('\n');
-export const flush = () => advance(t.bot, t.bot.clock.now());
+const pushesTo = (who: Who) => t.wecom.to(who.userid).map(textOf).join('\n');
+const flush = async () => {
+  await advance(t.bot, t.bot.clock.now());
+  await t.bot.services.outbox.pump();
+};
 const classmates = () => t.d.students.filter((s) => s.status === 'enrolled' && !s.atRisk);
 
 describe('item 1: an absence with a reason echoes it and is not called 无故 (二(一)2(3))', () => {
@@ -127,5 +131,44 @@ describe('item 5: 请问/怎么/如何 anywhere with a command word → that com
     const reply = await say(t.d.head, `家访 ${classmates()[7].name} 电话 家长说孩子怎么也劝不动`);
     expect(reply).toMatch(/家访/);
     expect(reply).not.toMatch(/^【家访】/);
+  });
+});
+
+describe('item 6: broadcast drafts say what they did, keep the text, and name the bureau’s audiences', () => {
+  it('two drafts: 发送 names what was sent and the draft still waiting; 取消 after sending', async () => {
+    await say(t.d.principal, '通知 全体教师 明天下午三点开会，谢谢。');
+    await say(t.d.principal, '通知 全体班主任 周五前交家访记录');
+    const first = await say(t.d.principal, '发送');
+    expect(first).toMatch(/已开始发送「周五前交家访记录」给 .*全体班主任/);
+    expect(first).toMatch(/还有一条待确认的通知（发给 .*全体教师：「明天下午三点开会，谢谢。」）/);
+    const second = await say(t.d.principal, '发送');
+    expect(second).toMatch(/已开始发送「明天下午三点开会，谢谢。」/);
+    expect(second).not.toMatch(/还有一条/);
+    expect(await say(t.d.principal, '取消')).toMatch(/已于 .* 发出，无法取消/);
+    await flush();
+    // The recipients get the sender's text exactly, its final 「。」 included.
+    const got = t.wecom.sent.filter((c) => c.touser.split('|').includes(t.d.subject.userid));
+    expect(got.map((c) => c.content).join('\n')).toContain('【通知】明天下午三点开会，谢谢。\n——');
+  });
+  it('a principal’s 通知 全体校长 is the bureau’s audience, not "nobody in the roster"', async () => {
+    const reply = await say(t.d.principal, '通知 全体校长 开会');
+    expect(reply).toMatch(/全体校长.*由区教体局发送/);
+    expect(reply).not.toMatch(/没有人/);
+  });
+  it('the audience help’s example names real schools; the usage uses placeholders', async () => {
+    const help = await say(t.d.bureau, '通知 某某人 开会');
+    expect(help).toMatch(/通知 珠山区第一小学、\S+ 全体班主任/);
+    expect(help).not.toMatch(/城关一中|实验小学/);
+    expect(await say(t.d.bureau, '帮助 通知')).toMatch(/通知 <学校名>、<学校名> 全体班主任/);
+  });
+  it('a card’s long content is cut with 「…」', () => {
+    const long = '请各校于本月八日前提交上月流失生月报'.repeat(10);
+    const card = buildCard(
+      { title: '通知预览', sub: long, lines: [['内容', long]], buttons: [], fallback: '' },
+      'k',
+    ) as { sub_title_text: string; horizontal_content_list: { value: string }[] };
+    expect(card.sub_title_text).toHaveLength(110);
+    expect(card.sub_title_text.endsWith('…')).toBe(true);
+    expect(card.horizontal_content_list[0].value.endsWith('…')).toBe(true);
   });
 });
