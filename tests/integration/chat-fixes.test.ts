@@ -1,6 +1,7 @@
 import { ManualClock } from '../../src/lib/clock';
 import { advance, textOf, useBot } from '../support/harness';
 import { buildCard } from '../../src/notify/cards';
+import { Student, type StudentRow } from '../../src/models/roster';
 
 /** The sandbox tester's week of chat problems (chat fixes, items 1–9), through the real callback. */
 const MON = '2026-11-30T08:00:00+08:00';
@@ -170,5 +171,34 @@ describe('item 6: broadcast drafts say what they did, keep the text, and name th
     expect(card.sub_title_text).toHaveLength(110);
     expect(card.sub_title_text.endsWith('…')).toBe(true);
     expect(card.horizontal_content_list[0].value.endsWith('…')).toBe(true);
+  });
+});
+
+describe('items 7 and 8: namesakes shown with the tail; the deputy is not told to report 全天', () => {
+  it('缺勤 of one of two 李浩然 in a school (熊浩然 in the sandbox): the reply and the deputy’s push show the tail', async () => {
+    const twins = await Student.find({ name: '李浩然', schoolCode: 'ZS01' }).lean<StudentRow[]>();
+    expect(twins.length).toBeGreaterThanOrEqual(2);
+    const one = twins[0];
+    const tail = `李浩然（尾号${one.studentNo.slice(-4)}）`;
+    const reply = await say(t.d.principal, `缺勤 ${one.studentNo} 上午`);
+    expect(reply).toContain(`已记录：${tail}`);
+    await flush();
+    const told = pushesTo(t.d.deputy);
+    expect(told).toContain(tail);
+    expect(told).not.toMatch(/如全天未到，请报告/);
+  });
+  it('the bureau’s numbered choice across schools names each school', async () => {
+    const same = await Student.aggregate<{ _id: string; n: number }>([
+      { $group: { _id: '$name', n: { $sum: 1 } } },
+    ]);
+    const rows = await Student.find({
+      name: { $in: same.filter((g) => g.n > 1).map((g) => g._id) },
+    }).lean<StudentRow[]>();
+    const across = rows.find((r) =>
+      rows.some((o) => o.name === r.name && o.schoolCode !== r.schoolCode),
+    )!;
+    const reply = await say(t.d.bureau, `督办 ${across.name}`);
+    expect(reply).toMatch(/请回复序号选择/);
+    expect(reply).toMatch(/1\. \S+\u3000珠山区\S+ \S+班/);
   });
 });
