@@ -2,6 +2,7 @@ import { ManualClock } from '../../src/lib/clock';
 import { advance, textOf, useBot } from '../support/harness';
 import { buildCard } from '../../src/notify/cards';
 import { Student, type StudentRow } from '../../src/models/roster';
+import { Report } from '../../src/models/report';
 
 /** The sandbox tester's week of chat problems (chat fixes, items 1–9), through the real callback. */
 const MON = '2026-11-30T08:00:00+08:00';
@@ -200,5 +201,40 @@ describe('items 7 and 8: namesakes shown with the tail; the deputy is not told t
     const reply = await say(t.d.bureau, `督办 ${across.name}`);
     expect(reply).toMatch(/请回复序号选择/);
     expect(reply).toMatch(/1\. \S+\u3000珠山区\S+ \S+班/);
+  });
+});
+
+describe('item 9: small wording', () => {
+  it('撤销: 「姓名的「报告缺勤」」 without an odd space', async () => {
+    const name = classmates()[8].name;
+    await say(t.d.head, `缺勤 ${name}`);
+    const reply = await say(t.d.head, `撤销 ${name}`);
+    expect(reply).toContain(`${name}的「`);
+    expect(reply).not.toContain(`${name} 的「`);
+  });
+  it('逾期 <unknown school>: the example uses 逾期; 逾期 and 案件 refusals read alike', async () => {
+    const reply = await say(t.d.bureau, '逾期 实验小学');
+    expect(reply).toMatch(/没有找到学校「实验小学」.*例如「逾期 珠山区/);
+    const overdue = await say(t.d.gradeLeader, '逾期');
+    const cases = await say(t.d.gradeLeader, '案件');
+    expect(overdue).toBe('逾期名单由校长、分管领导（本校）和区教体局（全区）查看。');
+    expect(cases).toBe('案件名单由校长、分管领导（本校）和区教体局（全区）查看。');
+  });
+  it('a second 提交月报 says when it was submitted', async () => {
+    // November's report as the monthly job opens it (reports.test.ts runs the job itself).
+    await Report.create({
+      key: 'ZS01:monthly:2026-11',
+      schoolCode: 'ZS01',
+      kind: 'monthly',
+      period: '2026-11',
+      label: '2026年11月',
+      dueAt: new Date('2026-12-07T10:00:00Z'),
+      status: 'open',
+    });
+    const first = await say(t.d.principal, '提交月报');
+    expect(first).toMatch(/已上报 .*流失生月报/);
+    const again = await say(t.d.principal, '提交月报');
+    expect(again).toMatch(/流失生月报已于 .* 上报，区教体局已收到，无需重复上报。/);
+    expect(again).not.toMatch(/目前没有待上报/);
   });
 });

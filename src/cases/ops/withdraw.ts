@@ -50,7 +50,7 @@ export async function withdrawReport(
   const state = synced.view.open ? '' : '案件已撤销，';
   const toldLine = told.length ? `，已通知 ${synced.about.who(told)}` : '';
   const verb = a.asLeader ? '更正' : '撤销';
-  return `已${verb}：${student.name} 的「${what}」。${state}相关待办已重新计算${toldLine}。`;
+  return `已${verb}：${student.name}的「${what}」。${state}相关待办已重新计算${toldLine}。`;
 }
 
 function ownRecent(ctx: ChatContext, facts: FactRow[]): FactRow | undefined {

@@ -15,7 +15,7 @@ export interface ListScope {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A school named in a command: exact name, else the one whose name contains the words. */
-export async function schoolNamed(words: string): Promise<SchoolRow> {
+export async function schoolNamed(words: string, verb = '案件'): Promise<SchoolRow> {
   const exact = await School.findOne({ name: words }).lean<SchoolRow>();
   if (exact) return exact;
   const like = await School.find({ name: { $regex: escape(words) } })
@@ -26,8 +26,17 @@ export async function schoolNamed(words: string): Promise<SchoolRow> {
     throw new Answer(
       `有几所学校名称含「${words}」：${like.map((s) => s.name).join('、')}。请写全称。`,
     );
-  throw new Answer(`没有找到学校「${words}」。请写学校全称，例如「案件 ${await anySchool()}」。`);
+  throw new Answer(
+    `没有找到学校「${words}」。请写学校全称，例如「${verb} ${await anySchool()}」。`,
+  );
 }
+
+/** The command word of a named list, for its examples. */
+const VERB: Partial<Record<SchoolAction, string>> = {
+  listOverdue: '逾期',
+  listCases: '案件',
+  exportReport: '导出 月报',
+};
 
 async function anySchool(): Promise<string> {
   return (await School.findOne({}).lean<SchoolRow>())?.name ?? '某某小学';
@@ -44,7 +53,7 @@ export async function listScope(
 ): Promise<ListScope> {
   const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
   if (named) {
-    const school = await schoolNamed(named);
+    const school = await schoolNamed(named, VERB[action] ?? '案件');
     authorizeSchool(ctx.actor, action, school.code);
     return { filter: { schoolCode: school.code }, school, district: false };
   }
