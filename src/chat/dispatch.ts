@@ -202,7 +202,7 @@ export class Dispatcher {
         outcome: 'refused',
         at: ctx.now,
       });
-      return refusal(err.action);
+      return refusal(err.action, err.elsewhere);
     }
   }
 }

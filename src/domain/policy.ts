@@ -121,6 +121,8 @@ export class Refused extends Error {
   constructor(
     readonly action: Action | SchoolAction,
     readonly target?: string,
+    /** The sender may do this at their own school, not at the one they named. */
+    readonly elsewhere = false,
   ) {
     super(`refused: ${action}`);
   }
@@ -157,9 +159,17 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   exportReport: '报表由校长、分管领导（本校）和区教体局（全区或某校）导出。',
 };
 
+/** Added when the sender named another school than their own. */
+const ELSEWHERE: Partial<Record<SchoolAction, string>> = {
+  listOverdue: '您只能查看本校的逾期名单。',
+  listCases: '您只能查看本校的案件。',
+  exportReport: '您只能导出本校的报表。',
+};
+
 /** The polite refusal every denied action gets. */
-export function refusal(action: Action | SchoolAction): string {
-  return (
-    REFUSAL[action] ?? '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。'
-  );
+export function refusal(action: Action | SchoolAction, elsewhere = false): string {
+  const base =
+    REFUSAL[action] ?? '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。';
+  const own = elsewhere ? ELSEWHERE[action as SchoolAction] : undefined;
+  return own ? `${base}${own}` : base;
 }

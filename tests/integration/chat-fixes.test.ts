@@ -238,3 +238,12 @@ describe('item 9: small wording', () => {
     expect(again).not.toMatch(/目前没有待上报/);
   });
 });
+
+describe('item 2/9: 您只能查看本校 only for those who can see their own school', () => {
+  it('a principal naming another school is told 本校; a grade leader naming one is not', async () => {
+    const other = '珠山区第二中学';
+    expect(await say(t.d.principal, `案件 ${other}`)).toMatch(/您只能查看本校的案件/);
+    expect(await say(t.d.principal, `逾期 ${other}`)).toMatch(/您只能查看本校的逾期名单/);
+    expect(await say(t.d.gradeLeader, `案件 ${other}`)).not.toMatch(/您只能/);
+  });
+});

@@ -1,5 +1,5 @@
 import { Answer, type ChatContext } from '../../chat/command';
-import { authorizeSchool, Refused, type SchoolAction } from '../../domain/policy';
+import { authorizeSchool, canActOnSchool, Refused, type SchoolAction } from '../../domain/policy';
 import { School, SchoolClass, type ClassRow, type SchoolRow } from '../../models/roster';
 
 /** Where a named list (逾期, 案件, 导出) looks: one school or the whole district. */
@@ -54,7 +54,12 @@ export async function listScope(
   const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
   if (named) {
     const school = await schoolNamed(named, VERB[action] ?? '案件');
-    authorizeSchool(ctx.actor, action, school.code);
+    if (!canActOnSchool(ctx.actor, action, school.code)) {
+      const mine = ctx.actor.roles.some(
+        (r) => r.schoolCode && canActOnSchool(ctx.actor, action, r.schoolCode),
+      );
+      throw new Refused(action, school.code, mine);
+    }
     return { filter: { schoolCode: school.code }, school, district: false };
   }
   if (bureau) return { filter: {}, district: true };
