@@ -20,8 +20,16 @@ import { draftRewrite } from './prevention/ops/visit-exchange';
 import { nextPreventionWake, sweepPrevention } from './prevention/sweep';
 import { campaignCheck } from './prevention/jobs';
 import { normalize } from './chat/normalize';
+import { isHowQuestion, nearVerb, parseCommand } from './chat/grammar';
 import { registerBroadcasts } from './broadcast/register';
 import { broadcastCommands } from './broadcast/commands';
+
+/** A near command word first (「家方 付天佑」「缺琴 方承泽」) or a how-question (「请问怎么报缺勤」). */
+function looksLikeCommand(t: string, dispatcher: Dispatcher): boolean {
+  const first = normalize(t).split(/[\s，,、；;：:]+/)[0] ?? '';
+  const cmds = dispatcher.commandWords();
+  return nearVerb(first, cmds) !== undefined || isHowQuestion(t, cmds);
+}
 
 /** Every feature registers its commands, card handlers and jobs here. */
 export async function registerFeatures(
@@ -43,8 +51,14 @@ export async function registerFeatures(
   // 发送 / 取消 stay answers: an open visit exchange takes 取消 as "skip" before them.
   know(...broadcastCommands.filter((c) => c.name !== '发送' && c.name !== '取消'));
   const isCommand = (t: string) => verbs.some((v) => normalize(t).startsWith(v));
+  const sense = {
+    isCommand,
+    looksLikeCommand: (t: string) => looksLikeCommand(t, dispatcher),
+    parsesWith: (t: string, names: string[]) =>
+      parseCommand(t, dispatcher.commandWords(), names).kind === 'command',
+  };
   dispatcher.rewrite = async (ctx, text) =>
-    (await draftRewrite(ctx, text, isCommand)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
+    (await draftRewrite(ctx, text, sense)) ?? answerChoice(ctx.actor.userid, text, ctx.now);
   // Deadlines are data: one sweeper over the cases whose time has come.
   await s.scheduler.source('cases.sweep', s.settings.ladder.sweepEverySeconds, {
     next: nextCaseWake,

@@ -1,5 +1,11 @@
 import { formatDeadline } from '../lib/time';
 
+/** The first words of a notice, for naming it in a reply. */
+export function firstWords(content: string, n = 12): string {
+  const cs = [...content.replace(/\s+/g, ' ')];
+  return cs.length <= n ? cs.join('') : `${cs.slice(0, n).join('')}…`;
+}
+
 /** Reply and push texts of broadcasts: short Chinese, addressed to the sender as 您. */
 export const B = {
   usage: '通知 <对象> <内容>\n例：通知 全体校长 请于本周五前提交月报',
@@ -27,9 +33,16 @@ export const B = {
   alreadySent: (at: Date) =>
     `这条通知已于 ${formatDeadline(at)} 开始发送，不会重复发送。发送「通知情况」查看送达情况。`,
   alreadyCancelled: '这条通知已取消，没有发出。如需发送，请重新发送「通知 …」。',
-  sending: (n: number, who: string) =>
-    `已开始发送给 ${who}，共 ${n} 人。全部送达后会告诉您结果；也可发送「通知情况」查看。`,
-  cancelled: '已取消，这条通知没有发出。',
+  cannotCancel: (at: Date) =>
+    `这条通知已于 ${formatDeadline(at)} 发出，无法取消。发送「通知情况」查看送达情况。`,
+  sending: (n: number, who: string, content: string) =>
+    `已开始发送「${firstWords(content)}」给 ${who}，共 ${n} 人。` +
+    '全部送达后会告诉您结果；也可发送「通知情况」查看。',
+  cancelled: (who: string, content: string) =>
+    `已取消发给 ${who} 的「${firstWords(content)}」，这条通知没有发出。`,
+  otherDraft: (who: string, content: string) =>
+    `您还有一条待确认的通知（发给 ${who}：「${firstWords(content)}」），` +
+    '回复「发送」发出，或「取消」放弃。',
   done: (who: string, content: string, ok: number, failed: number, invalid: number) =>
     [
       `【通知送达情况】发给 ${who} 的通知「${content}」已发送完毕：`,

@@ -9,6 +9,10 @@ export const PART_LABEL: Record<DayPart, string> = {
   half: '半天',
 };
 
+/** Reasons that sound like illness or a parent's request (issue: 缺勤 … 发烧). */
+const SOUNDS_LIKE_LEAVE =
+  /病|发烧|发热|感冒|咳嗽|住院|看病|医院|不舒服|家长说|家长称|请假|家里有事|家中有事/;
+
 export const R = {
   notEnrolled: (name: string) =>
     `${name} 的学籍状态不是在读，无需报告缺勤。如有变化请联系学校学籍管理员。`,
@@ -21,6 +25,16 @@ export const R = {
   alreadyBy: (name: string, day: string, who: string) =>
     `${name} ${formatDay(day)} 的缺勤已由 ${who} 报告过，无需重复。`,
   undoHint: (name: string, minutes: number) => `报错了？${minutes} 分钟内可发送「撤销 ${name}」。`,
+  /** 「已记录：… 全天无故缺勤」; with a reason it is echoed and not called 无故. */
+  absenceRecorded: (name: string, day: string, part: string, reason: string) =>
+    reason
+      ? `已记录：${name} ${day} ${part}缺勤（原因：${reason}）`
+      : `已记录：${name} ${day} ${part}无故缺勤`,
+  /** A reason that sounds like illness or the parents' request: it may be leave (请假). */
+  leaveHint: (name: string, reason: string) =>
+    SOUNDS_LIKE_LEAVE.test(reason)
+      ? `如家长已请假，可发送「请假 ${name} <天数> ${reason}」改为请假。`
+      : '',
   noCase: (name: string) => `${name} 目前没有未结的缺勤记录。`,
   absenceTold: (
     cls: string,

@@ -11,6 +11,8 @@ export interface ChatContext {
   now: Date;
   channel: Channel;
   services: Services;
+  /** The message as typed (before normalising), for commands that keep free text exactly. */
+  text?: string;
 }
 
 export interface Command {

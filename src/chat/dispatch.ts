@@ -1,7 +1,7 @@
 import type { Inbound } from '../wecom/message';
 import type { Services } from '../services';
 import { Answer, type Command, type ChatContext } from './command';
-import { helpCommand, summary } from './commands/help';
+import { askerOf, helpCommand, summary } from './commands/help';
 import { parseCommand, type Parsed } from './grammar';
 import { GREETING, MAX_MESSAGE_CHARS, THANKS, TOO_LONG, notUnderstood } from './answers';
 import type { StaffLike } from '../domain/roster';
@@ -41,8 +41,14 @@ export class Dispatcher {
     ['todo', '待办'],
     ['me', '我是谁'],
   ]);
-  /** May replace the text before parsing (e.g. "2" answering a numbered choice). */
-  rewrite?: (ctx: ChatContext, text: string) => Promise<string | undefined>;
+  /**
+   * May replace the text before parsing (e.g. "2" answering a numbered choice); `note` goes
+   * before the reply (e.g. an open question was left).
+   */
+  rewrite?: (
+    ctx: ChatContext,
+    text: string,
+  ) => Promise<string | { text: string; note: string } | undefined>;
   /** Long replies are paged (「下一页」), whatever command gave them. */
   private readonly pager: Pager;
 
@@ -52,6 +58,11 @@ export class Dispatcher {
   ) {
     this.register(helpCommand(() => this.commands));
     this.pager = new Pager(services.pii);
+  }
+
+  /** The registered command words (names, aliases), for the grammar's helpers. */
+  commandWords(): Command[] {
+    return this.commands;
   }
 
   register(...cmds: Command[]): void {
@@ -106,7 +117,7 @@ export class Dispatcher {
     msg: Exclude<Inbound, { kind: 'ignored' }>,
   ): Promise<string | undefined> {
     if (msg.kind === 'enter_agent')
-      return `您好，这里是保学助手（控辍保学）。\n${this.help(actor)}`;
+      return `您好，这里是保学助手（控辍保学）。\n${await this.help(actor)}`;
     if (msg.kind === 'click')
       return this.text(ctx, actor, this.menu.get(msg.key.toLowerCase()) ?? '帮助');
     if (msg.kind === 'text') return this.text(ctx, actor, msg.content);
@@ -134,18 +145,19 @@ export class Dispatcher {
     }
   }
 
-  private help(actor: StaffLike | null): string {
-    return summary(
-      this.commands,
-      actor?.roles.map((r) => r.role),
-    );
+  private async help(actor: StaffLike | null): Promise<string> {
+    return summary(this.commands, await askerOf(actor));
   }
 
   private async text(ctx: ChatContext, actor: StaffLike | null, raw: string): Promise<string> {
     if ([...raw].length > MAX_MESSAGE_CHARS) return TOO_LONG;
-    return (
+    let note = '';
+    const reply =
       (await this.answer(ctx, async () => {
-        const content = (actor && this.rewrite && (await this.rewrite(ctx, raw))) || raw;
+        const r = actor && this.rewrite ? await this.rewrite(ctx, raw) : undefined;
+        if (r && typeof r !== 'string') note = r.note;
+        const content = (typeof r === 'string' ? r : r?.text) || raw;
+        ctx.text = content;
         const found = this.find(content);
         if (!actor) return this.guestAnswer(ctx, found);
         if (found.kind === 'greeting') return GREETING;
@@ -153,8 +165,8 @@ export class Dispatcher {
         if (found.kind === 'empty') return this.help(actor);
         if (found.kind === 'unknown') return notUnderstood(this.commands, found.suggestions, actor);
         return found.cmd!.run(ctx, found.args);
-      })) ?? ''
-    );
+      })) ?? '';
+    return note ? `${note}\n${reply}` : reply;
   }
 
   /** Someone not in the roster: only 帮助 answers; anything else is audited and refused. */
@@ -190,7 +202,7 @@ export class Dispatcher {
         outcome: 'refused',
         at: ctx.now,
       });
-      return refusal(err.action);
+      return refusal(err.action, err.elsewhere);
     }
   }
 }

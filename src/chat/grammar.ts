@@ -42,6 +42,10 @@ const PARTICLE_END = /(了|啦|呢|吧|哈)+$/;
 const NOT_A_NAME = /^(学生|孩子|小孩|同学|有人|有学生|这个学生|那个学生|他|她|他们|她们)$/;
 /** A question about how: 「怎么请假」「学生缺勤怎么报」「这个系统怎么用」 → 帮助. */
 const HOW = /^(怎么|如何|怎样|咋)|(怎么|如何|怎样|咋)(报|写|用|办|弄|操作|登记|发|填)?$/;
+/** A how-word inside the sentence: 「请问怎么报缺勤」「老师如何登记请假」. */
+const HOW_INSIDE = /(怎么|如何|怎样|咋)/;
+/** What may stand before it in a question: polite openers, or the command word itself. */
+const ASKING = /^(请问|请教|问一?下|我?想问一?下?|您好|你好|老师|我们?|学生|孩子|要|的|一下)*/;
 const STUDENT_NO = /^[A-Za-z]?\d{8,19}[0-9Xx]?$/;
 
 /** Commands about one student, which may be typed name first (their usage names 学生/姓名). */
@@ -162,6 +166,28 @@ function finish(cmd: CommandWords, args: string, names: string[]): Parsed {
  * The dispatcher's text → command step. Tries, in order: greeting/thanks, verb first, verb
  * first after a filler word, a leave phrase, name first; otherwise the closest commands.
  */
+/**
+ * A how-question: a how-word at the start or the end (「怎么请假」「缺勤怎么报」), or inside after
+ * a polite opener or the command word (「请问怎么报缺勤」「缺勤如何撤销呢」); a sentence opening
+ * with 请问 that names a command counts too. A report that merely contains 怎么 (「家访 张三
+ * 怎么也联系不上」) is not one.
+ */
+function howQuestion(t: string, commands: CommandWords[]): boolean {
+  if (HOW.test(t)) return true;
+  const named = words(commands).find(({ w }) => [...w].length > 1 && t.includes(w));
+  if (!named) return false;
+  if (/^请问/.test(t)) return true;
+  const m = HOW_INSIDE.exec(t);
+  if (!m) return false;
+  const before = t.slice(0, m.index).replace(ASKING, '');
+  return !before || words(commands).some(({ w }) => w === before.replace(ASKING, ''));
+}
+
+/** Is this a question about how to do something (「请问怎么报缺勤」)? */
+export function isHowQuestion(text: string, commands: CommandWords[]): boolean {
+  return howQuestion(normalize(text).replace(/[，,。.！!？?～~]+/g, ''), commands);
+}
+
 export function parseCommand(text: string, commands: CommandWords[], names: string[] = []): Parsed {
   const t = normalize(text).replace(/[～~…]+$/, '');
   if (!t) return { kind: 'empty' };
@@ -169,7 +195,7 @@ export function parseCommand(text: string, commands: CommandWords[], names: stri
   if (GREETING.test(bare) || (/^(你好|您好|老师好)/.test(bare) && bare.length <= 4))
     return { kind: 'greeting' };
   if (THANKS.test(bare) || /^谢谢/.test(bare)) return { kind: 'thanks' };
-  if (HOW.test(bare)) return howTo(bare, commands);
+  if (howQuestion(bare.replace(/[？?]+/g, ''), commands)) return howTo(bare, commands);
   const direct = verbFirst(t, commands);
   if (direct) return finish(direct.cmd, direct.rest, names);
   const head = TIME_HEAD.exec(t);
@@ -195,6 +221,35 @@ function howTo(t: string, commands: CommandWords[]): Parsed {
   }
   const args = best && best.name !== '帮助' ? best.name : '';
   return { kind: 'command', command: '帮助', args };
+}
+
+/** Emoji only (👍, 🙏): a reaction, not a message to parse. */
+const EMOJI_ONLY = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F\u200D\s]+$/u;
+
+/** Thanks, a greeting or an emoji: chit-chat that answers no question. */
+export function chitChat(text: string): 'thanks' | 'greeting' | 'emoji' | undefined {
+  const t = normalize(text);
+  if (t && EMOJI_ONLY.test(t)) return 'emoji';
+  const parsed = parseCommand(t, []);
+  return parsed.kind === 'thanks' || parsed.kind === 'greeting' ? parsed.kind : undefined;
+}
+
+/**
+ * A command word typed with one wrong character (「家方」→ 家访, 「缺琴」→ 缺勤): same length, one
+ * character different, and for two-character words the wrong one sounds alike. Undefined when
+ * the token is not that close to any command, or is a command word itself.
+ */
+export function nearVerb(token: string, commands: CommandWords[]): string | undefined {
+  const x = [...token];
+  if (x.length < 2 || !/^\p{Script=Han}+$/u.test(token)) return undefined;
+  for (const { w, cmd } of words(commands)) {
+    const y = [...w];
+    if (y.length !== x.length) continue;
+    const diff = x.flatMap((c, i) => (c === y[i] ? [] : [i]));
+    if (diff.length !== 1) continue; // the word itself is a command, not a typo of one
+    if (x.length > 2 || pinyinOf(x[diff[0]]) === pinyinOf(y[diff[0]])) return cmd.name;
+  }
+  return undefined;
 }
 
 function editDistance(a: string, b: string): number {

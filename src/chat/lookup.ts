@@ -1,6 +1,6 @@
 import { PendingChoice, type PendingChoiceRow } from '../models/pending-choice';
 import { looksLikeStudentNo, resolveStudent, takeStudentToken } from '../domain/resolve';
-import type { StudentDoc } from '../roster/directory';
+import { schoolNames, type StudentDoc } from '../roster/directory';
 import { actionFilter, candidatesInScope, MANY_MAX, nearInScope } from '../roster/find';
 import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
@@ -86,11 +86,14 @@ async function choiceLines(options: StudentDoc[]): Promise<string> {
   const ids = [...new Set(options.map((s) => s.classId))];
   const classes = await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>();
   const name = new Map(classes.map((c) => [c.classId, c.name]));
+  // Choices across schools (the bureau's) name the school too: 「三年级1班」 is in every one.
+  const codes = [...new Set(options.map((s) => s.schoolCode))];
+  const schools = codes.length > 1 ? await schoolNames(codes) : new Map<string, string>();
+  const where = (s: StudentDoc) =>
+    `${schools.has(s.schoolCode) ? `${schools.get(s.schoolCode)} ` : ''}` +
+    `${name.get(s.classId) ?? s.classId}`;
   return options
-    .map(
-      (s, i) =>
-        `${i + 1}. ${s.name}　${name.get(s.classId) ?? s.classId}　学籍号尾号 ${s.studentNo.slice(-4)}`,
-    )
+    .map((s, i) => `${i + 1}. ${s.name}　${where(s)}　学籍号尾号 ${s.studentNo.slice(-4)}`)
     .join('\n');
 }
 

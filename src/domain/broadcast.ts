@@ -208,6 +208,11 @@ export function describeAudience(a: Audience, names: Map<string, string>): strin
   return `${where}${a.schools === 'all' ? '' : '的'}${grade}${grade ? '' : '全体'}${who}`;
 }
 
+/** Two of the roster's schools for an example (placeholders when it has fewer). */
+function example(names: string[]): string {
+  return [names[0] ?? '<学校名>', names[1] ?? '<学校名>'].join('、');
+}
+
 /** The audiences a sender can name, for help when an audience is not understood. */
 export function audienceHelp(schools: SchoolName[], district: boolean): string {
   const names = schools.map((s) => s.name);
@@ -219,7 +224,7 @@ export function audienceHelp(schools: SchoolName[], district: boolean): string {
         `· 一所或几所学校：${shown || '（花名册里还没有学校）'}（可加「班主任」等）`,
         '· 一个年级：七年级班主任、初一全体教师',
         '例如：通知 全体校长 请于本周五前提交月报',
-        '　　　通知 城关一中、实验小学 全体班主任 明天下午三点开会',
+        `　　　通知 ${example(names)} 全体班主任 明天下午三点开会`,
       ]
     : [
         '可以通知本校的：全体教师、班主任、分管领导、年级组长、某个年级（如 七年级班主任）',

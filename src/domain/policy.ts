@@ -108,11 +108,21 @@ export function canActOnSchool(
   );
 }
 
+/** The roles the policy lets do an action anywhere (帮助 lists a command only for them). */
+export function rolesFor(action: Action | SchoolAction): RoleName[] {
+  const grants = [...RULES, ...SCHOOL_RULES].filter((r) =>
+    (r.actions as readonly string[]).includes(action),
+  );
+  return [...new Set(grants.map((r) => r.role))];
+}
+
 /** A refused action: the dispatcher audits it and answers with `refusal(action)`. */
 export class Refused extends Error {
   constructor(
     readonly action: Action | SchoolAction,
     readonly target?: string,
+    /** The sender may do this at their own school, not at the one they named. */
+    readonly elsewhere = false,
   ) {
     super(`refused: ${action}`);
   }
@@ -140,16 +150,26 @@ const REFUSAL: Partial<Record<Action | SchoolAction, string>> = {
   readDistrict: '全区数据由区教体局查看。',
   actOnReports: '全区数据由区教体局查看。',
   viewDashboard: '您只能查看本校的数据。',
-  broadcast: '您只能通知本校的教职工。全区或其他学校的通知由区教体局发送。',
+  broadcast:
+    '您只能通知本校的教职工。全体校长、全区或其他学校的通知由区教体局发送；' +
+    '通知本校请写：通知 全体教师 <内容>。',
   broadcastDistrict: '全区通知、催报和定时通知由区教体局办理。',
   listOverdue: '逾期名单由校长、分管领导（本校）和区教体局（全区）查看。',
-  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看；您只能查看本校的案件。',
+  listCases: '案件名单由校长、分管领导（本校）和区教体局（全区）查看。',
   exportReport: '报表由校长、分管领导（本校）和区教体局（全区或某校）导出。',
 };
 
+/** Added when the sender named another school than their own. */
+const ELSEWHERE: Partial<Record<SchoolAction, string>> = {
+  listOverdue: '您只能查看本校的逾期名单。',
+  listCases: '您只能查看本校的案件。',
+  exportReport: '您只能导出本校的报表。',
+};
+
 /** The polite refusal every denied action gets. */
-export function refusal(action: Action | SchoolAction): string {
-  return (
-    REFUSAL[action] ?? '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。'
-  );
+export function refusal(action: Action | SchoolAction, elsewhere = false): string {
+  const base =
+    REFUSAL[action] ?? '抱歉，这名学生不在您负责的范围内，无法操作。如有疑问请联系学校分管领导。';
+  const own = elsewhere ? ELSEWHERE[action as SchoolAction] : undefined;
+  return own ? `${base}${own}` : base;
 }

@@ -33,16 +33,22 @@ export function parseButtonKey(key: string): { action: CardAction; dutyId: strin
   return { action: m[1] as CardAction, dutyId: m[2] };
 }
 
+/** At most `n` characters; a cut text ends with 「…」 (inside the limit). */
+export function clip(s: string, n: number): string {
+  const cs = [...s];
+  return cs.length <= n ? s : `${cs.slice(0, n - 1).join('')}…`;
+}
+
 export function buildCard(spec: CardSpec, key: string): Record<string, unknown> {
   return {
     card_type: 'button_interaction',
     source: { desc: '保学 · 控辍保学' },
-    main_title: { title: spec.title.slice(0, 36), desc: spec.desc?.slice(0, 44) },
+    main_title: { title: clip(spec.title, 36), desc: spec.desc && clip(spec.desc, 44) },
     horizontal_content_list: spec.lines
       .slice(0, 6)
-      .map(([k, v]) => ({ keyname: k.slice(0, 5), value: v.slice(0, 30) })),
+      .map(([k, v]) => ({ keyname: k.slice(0, 5), value: clip(v, 30) })),
     task_id: taskId(key),
-    ...(spec.sub ? { sub_title_text: spec.sub.slice(0, 110) } : {}),
+    ...(spec.sub ? { sub_title_text: clip(spec.sub, 110) } : {}),
     button_list: [
       ...spec.buttons.map((b) => ({
         text: ACTION_LABEL[b.action],

@@ -57,6 +57,12 @@ export const P = {
   // ── visit records (二(一)2(3)) ──
   ask: (q: string) => `请补充家访记录（回复「跳过」结束）：${q}`,
   askAgain: (q: string) => `没看懂，请再回复一次（或回复「跳过」结束）：${q}`,
+  /** 谢谢 / 👍 while a question is open: a short answer, and the question stays. */
+  ackAsk: (kind: 'thanks' | 'greeting' | 'emoji', q: string) =>
+    `${kind === 'thanks' ? '不客气！' : kind === 'greeting' ? '您好！' : '收到。'}` +
+    `请补充家访记录（回复「跳过」结束）：${q}`,
+  /** A command typed while a question was open: the exchange ends, the command goes on. */
+  exchangeLeft: (n: string) => `（已结束 ${n} 的家访记录补充，已填的内容已保存。）`,
   noExchange: '没有待补充的家访记录。家访后请发「家访 姓名 记录」。',
   skipped: (n: string) => `好的，${n} 的家访记录已保存，未填的部分可以之后再补。`,
   visitComplete: (n: string, v: HomeVisitRow) =>

@@ -292,7 +292,9 @@ export class Reporting {
     }
     const lines: string[] = [];
     for (const code of schools) lines.push(await this.submitFor(actor, kind, code, now));
-    return `${lines.join('\n')}\n区教体局已收到。`;
+    // 「区教体局已收到」 only when something was submitted now (not after 「已于…提交」 alone).
+    const sent = lines.some((l) => l.startsWith('已上报'));
+    return sent ? `${lines.join('\n')}\n区教体局已收到。` : lines.join('\n');
   }
 
   /** Submits one school's open (or late) report of this kind; one line for the reply. */
@@ -304,9 +306,7 @@ export class Reporting {
         .lean<ReportDoc[]>()
     )[0];
     const school = await School.findOne({ code }).lean<SchoolDoc>();
-    if (!r) {
-      return `${school?.name ?? code}：目前没有待上报的${KIND_LABEL[kind]}。`;
-    }
+    if (!r) return this.nothingOpen(kind, code, school?.name ?? code);
     const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
     await Report.updateOne(
       { key: r.key },
@@ -340,6 +340,19 @@ export class Reporting {
       `已上报 ${school?.name ?? code} ${r.label}${KIND_LABEL[kind]}`,
       `${r.status === 'late' ? '（逾期）' : ''}：${content.split('\n')[0]}`,
     ].join('');
+  }
+
+  /** No open report: when the latest one was submitted, else that there is none to submit. */
+  private async nothingOpen(kind: Kind, code: string, name: string): Promise<string> {
+    const [last] = await Report.find({ schoolCode: code, kind, status: 'submitted' })
+      .sort({ period: -1 })
+      .limit(1)
+      .lean<ReportDoc[]>();
+    if (!last?.submittedAt) return `${name}：目前没有待上报的${KIND_LABEL[kind]}。`;
+    return (
+      `${name}：${last.label}${KIND_LABEL[kind]}已于 ${formatDeadline(last.submittedAt)} 上报，` +
+      '区教体局已收到，无需重复上报。'
+    );
   }
 
   /** Bureau: every school's latest reports; a principal or deputy: their own school. */

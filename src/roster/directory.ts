@@ -14,6 +14,7 @@ import {
   type Role,
   type StaffLike,
   type StudentLike,
+  type SchoolKind,
 } from '../domain/roster';
 import { chainFor, LEVELS, type Chain } from '../domain/chain';
 import { canActOnStudent, type Action } from '../domain/policy';
@@ -117,6 +118,13 @@ export async function schoolNames(codes: string[]): Promise<Map<string, string>>
   return cached(SCHOOLS, codes, async (ids) =>
     (await School.find({ code: { $in: ids } }).lean<SchoolRow[]>()).map((x) => [x.code, x.name]),
   );
+}
+
+/** The kinds (小学/初中/九年一贯) of these schools. */
+export async function schoolKinds(codes: string[]): Promise<SchoolKind[]> {
+  if (!codes.length) return [];
+  const rows = await School.find({ code: { $in: codes } }).lean<SchoolRow[]>();
+  return [...new Set(rows.map((r) => r.kind))];
 }
 
 export async function className(classId: string): Promise<string> {

@@ -77,7 +77,7 @@ describe('the absence ladder (二(一)2(3), 二(三)2(2))', () => {
 
   it('one day then back: a visit duty with its deadline, then everything closes and everyone told is told', async () => {
     const reply = await say(t.d.head, `缺勤 ${t.d.plain.name} 全天 电话联系不上家长`);
-    expect(reply).toMatch(/已记录.*11月30日 周一 全天无故缺勤/);
+    expect(reply).toMatch(/已记录.*11月30日 周一 全天缺勤（原因：电话联系不上家长）/);
     expect(reply).toMatch(/班主任家访（您）须在 12月1日 周二 18:00 前完成/);
     expect(reply).toMatch(/已告知/);
     await flush();

@@ -1,4 +1,10 @@
-import { parseCommand, choiceNumber, type Parsed } from '../../src/chat/grammar';
+import {
+  parseCommand,
+  choiceNumber,
+  chitChat,
+  nearVerb,
+  type Parsed,
+} from '../../src/chat/grammar';
 import { commandTable } from '../support/commands';
 import { resolveStudent } from '../../src/domain/resolve';
 
@@ -246,6 +252,13 @@ const ROSTER_AND_REPORTS: Row[] = [
   ['这个系统怎么用', '帮助', ''],
   ['如何撤销', '帮助', '撤销'],
   ['家访 毛一鸣 家长问怎么办理资助', '家访', '毛一鸣 家长问怎么办理资助'],
+  // Chat fixes item 5: 请问/怎么/如何 anywhere with a command word → that command's usage.
+  ['请问怎么报缺勤', '帮助', '缺勤'],
+  ['请问缺勤怎么报？', '帮助', '缺勤'],
+  ['老师如何登记请假', '帮助', '请假'],
+  ['请问一下家访记录', '帮助', '家访'],
+  ['我想问一下怎么撤销', '帮助', '撤销'],
+  ['家访 毛一鸣 电话 孩子怎么也劝不动', '家访', '毛一鸣 电话 孩子怎么也劝不动'],
 ];
 
 const SOCIAL: Row[] = [
@@ -390,4 +403,31 @@ describe('issue #14 item 2: suggestions only for the same sound or a typo keepin
   it.each(['王浩然', '张婷', '浩然', '李浩', '赵雨桐'])('%s → 没有找到 (another child)', (typed) =>
     expect(resolveStudent(typed, scope)).toEqual({ kind: 'none' }),
   );
+});
+
+describe('chat fixes item 4: what leaves an open follow-up question, and what is chit-chat', () => {
+  it.each([
+    ['家方', '家访'],
+    ['缺琴', '缺勤'],
+    ['清假', '请假'],
+  ])('%s is one typo from %s', (typed, verb) => {
+    expect(nearVerb(typed, commandTable())).toBe(verb);
+  });
+  it.each(['见到', '入户', '电话', '母亲', '没有', '孩子在家'])(
+    '%s is an answer, not a verb',
+    (t) => {
+      expect(nearVerb(t, commandTable())).toBeUndefined();
+    },
+  );
+  it.each([
+    ['谢谢', 'thanks'],
+    ['👍', 'emoji'],
+    ['🙏🙏', 'emoji'],
+    ['您好', 'greeting'],
+  ])('%s is chit-chat (%s)', (t, kind) => {
+    expect(chitChat(t)).toBe(kind);
+  });
+  it('an answer is not chit-chat', () => {
+    expect(chitChat('入户')).toBeUndefined();
+  });
 });

@@ -104,7 +104,7 @@ function rendered(): [where: string, text: string][] {
     ['principal'],
     ['bureau'],
   ];
-  for (const r of roles) add(`help ${r?.join()}`, summary(commands, r));
+  for (const r of roles) add(`help ${r?.join()}`, summary(commands, { roles: r }));
   add('greeting', GREETING);
   add('thanks', THANKS);
   add('too long', TOO_LONG);

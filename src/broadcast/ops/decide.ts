@@ -12,19 +12,33 @@ function expired(ctx: ChatContext, b: BroadcastDoc): boolean {
 }
 
 /** A broadcast no longer a draft: what a (second, late) 发送 or 取消 is told. */
-function settled(b: BroadcastDoc): string {
+function settled(b: BroadcastDoc, choice: Choice): string {
   if (b.status === 'cancelled') return B.alreadyCancelled;
   if (b.status === 'expired') return B.expired;
+  if (choice === 'cancel') return B.cannotCancel(b.decidedAt ?? b.createdAt);
   return B.alreadySent(b.decidedAt ?? b.createdAt);
 }
 
-/** The sender's latest broadcast (the one a typed 发送 / 取消 answers). */
-async function latest(ctx: ChatContext): Promise<BroadcastDoc | undefined> {
-  const [b] = await Broadcast.find({ sender: ctx.actor.userid, origin: { $ne: 'scheduled' } })
+/** The sender's newest drafts (or, with none, the latest broadcast), newest first. */
+async function latest(ctx: ChatContext, status?: 'draft'): Promise<BroadcastDoc[]> {
+  return Broadcast.find({
+    sender: ctx.actor.userid,
+    origin: { $ne: 'scheduled' },
+    ...(status ? { status } : {}),
+  })
     .sort({ createdAt: -1, _id: -1 })
-    .limit(1)
+    .limit(2)
     .lean<BroadcastDoc[]>();
-  return b;
+}
+
+/**
+ * What a typed 发送 / 取消 answers: the newest draft still within its time (the other one
+ * waiting is named in the reply), else the latest broadcast (told it was settled).
+ */
+async function typedTarget(ctx: ChatContext): Promise<{ b?: BroadcastDoc; other?: BroadcastDoc }> {
+  const drafts = (await latest(ctx, 'draft')).filter((d) => !expired(ctx, d));
+  if (drafts.length) return { b: drafts[0], other: drafts[1] };
+  return { b: (await latest(ctx))[0] };
 }
 
 /**
@@ -38,10 +52,12 @@ export async function decideBroadcast(
   id?: string,
   responseCode = '',
 ): Promise<string> {
-  const b = id ? await Broadcast.findById(id).lean<BroadcastDoc>() : await latest(ctx);
+  const { b, other } = id
+    ? { b: (await Broadcast.findById(id).lean<BroadcastDoc>()) ?? undefined, other: undefined }
+    : await typedTarget(ctx);
   if (!b) return id ? B.notYours : B.noDraft;
   if (b.sender !== ctx.actor.userid) return B.notYours;
-  if (b.status !== 'draft') return !id && expired(ctx, b) ? B.noDraft : settled(b);
+  if (b.status !== 'draft') return !id && expired(ctx, b) ? B.noDraft : settled(b, choice);
   if (expired(ctx, b)) {
     await Broadcast.updateOne({ _id: b._id, status: 'draft' }, { $set: { status: 'expired' } });
     return B.expired;
@@ -59,7 +75,7 @@ export async function decideBroadcast(
   );
   if (res.modifiedCount !== 1) {
     const now = await Broadcast.findById(b._id).lean<BroadcastDoc>();
-    return settled(now ?? b);
+    return settled(now ?? b, choice);
   }
   await audit({
     actor: ctx.actor.userid,
@@ -75,9 +91,10 @@ export async function decideBroadcast(
       responseCode,
       choice === 'send' ? '已发送' : '已取消',
     );
-  if (choice === 'cancel') return B.cancelled;
+  const waiting = other ? `\n${B.otherDraft(other.audienceText, other.content)}` : '';
+  if (choice === 'cancel') return B.cancelled(b.audienceText, b.content) + waiting;
   const n = await queueBroadcast(ctx.services, b._id);
-  return B.sending(n, b.audienceText);
+  return B.sending(n, b.audienceText, b.content) + waiting;
 }
 
 /** A broadcast card's button: `b:send:<id>` / `b:cancel:<id>`. */

@@ -46,12 +46,14 @@ export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<
   let synced = await openWith(ctx, student, stated, tell, seen);
   const created = synced !== undefined;
   if (!synced) synced = await onOpenCase(ctx, a, stated, tell, seen);
+  const shown = synced.about.name; // 「熊浩然（尾号0113）」 when the school has a namesake
   if (synced.view.gate === 'leave') {
     throw new Answer(`${student.name} 在请假期间，${formatDay(day)} 不计无故缺勤。`);
   }
   const away = synced.view.awayDays > 1 ? `（已 ${synced.view.awayDays} 个上学日未到校）` : '';
   return joinLines(
-    `已记录：${student.name} ${formatDay(day)} ${PART_LABEL[part]}无故缺勤${away}。`,
+    R.absenceRecorded(shown, formatDay(day), PART_LABEL[part], a.reason) + `${away}。`,
+    R.leaveHint(student.name, a.reason),
     part === 'full' ? '' : '下一个上学日早上我会请班主任确认是否到校；如全天未到，请再报「全天」。',
     nextSteps(synced, ctx.actor.userid),
     told.length ? `已告知 ${synced.about.who(told)}。` : '',
@@ -111,17 +113,17 @@ function tellSchool(ctx: ChatContext, a: AbsenceInput, p: Synced, owners: string
   ];
   const text = R.absenceTold(
     p.about.className,
-    a.student.name,
+    p.about.name,
     a.day,
     a.part,
     ctx.actor.name,
     a.reason,
   );
-  const hint = a.part === 'full' ? '' : `\n如全天未到，请报告「缺勤 ${a.student.name} 全天」。`;
   return {
     to: [...new Set(to)].filter((u) => u !== me),
     key: `${p.row.caseId}:told:${a.day}:${a.part}`,
-    text: text + hint,
-    line: `${a.student.name}：${formatDay(a.day)} ${PART_LABEL[a.part]}无故缺勤`,
+    // 「如全天未到，请再报全天」 is for the reporter (in the reply), not for those told.
+    text,
+    line: `${p.about.name}：${formatDay(a.day)} ${PART_LABEL[a.part]}无故缺勤`,
   };
 }

@@ -70,7 +70,7 @@ export async function withdrawReport(
   const toldLine = told.length ? `，已通知 ${synced.about.who(told)}` : '';
   const verb = a.asLeader ? '更正' : '撤销';
   return joinLines(
-    `已${verb}：${student.name} 的「${what}」。${state}相关待办已重新计算${toldLine}。`,
+    `已${verb}：${student.name}的「${what}」。${state}相关待办已重新计算${toldLine}。`,
     a.asLeader && synced.view.open ? leaveHint(a.reason ?? '', target.type, student.name) : '',
   );
 }

@@ -1,5 +1,5 @@
 import { Answer, type ChatContext } from '../../chat/command';
-import { authorizeSchool, Refused, type SchoolAction } from '../../domain/policy';
+import { authorizeSchool, canActOnSchool, Refused, type SchoolAction } from '../../domain/policy';
 import { School, SchoolClass, type ClassRow, type SchoolRow } from '../../models/roster';
 
 /** Where a named list (逾期, 案件, 导出) looks: one school or the whole district. */
@@ -15,7 +15,7 @@ export interface ListScope {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A school named in a command: exact name, else the one whose name contains the words. */
-export async function schoolNamed(words: string): Promise<SchoolRow> {
+export async function schoolNamed(words: string, verb = '案件'): Promise<SchoolRow> {
   const exact = await School.findOne({ name: words }).lean<SchoolRow>();
   if (exact) return exact;
   const like = await School.find({ name: { $regex: escape(words) } })
@@ -26,8 +26,17 @@ export async function schoolNamed(words: string): Promise<SchoolRow> {
     throw new Answer(
       `有几所学校名称含「${words}」：${like.map((s) => s.name).join('、')}。请写全称。`,
     );
-  throw new Answer(`没有找到学校「${words}」。请写学校全称，例如「案件 ${await anySchool()}」。`);
+  throw new Answer(
+    `没有找到学校「${words}」。请写学校全称，例如「${verb} ${await anySchool()}」。`,
+  );
 }
+
+/** The command word of a named list, for its examples. */
+const VERB: Partial<Record<SchoolAction, string>> = {
+  listOverdue: '逾期',
+  listCases: '案件',
+  exportReport: '导出 月报',
+};
 
 async function anySchool(): Promise<string> {
   return (await School.findOne({}).lean<SchoolRow>())?.name ?? '某某小学';
@@ -44,8 +53,13 @@ export async function listScope(
 ): Promise<ListScope> {
   const bureau = ctx.actor.roles.some((r) => r.role === 'bureau');
   if (named) {
-    const school = await schoolNamed(named);
-    authorizeSchool(ctx.actor, action, school.code);
+    const school = await schoolNamed(named, VERB[action] ?? '案件');
+    if (!canActOnSchool(ctx.actor, action, school.code)) {
+      const mine = ctx.actor.roles.some(
+        (r) => r.schoolCode && canActOnSchool(ctx.actor, action, r.schoolCode),
+      );
+      throw new Refused(action, school.code, mine);
+    }
     return { filter: { schoolCode: school.code }, school, district: false };
   }
   if (bureau) return { filter: {}, district: true };

@@ -4,6 +4,7 @@ import { Duty, type DutyRow } from '../../models/case';
 import { Student, type StudentRow } from '../../models/roster';
 import { displayNames, staffNames } from '../../roster/directory';
 import { formatDeadline, overdueText } from '../../lib/time';
+import { rolesFor, type Action } from '../../domain/policy';
 import { listScope, placeNames } from './list-scope';
 import { overdueFilter } from './overdue-set';
 
@@ -35,9 +36,19 @@ export async function overdueList(ctx: ChatContext, named: string): Promise<stri
     total > list.length
       ? `……另有 ${total - list.length} 项未列出，请发「逾期 学校名」分校查看。`
       : '';
-  return [head, bySchool, ...lines, more, '发送「进展 姓名」查看某个案件，「督办 姓名」督办。']
-    .filter(Boolean)
-    .join('\n');
+  return [head, bySchool, ...lines, more, followUpHint(ctx)].filter(Boolean).join('\n');
+}
+
+/** What this sender can do next about a listed case: the bureau 督办, a school leader 更正. */
+function followUpHint(ctx: ChatContext): string {
+  const roles = ctx.actor.roles.map((r) => r.role);
+  const can = (a: Action) => rolesFor(a).some((r) => roles.includes(r));
+  const then = [
+    '发送「进展 姓名」查看某个案件',
+    can('followUp') ? '「督办 姓名」督办' : '',
+    can('correct') ? '「更正 姓名」更正报错的记录' : '',
+  ];
+  return `${then.filter(Boolean).join('，')}。`;
 }
 
 async function overdueLines(list: DutyRow[], district: boolean, now: Date): Promise<string[]> {

@@ -1,5 +1,7 @@
 import type { Command } from '../command';
-import type { RoleName } from '../../domain/roster';
+import type { RoleName, SchoolKind, StaffLike } from '../../domain/roster';
+import { rolesFor, type Action, type SchoolAction } from '../../domain/policy';
+import { schoolKinds } from '../../roster/directory';
 
 /**
  * `帮助` lists the commands the sender can use, grouped, one line a group (it is read on a
@@ -10,7 +12,7 @@ const SCHOOL: RoleName[] = ['subjectTeacher', 'headTeacher', 'gradeLeader', 'dep
 const GROUPS: { title: string; names: string[]; roles?: RoleName[]; hidden?: boolean }[] = [
   {
     title: '报告',
-    names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销', '报到'],
+    names: ['缺勤', '请假', '到校', '仍未到校', '家访', '撤销', '更正', '报到'],
     roles: SCHOOL,
   },
   {
@@ -43,7 +45,6 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[]; hidden?: boo
   {
     title: '校领导',
     names: [
-      '更正',
       '转学确认',
       '劝返计划',
       '确认辍学',
@@ -71,6 +72,63 @@ const GROUPS: { title: string; names: string[]; roles?: RoleName[]; hidden?: boo
   { title: '', names: ['发送', '取消'], roles: ['deputy', 'principal', 'bureau'], hidden: true },
 ];
 
+/**
+ * The policy action behind a command (src/domain/policy.ts): a command is listed only for the
+ * roles RULES / SCHOOL_RULES grant it to, within its group's roles.
+ */
+const NEEDS: Partial<Record<string, Action | SchoolAction>> = {
+  更正: 'correct',
+  劝返: 'persuade',
+  易辍: 'proposeAtRisk',
+  确认易辍: 'confirmAtRisk',
+  移出易辍: 'confirmAtRisk',
+  转出: 'changeEnrollment',
+  休学: 'changeEnrollment',
+  复课: 'changeEnrollment',
+  转学确认: 'confirmTransfer',
+  劝返计划: 'decide',
+  确认辍学: 'confirmDropout',
+  报告政府: 'reportGovernment',
+  政府措施: 'reportGovernment',
+  提交月报: 'submitReport',
+  提交季报: 'submitReport',
+  毕业交接: 'submitReport',
+  督办: 'followUp',
+  逾期: 'listOverdue',
+  案件: 'listCases',
+  导出: 'exportReport',
+  通知: 'broadcast',
+  通知情况: 'broadcast',
+  催报: 'broadcastDistrict',
+  定时通知: 'broadcastDistrict',
+};
+/** Commands of one kind of school: 毕业交接 from a primary school, 交接家访 at a junior one. */
+const KINDS: Partial<Record<string, SchoolKind[]>> = {
+  毕业交接: ['primary', 'nineYear'],
+  交接家访: ['junior', 'nineYear'],
+};
+
+/** Who is asking: the roles (unknown for a guest) and the kinds of their schools. */
+export interface Asker {
+  roles?: RoleName[];
+  kinds?: SchoolKind[];
+}
+
+/** The roles and school kinds of a sender, for `summary`. */
+export async function askerOf(actor: StaffLike | null): Promise<Asker> {
+  if (!actor?.roles.length) return {};
+  const codes = [...new Set(actor.roles.flatMap((r) => (r.schoolCode ? [r.schoolCode] : [])))];
+  return { roles: actor.roles.map((r) => r.role), kinds: await schoolKinds(codes) };
+}
+
+/** May these roles (at these kinds of school) use this command of an open group? */
+function allowed(name: string, who: Asker): boolean {
+  const action = NEEDS[name];
+  if (who.roles && action && !rolesFor(action).some((r) => who.roles!.includes(r))) return false;
+  const kinds = KINDS[name];
+  return !who.kinds || !kinds || who.kinds.some((k) => kinds.includes(k));
+}
+
 export function helpCommand(all: () => Command[]): Command {
   return {
     name: '帮助',
@@ -78,16 +136,16 @@ export function helpCommand(all: () => Command[]): Command {
     summary: '查看全部命令；「帮助 缺勤」看某个命令的用法',
     usage: '帮助 —— 列出您能用的命令\n帮助 <命令> —— 看某个命令的用法和例子，如：帮助 缺勤',
     async run(ctx, args) {
-      const roles = ctx.actor.roles.length ? ctx.actor.roles.map((r) => r.role) : undefined;
+      const who = await askerOf(ctx.actor);
       const wanted = args.trim();
       if (wanted) {
         const cmd = all().find(
           (c) => c.name === wanted || c.aliases.includes(wanted.toLowerCase()),
         );
         if (cmd) return `【${cmd.name}】${cmd.summary}\n${cmd.usage}`;
-        return `没有「${wanted}」这个命令。\n${summary(all(), roles)}`;
+        return `没有「${wanted}」这个命令。\n${summary(all(), who)}`;
       }
-      return summary(all(), roles);
+      return summary(all(), who);
     },
   };
 }
@@ -96,19 +154,26 @@ export function helpCommand(all: () => Command[]): Command {
 export function usableNames(commands: Command[], roles?: RoleName[]): Set<string> {
   const open = (g: (typeof GROUPS)[number]) =>
     !roles || !g.roles || g.roles.some((r) => roles.includes(r));
-  const allowed = new Set(GROUPS.filter(open).flatMap((g) => g.names));
-  const barred = new Set(GROUPS.filter((g) => !open(g)).flatMap((g) => g.names));
-  return new Set(commands.map((c) => c.name).filter((n) => allowed.has(n) || !barred.has(n)));
+  const allowed = new Set(
+    GROUPS.filter(open)
+      .flatMap((g) => g.names)
+      .filter((n) => allowedFor(n, roles)),
+  );
+  const grouped = new Set(GROUPS.flatMap((g) => g.names));
+  return new Set(commands.map((c) => c.name).filter((n) => allowed.has(n) || !grouped.has(n)));
 }
 
+const allowedFor = (name: string, roles?: RoleName[]) => allowed(name, { roles });
+
 /** The grouped list for these roles (all groups when the roles are unknown). */
-export function summary(commands: Command[], roles?: RoleName[]): string {
+export function summary(commands: Command[], who: Asker = {}): string {
+  const { roles } = who;
   const known = new Set(commands.map((c) => c.name));
   const lines: string[] = [];
   const listed = new Set<string>(['帮助']);
   for (const g of GROUPS) {
     if (roles && g.roles && !g.roles.some((r) => roles.includes(r))) continue;
-    const names = g.names.filter((n) => known.has(n) && !listed.has(n));
+    const names = g.names.filter((n) => known.has(n) && !listed.has(n) && allowed(n, who));
     names.forEach((n) => listed.add(n));
     if (names.length && !g.hidden) lines.push(`${g.title}：${names.join('、')}`);
   }

@@ -4,6 +4,8 @@ import { HomeVisit, type HomeVisitRow } from '../../models/case';
 import { VisitDraft, type VisitDraftRow } from '../../models/prevention';
 import { remindNextContact } from '../contact';
 import { P } from '../replies';
+import { chitChat } from '../../chat/grammar';
+import { actionFilter, candidatesInScope } from '../../roster/find';
 
 const DRAFT_TTL_MS = 30 * 60_000;
 /** The hidden verb the next message becomes while an exchange is open. */
@@ -39,17 +41,62 @@ export async function askMissing(ctx: ChatContext, visit: HomeVisitRow, name: st
   return P.ask(q.ask);
 }
 
-/** While an exchange is open, a message that is not a command answers it. */
+/** How the dispatcher tells a command from an answer while an exchange is open. */
+export interface CommandSense {
+  /** Starts with a command word. */
+  isCommand(t: string): boolean;
+  /** Looks like one: a mistyped command word (「家方 付天佑」), a how-question. */
+  looksLikeCommand(t: string): boolean;
+  /** Parses as a command once these names are known (「张欣怡又没来」). */
+  parsesWith(t: string, names: string[]): boolean;
+}
+
+/**
+ * While an exchange is open, a message that is not a command answers it. One that looks like a
+ * command (a near command word, a how-question, a student's name in the sender's scope) ends
+ * the exchange — the reply says so (`note`) — and is handled as a normal message.
+ */
 export async function draftRewrite(
   ctx: ChatContext,
   text: string,
-  isCommand: (t: string) => boolean,
-): Promise<string | undefined> {
+  sense: CommandSense,
+): Promise<string | { text: string; note: string } | undefined> {
   const t = text.normalize('NFKC').trim();
-  if (!t || isCommand(t)) return undefined;
+  if (!t || sense.isCommand(t)) return undefined;
   const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean<VisitDraftRow>();
   if (!draft || draft.expiresAt < ctx.now) return undefined;
+  if (sense.looksLikeCommand(t) || (await aboutAStudent(ctx, t, draft.studentName, sense))) {
+    await VisitDraft.deleteOne({ userid: ctx.actor.userid });
+    return { text: t, note: P.exchangeLeft(draft.studentName) };
+  }
   return `${ANSWER_VERB} ${t}`;
+}
+
+/**
+ * A message about a student: it opens with (or names as its second word) another student the
+ * sender may see, or it is a command about the visited one (「张欣怡又没来」) — not an answer
+ * like 「张欣怡本人」.
+ */
+async function aboutAStudent(
+  ctx: ChatContext,
+  t: string,
+  visited: string,
+  sense: CommandSense,
+): Promise<boolean> {
+  const named = await namedStudents(ctx, t);
+  if (named.some((n) => n !== visited)) return true;
+  return named.length > 0 && sense.parsesWith(t, named);
+}
+
+async function namedStudents(ctx: ChatContext, t: string): Promise<string[]> {
+  const scope = actionFilter(ctx.actor, 'view');
+  if (!scope) return [];
+  const tokens = t.split(/[\s，,、；;：:]+/).filter(Boolean);
+  const tries = [tokens.join(''), tokens.slice(1).join('')].filter(Boolean);
+  const hits = (await Promise.all(tries.map((x) => candidatesInScope(ctx.actor, 'view', scope, x))))
+    .flat()
+    .map((s) => s.name);
+  return [...new Set(hits.filter((n) => tries.some((x) => x.startsWith(n))))];
 }
 
 export async function answerExchange(
@@ -59,6 +106,8 @@ export async function answerExchange(
 ): Promise<string> {
   const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean<VisitDraftRow>();
   if (!draft || draft.expiresAt < ctx.now) return P.noExchange;
+  const chat = chitChat(text);
+  if (chat) return P.ackAsk(chat, QUESTIONS.find((q) => q.part === draft.asking)?.ask ?? '');
   if (/^(跳过|结束|算了|取消)/.test(text.trim())) {
     await VisitDraft.deleteOne({ userid: ctx.actor.userid });
     return P.skipped(draft.studentName);
