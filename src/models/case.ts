@@ -140,6 +140,7 @@ const dutySchema = new Schema<DutyRow>(
     onBehalfOf: String,
     late: Boolean,
     streak: Number,
+    overdueSince: Date,
     reminded: Boolean,
     escalatedTo: { type: [String], default: undefined, index: true },
   },

@@ -6,7 +6,7 @@ import { displayNames, staffNames } from '../../roster/directory';
 import { formatDeadline, overdueText } from '../../lib/time';
 import { rolesFor, type Action } from '../../domain/policy';
 import { listScope, placeNames } from './list-scope';
-import { overdueFilter } from './overdue-set';
+import { overdueFilter, overdueFrom } from './overdue-set';
 
 /** Rows listed at most (the rest counted); long lists are paged by the dispatcher. */
 export const LIST_MAX = 200;
@@ -64,7 +64,8 @@ async function overdueLines(list: DutyRow[], district: boolean, now: Date): Prom
     const cls = places.classes.get(d.classId) ?? '';
     const who = d.holders.map((u) => holders.get(u) ?? '（已离任）').join('、');
     const what = DUTY[d.kind].label;
-    return `${i + 1}. ${name}（${school}${cls}）${what}，责任人 ${who}，${overdueText(d.dueAt, now)}`;
+    const late = overdueText(overdueFrom(d), now);
+    return `${i + 1}. ${name}（${school}${cls}）${what}，责任人 ${who}，${late}`;
   });
 }
 

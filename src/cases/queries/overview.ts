@@ -5,6 +5,7 @@ import { GATE_LABEL, type Gate } from '../../domain/cases/gates';
 import { Case, CaseFact, Duty, type CaseRow, type DutyRow } from '../../models/case';
 import { Student } from '../../models/roster';
 import { classNames, schoolNames, scopeFilter, scopeLabel } from '../../roster/directory';
+import { overdueClause } from './overdue-set';
 import { ZONE, formatDeadline } from '../../lib/time';
 
 /**
@@ -58,7 +59,7 @@ async function counts(scope: Record<string, unknown>, now: Date, monthStart: Dat
     union(Case, [{ $match: { ...scope, open: true } }]),
     union(Duty, [
       {
-        $match: { ...scope, $or: [{ status: 'missed' }, { status: 'open', dueAt: { $lt: now } }] },
+        $match: { ...scope, ...overdueClause(now) },
       },
     ]),
     union(CaseFact, [

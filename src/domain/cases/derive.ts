@@ -32,6 +32,11 @@ export interface Duty {
   late?: boolean;
   /** A repeated check: how many in a row went unanswered, this one included (set when missed). */
   streak?: number;
+  /**
+   * A check asked again while earlier ones went unanswered: overdue since the first of those
+   * missed deadlines (逾期 counts from it, even before today's own deadline).
+   */
+  overdueSince?: Date;
 }
 
 export interface Move {

@@ -183,15 +183,19 @@ export class CaseSim {
    * late), so the holder has one question about the student, not one per silent day.
    */
   askAgain(kind: DutyKind, day: string, openAt: Date, dueAt: Date): void {
+    let since: Date | undefined;
     for (const d of this.unanswered(kind)) {
       if (d.status !== 'open' && d.status !== 'missed') continue;
+      const first = d.overdueSince ?? (d.status === 'missed' ? d.dueAt : undefined);
+      if (first && (!since || first < since)) since = first;
       d.late = d.status === 'missed';
       d.status = 'settled';
       d.metBy = 'system';
       d.metAt = this.t;
     }
     const prefix = kind === 'checkAttendance' ? 'check' : 'away';
-    this.open(kind, `${prefix}:${day}`, openAt, dueAt, day);
+    const asked = this.open(kind, `${prefix}:${day}`, openAt, dueAt, day);
+    if (asked && since) asked.overdueSince = since;
   }
 
   // ───────────── duties that time opens ─────────────

@@ -4,7 +4,7 @@ import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
 import { SchoolClass, Student, type ClassRow, type StudentRow } from '../../models/roster';
 import { displayNames, staffNames } from '../../roster/directory';
 import { overdueDays } from '../../lib/time';
-import { overdueFilter } from '../../cases/queries/overdue-set';
+import { overdueFilter, overdueFrom } from '../../cases/queries/overdue-set';
 import type { WebScope } from '../scope';
 
 /** Open cases per school and gate: one `$group` by school per open gate, in the database. */
@@ -81,7 +81,7 @@ export async function overdueDuties(scope: WebScope, now: Date): Promise<Overdue
     duty: DUTY[d.kind]?.label ?? d.kind,
     holders: d.holders.map((h) => holders.get(h) ?? h).join('、'),
     dueAt: d.dueAt,
-    daysOverdue: overdueDays(d.dueAt, now),
+    daysOverdue: overdueDays(overdueFrom(d), now),
   }));
 }
 
