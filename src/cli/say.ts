@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { readSandboxHandoff } from '../sandbox-handoff';
 
 /** `npm run say -- --as zhangsan 帮助`: talk to a running sandbox as any member. */
 const program = new Command()
@@ -8,7 +9,10 @@ const program = new Command()
   .option(
     '--url <url>',
     '沙盒地址',
-    process.env.BAOXUE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`,
+    // The running sandbox writes its address (.sandbox/), so another PORT needs no flag here.
+    process.env.BAOXUE_URL ??
+      readSandboxHandoff()?.url ??
+      `http://127.0.0.1:${process.env.PORT ?? 3000}`,
   )
   .argument('<text...>', '消息内容')
   .action(async (words: string[], opts: { as: string; url: string }) => {
