@@ -114,12 +114,10 @@ export async function prepareSync(
  * the same notices on the next sync and the outbox sends none twice — and none is lost.
  */
 export async function syncCase(
-  s: Services,
-  caseId: string,
-  now: Date,
-  actor = 'system',
-  m: Memo = noMemo,
-  tell?: Tell,
+  ...[s, caseId, now, actor = 'system', m = noMemo, tell]: [
+    ...Parameters<typeof prepareSync>,
+    tell?: Tell,
+  ]
 ): Promise<Synced | undefined> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const p = await prepareSync(s, caseId, now, actor, attempt === 0 ? m : noMemo);

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import nock from 'nock';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startSandbox } from '../support/sandbox';
 
 /**
  * The browser suites drive Debian's Chromium and Firefox ESR. On a machine with only Node (as
@@ -32,4 +34,32 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+
+/**
+ * One test file's Chromium on a fresh sandbox: started before the file, closed after, handed to
+ * `got` once open. Returns the `describe` to use (skipped when Chromium is absent).
+ */
+export function chromiumOnSandbox(
+  viewport: { width: number; height: number },
+  got: (it: { browser: Browser; page: Page; sandbox: Sandbox }) => void,
+): jest.Describe {
+  const present = browserAt(CHROMIUM, 'Chromium');
+  let opened: { browser?: Browser; sandbox?: Sandbox } = {};
+  beforeAll(async () => {
+    if (!present) return;
+    nock.enableNetConnect();
+    const sandbox = await startSandbox();
+    opened = { sandbox };
+    const browser = await launchChromium();
+    opened.browser = browser;
+    got({ browser, page: await browser.newPage({ viewport, locale: 'zh-CN' }), sandbox });
+  }, 60_000);
+  afterAll(async () => {
+    await opened.browser?.close();
+    await opened.sandbox?.bot.close();
+  });
+  return present ? describe : describe.skip;
 }

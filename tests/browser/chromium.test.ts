@@ -1,32 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
-import { browserAt, CHROMIUM, launchChromium } from './available';
-import nock from 'nock';
-import { startSandbox } from '../support/sandbox';
+import type { Page } from 'playwright-core';
+import { chromiumOnSandbox, type Sandbox } from './available';
 import { absenceToEscalationFlow, type BrowserDriver } from './flow';
 
 /**
  * The sandbox page in Debian's Chromium, driven by playwright-core. Set
  * BAOXUE_SCREENSHOT=docs/sandbox.png to refresh the README's screenshot.
  */
-let browser: Browser;
 let page: Page;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-const present = browserAt(CHROMIUM, 'Chromium');
-const maybe = present ? describe : describe.skip;
-
-beforeAll(async () => {
-  if (!present) return;
-  nock.enableNetConnect();
-  sandbox = await startSandbox();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1360, height: 860 }, locale: 'zh-CN' });
-}, 60_000);
-
-afterAll(async () => {
-  if (!present) return;
-  await browser?.close();
-  await sandbox?.bot.close();
-});
+let sandbox: Sandbox;
+const maybe = chromiumOnSandbox({ width: 1360, height: 860 }, (it) => ({ page, sandbox } = it));
 
 const driver = (): BrowserDriver => ({
   goto: async (url) => {

@@ -1,7 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import nock from 'nock';
-import { browserAt, CHROMIUM, launchChromium } from './available';
-import { startSandbox } from '../support/sandbox';
+import type { Page } from 'playwright-core';
+import { chromiumOnSandbox, type Sandbox } from './available';
 import { AuditEntry } from '../../src/models/audit';
 import { OutboxMessage } from '../../src/outbox/model';
 
@@ -11,26 +9,10 @@ import { OutboxMessage } from '../../src/outbox/model';
  * then opens another school's URL and is refused (403, audited), and sends a notice from the
  * 通知 form (预览, then 发送).
  */
-let browser: Browser;
 let page: Page;
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
-const present = browserAt(CHROMIUM, 'Chromium');
-const maybe = present ? describe : describe.skip;
-
-beforeAll(async () => {
-  if (!present) return;
-  nock.enableNetConnect();
-  sandbox = await startSandbox();
-  browser = await launchChromium();
-  // A phone-sized viewport: the pages must be readable there.
-  page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
-}, 60_000);
-
-afterAll(async () => {
-  if (!present) return;
-  await browser?.close();
-  await sandbox?.bot.close();
-});
+let sandbox: Sandbox;
+// A phone-sized viewport: the pages must be readable there.
+const maybe = chromiumOnSandbox({ width: 390, height: 844 }, (it) => ({ page, sandbox } = it));
 
 maybe('the dashboard in Chromium', () => {
   jest.setTimeout(60_000);
