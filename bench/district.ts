@@ -10,6 +10,7 @@
 import { School, SchoolClass, Staff, Student } from '../src/models/roster';
 import { classIdOf, GRADE_LABEL, type Role } from '../src/domain/roster';
 import type { PiiCipher } from '../src/lib/pii';
+import { recountClasses } from '../src/roster/counts';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘'.split(
   '',
@@ -115,6 +116,7 @@ export async function writeDistrict(
     }));
     await Student.insertMany(rows, { lean: true });
   }
+  await recountClasses();
   return {
     students: b.seats.length,
     schools: b.schools.length,

@@ -5,6 +5,8 @@ import type { Settings } from './config/settings';
 import type { WecomCredentials } from './config/env';
 import { connectDb } from './db/connect';
 import { ensureStudentKeys } from './roster/keys';
+import { ensureClassCounts } from './roster/counts';
+import { ensureDutyCaseOpen } from './cases/queries/overdue-set';
 import mongoose from 'mongoose';
 import { systemClock, type Clock } from './lib/clock';
 import { logger } from './lib/logger';
@@ -79,10 +81,20 @@ export interface Baoxue {
   close(): Promise<void>;
 }
 
+/**
+ * Derived data the reads rely on (issue #11), brought up to date before serving: lookup keys on
+ * students, the per-class counters, `caseOpen` on duties. Each costs one read when current.
+ */
+async function ensureDerived(): Promise<void> {
+  await ensureStudentKeys();
+  await ensureClassCounts();
+  await ensureDutyCaseOpen();
+}
+
 export async function boot(o: BootOptions): Promise<Baoxue> {
   const clock = o.clock ?? systemClock;
   await connectDb(o.mongoUri);
-  await ensureStudentKeys();
+  await ensureDerived();
   const { services, client } = makeServices(o, clock);
   const { scheduler, outbox } = services;
   const dispatcher = new Dispatcher(services, findStaff);

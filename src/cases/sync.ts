@@ -195,10 +195,11 @@ async function context(row: CaseRow, facts: Fact[], m: Memo) {
 
 type Write = Parameters<typeof Duty.bulkWrite>[0][number];
 
-function toRow(c: CaseRow, d: DerivedDuty, prev?: DutyRow): DutyRow {
+function toRow(c: CaseRow, d: DerivedDuty, open: boolean, prev?: DutyRow): DutyRow {
   return {
     ...d,
     caseId: c.caseId,
+    caseOpen: open,
     studentNo: c.studentNo,
     schoolCode: c.schoolCode,
     classId: c.classId,
@@ -230,7 +231,7 @@ function diffDuties(
   const notices: (N.Notice | undefined)[] = [];
   for (const d of v.duties) {
     const prev = before.get(d.dutyId);
-    const row = toRow(c, d, prev);
+    const row = toRow(c, d, v.open, prev);
     notices.push(...transitions(d, prev, row, x));
     if (!prev || JSON.stringify(strip(prev)) !== JSON.stringify(strip(row))) {
       writes.push({ replaceOne: { filter: { dutyId: d.dutyId }, replacement: row, upsert: true } });

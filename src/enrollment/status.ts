@@ -3,6 +3,7 @@ import type { EnrollmentStatus } from '../domain/roster';
 import { Student } from '../models/roster';
 import { recordChange } from '../models/enrollment-change';
 import { audit } from '../models/audit';
+import { recountClasses } from '../roster/counts';
 import type { StudentDoc } from '../roster/directory';
 
 /** 学籍变动: the status, an append-only change record (with the destination), an audit entry. */
@@ -14,6 +15,7 @@ export async function setStatus(
   destination?: string,
 ): Promise<void> {
   await Student.updateOne({ studentNo: student.studentNo }, { $set: { status: to } });
+  await recountClasses([student.classId]);
   const who = { actor: ctx.actor.userid, channel: 'wecom' as const, at: ctx.now };
   const from = student.status;
   await recordChange({

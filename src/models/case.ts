@@ -114,6 +114,11 @@ factSchema.index({ type: 1, at: 1 });
 /** A derived duty as stored, with its case's keys. */
 export interface DutyRow extends Place, Omit<DerivedDuty, 'status'> {
   caseId: string;
+  /**
+   * Whether its case is open (the case's `open`, copied by every sync): a closed case's duties
+   * are history, so 逾期 and 概况 filter on this without reading the cases (issue #11).
+   */
+  caseOpen: boolean;
   studentNo: string;
   /** The derived status, or 'cancelled' when a withdrawn fact took the duty away. */
   status: DutyStatus | 'cancelled';
@@ -126,8 +131,9 @@ const dutySchema = new Schema<DutyRow>(
   {
     dutyId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
+    caseOpen: { type: Boolean, required: true, default: true },
     studentNo: { type: String, required: true },
-    ...placeFields(),
+    ...placeFields({ classIndex: true }),
     kind: { type: String, required: true },
     holders: { type: [String], required: true, index: true },
     day: String,

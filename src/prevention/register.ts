@@ -5,6 +5,7 @@ import type { Settings } from '../config/settings';
 import { AtRisk, type AtRiskRow } from '../models/prevention';
 import { Student } from '../models/roster';
 import { chainOf, staffNames } from '../roster/directory';
+import { recountClasses } from '../roster/counts';
 import { placeOf } from '../domain/roster';
 
 /**
@@ -39,11 +40,16 @@ export async function registered(studentNo: string): Promise<AtRiskRow | null> {
 }
 
 /** The copy the older readers use (the ladder's 双包保 leader, 查, 我的学生, 概况). */
-export async function mirror(studentNo: string, on: boolean, leader?: string | null) {
+export async function mirror(
+  student: Pick<StudentLike, 'studentNo' | 'classId'>,
+  on: boolean,
+  leader?: string | null,
+) {
   await Student.updateOne(
-    { studentNo },
+    { studentNo: student.studentNo },
     { $set: { atRisk: on, atRiskLeader: on ? (leader ?? null) : null } },
   );
+  await recountClasses([student.classId]);
 }
 
 /** The rhythm's next times after a contact (or the confirmation) at `since`. */

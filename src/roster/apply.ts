@@ -4,6 +4,7 @@ import { EnrollmentChange, type ChangeInput } from '../models/enrollment-change'
 import type { PiiCipher } from '../lib/pii';
 import type { RosterData, StudentData } from './validate';
 import { SHEETS } from './sheets';
+import { recountClasses } from './counts';
 
 export { exportRows } from './export-rows';
 
@@ -247,8 +248,17 @@ export async function applyRoster(
     await writePlan(models[i].collection as unknown as Collection<Document>, plan, report, tick);
   for (let i = 0; i < changes.length; i += BATCH_SIZE)
     await EnrollmentChange.insertMany(changes.slice(i, i + BATCH_SIZE), { ordered: false });
+  // The per-class counters of every class a written student left or joined.
+  const written = plans[3];
+  const touched = [
+    ...written.inserts.map((r) => r.classId),
+    ...written.updates.flatMap((u) => [u.set.classId, before.get(u.key)?.classId]),
+  ];
+  if (touched.length) await recountClasses(touched.filter(isString));
   report.notInFile = students.total - data.students.filter((s) => before.has(s.studentNo)).length;
   return report;
 }
+
+const isString = (x: unknown): x is string => typeof x === 'string';
 
 export { SHEETS };

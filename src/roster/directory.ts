@@ -17,7 +17,6 @@ import {
   type SchoolKind,
 } from '../domain/roster';
 import { chainFor, LEVELS, type Chain } from '../domain/chain';
-import { canActOnStudent, type Action } from '../domain/policy';
 
 /** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
 export interface StudentDoc extends StudentLike {
@@ -38,23 +37,6 @@ export async function staffNames(userids: string[]): Promise<Map<string, string>
 
 export async function findStudent(studentNo: string): Promise<StudentDoc | null> {
   return Student.findOne({ studentNo }).lean<StudentDoc>();
-}
-
-/** The students a staff member may act on (`action`), from the roles' scopes. */
-export async function studentsInScope(
-  staff: StaffLike,
-  action: Action = 'view',
-): Promise<StudentDoc[]> {
-  const or: Record<string, unknown>[] = [];
-  for (const r of staff.roles) {
-    if (r.role === 'bureau') return action === 'view' ? Student.find({}).lean<StudentDoc[]>() : [];
-    if (r.role === 'subjectTeacher' || r.role === 'headTeacher') or.push({ classId: r.classId });
-    else if (r.role === 'gradeLeader') or.push({ schoolCode: r.schoolCode, grade: r.grade });
-    else or.push({ schoolCode: r.schoolCode });
-  }
-  if (!or.length) return [];
-  const rows = await Student.find({ $or: or }).lean<StudentDoc[]>();
-  return rows.filter((s) => canActOnStudent(staff, action, s));
 }
 
 /** The staff of the student's school plus the bureau: enough to compute the chain. */
@@ -214,6 +196,13 @@ export function scopeFilter(staff: StaffLike): Record<string, unknown> | undefin
     else or.push({ schoolCode: r.schoolCode });
   }
   return or.length ? { $or: or } : undefined;
+}
+
+/** Whether the sender's scope spans several schools (the bureau, or roles in two schools):
+ * counts are then shown per school rather than per class. */
+export function spansSchools(staff: StaffLike): boolean {
+  if (staff.roles.some((r) => r.role === 'bureau')) return true;
+  return new Set(staff.roles.map((r) => r.schoolCode)).size > 1;
 }
 
 /** How the scope is named in a heading: 全区, a school, a grade, a class. */

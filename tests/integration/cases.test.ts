@@ -4,6 +4,7 @@ import { Staff, Student } from '../../src/models/roster';
 import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
 import { JOBS } from '../../src/jobs/kinds';
+import { recountClasses } from '../../src/roster/counts';
 
 /**
  * The absence ladder end to end through the encrypted callback with a controlled clock
@@ -22,6 +23,7 @@ beforeEach(async () => {
     OutboxMessage.deleteMany({}),
   ]);
   await Student.updateMany({}, { $set: { status: 'enrolled' } });
+  await recountClasses(); // as a roster write would
   t.bot.clock.set(MON);
   t.wecom.sent.length = 0;
   t.wecom.updates.length = 0;

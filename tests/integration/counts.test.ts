@@ -44,7 +44,14 @@ describe('days overdue: Asia/Shanghai calendar days since the deadline day (item
       caseId: 'closed-1',
       open: false,
     });
-    await Duty.create({ ...closed, _id: undefined, dutyId: 'closed-1:d', caseId: 'closed-1' });
+    // As a sync of the closed case writes it: its duties carry caseOpen false.
+    await Duty.create({
+      ...closed,
+      _id: undefined,
+      dutyId: 'closed-1:d',
+      caseId: 'closed-1',
+      caseOpen: false,
+    });
     const chat = await s.say(d.principal, '逾期');
     const rows = await overdueDuties((await loadScope('ZS01'))!, s.bot.clock.now());
     expect(chat).toMatch(new RegExp(`共 ${rows.length} 项`));

@@ -8,6 +8,7 @@ import { Report } from '../../src/models/report';
 import { HomeVisit } from '../../src/models/case';
 import { Student } from '../../src/models/roster';
 import { SESSION_COOKIE } from '../../src/web/session';
+import { recountClasses } from '../../src/roster/counts';
 
 /**
  * Issue #12 "Web dashboard": WeCom OAuth2 sign-in (code → userid against nock), the signed
@@ -24,6 +25,7 @@ beforeAll(async () => {
   await t.bot.say(`缺勤 ${t.d.plain.name}`, t.d.head.userid);
   await advance(t.bot, '2026-12-02T10:00:00+08:00');
   await Student.updateOne({ studentNo: t.d.atRisk.studentNo }, { $set: { status: 'droppedOut' } });
+  await recountClasses(); // as a roster write would
   await HomeVisit.create({
     visitId: 'v1',
     studentNo: t.d.plain.studentNo,

@@ -14,6 +14,7 @@ import ExcelJS from 'exceljs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { recountClasses } from '../../src/roster/counts';
 
 const t = useBot({ clock: new ManualClock('2026-12-01T10:00:00+08:00') });
 
@@ -109,6 +110,7 @@ describe('学籍变动 (二(三)2(1)(3)): transfers, suspension, and a quarterly
       { studentNo: t.d.students[6].studentNo },
       { $set: { status: 'graduated' } },
     );
+    await recountClasses(); // as a roster write would
     t.bot.clock.set('2027-03-01T10:00:00+08:00');
     await t.bot.features.reporting.onQuarterly({ month: '2027-03' });
     await say(t.d.principal, '提交季报');

@@ -7,6 +7,7 @@ import { writeRoster } from '../../src/roster/workbook';
 import { importRoster } from '../../src/roster/import';
 import { Handoff } from '../../src/models/handoff';
 import { Student } from '../../src/models/roster';
+import { recountClasses } from '../../src/roster/counts';
 
 /** A small district with a graduating class: primary P1 (grade 6), junior J1. */
 const rows = {
@@ -104,6 +105,7 @@ describe('义务教育交接 (二(三)2(1))', () => {
       { studentNo: { $in: ['G360203201401010001', 'G360203201401010002'] } },
       { $set: { schoolCode: 'J1', classId: 'J1-7-1', grade: 7 } },
     );
+    await recountClasses(); // as a roster write would
     expect(
       (await t.bot.services.scheduler.pending()).find((j) => j.key === 'handoff:check:2027')?.at,
     ).toEqual(new Date('2027-09-08T09:00:00+08:00'));

@@ -15,6 +15,7 @@ import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
 import { JOBS } from '../../src/jobs/kinds';
 import { campaignStart } from '../../src/prevention/jobs';
+import { recountClasses } from '../../src/roster/counts';
 
 /**
  * Prevention end to end through the encrypted callback (issue #13): the at-risk register and
@@ -42,6 +43,7 @@ beforeEach(async () => {
   // The register writes the roster copy: restore the demo's flags.
   await Student.updateOne({ studentNo: t.d.plain.studentNo }, { $set: { atRisk: false } });
   await Student.updateOne({ studentNo: t.d.atRisk.studentNo }, { $set: { atRisk: true } });
+  await recountClasses(); // as a roster write would
   t.bot.clock.set(MON);
   t.wecom.sent.length = 0;
 });
@@ -244,6 +246,7 @@ describe('home visits as records (二(一)2(3))', () => {
   it('二(一)2(3): the start round lists each teacher’s students without transferred ones; 家访进度 by class and grade', async () => {
     const gone = t.d.students[3];
     await Student.updateOne({ studentNo: gone.studentNo }, { $set: { status: 'transferredOut' } });
+    await recountClasses(); // as a roster write would
     t.bot.clock.set('2026-09-01T08:00:00+08:00');
     const when = new Date('2026-09-01T01:00:00Z');
     await t.bot.services.scheduler.schedule(JOBS.visitRound, { round: '2026-09-01:start' }, when);

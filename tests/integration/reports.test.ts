@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportPeriod } from '../../src/reports/export';
+import { recountClasses } from '../../src/roster/counts';
 
 let zs02: { principal: StaffLike; deputy: StaffLike };
 
@@ -149,6 +150,7 @@ describe("the bureau's reporting cycle", () => {
 
   it("巩固率: retention for the sender's scope and the no-dropout recognition", async () => {
     await Student.updateOne({ studentNo: t.d.plain.studentNo }, { $set: { status: 'droppedOut' } });
+    await recountClasses(); // as a roster write would
     try {
       expect(await say(t.d.head, '巩固率')).toMatch(/巩固率 96\.00%（在籍 24 人，流失 1 人）/);
       const school = await say(t.d.principal, '巩固率');
@@ -159,6 +161,7 @@ describe("the bureau's reporting cycle", () => {
       expect(await say(t.d.otherHead, '巩固率')).toMatch(/本班是「无流失生班级」/);
     } finally {
       await Student.updateOne({ studentNo: t.d.plain.studentNo }, { $set: { status: 'enrolled' } });
+      await recountClasses();
     }
   });
 

@@ -18,7 +18,7 @@ export const LIST_MAX = 200;
  */
 export async function overdueList(ctx: ChatContext, named: string): Promise<string> {
   const scope = await listScope(ctx, 'listOverdue', named);
-  const filter = await overdueFilter(scope.filter, ctx.now);
+  const filter = overdueFilter(scope.filter, ctx.now);
   const [list, perSchool] = await Promise.all([
     Duty.find(filter).sort({ dueAt: 1 }).limit(LIST_MAX).lean<DutyRow[]>(),
     Duty.aggregate<{ _id: string; n: number }>([
@@ -80,7 +80,7 @@ async function schoolCounts(groups: { _id: string; n: number }[]): Promise<strin
 /** The district's (or a school's) overdue duties in two lines, for a 待办 with nothing else. */
 export async function overdueDigest(filter: Record<string, unknown>, now: Date): Promise<string> {
   const groups = await Duty.aggregate<{ _id: string; n: number }>([
-    { $match: await overdueFilter(filter, now) },
+    { $match: overdueFilter(filter, now) },
     { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
   ]);
   const total = groups.reduce((sum, g) => sum + g.n, 0);

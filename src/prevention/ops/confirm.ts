@@ -50,7 +50,7 @@ export async function confirmAtRisk(
       : {}),
   };
   await AtRisk.updateOne({ studentNo: student.studentNo }, { $set: set });
-  await mirror(student.studentNo, true, leader);
+  await mirror(student, true, leader);
   await auditChat(ctx, first ? 'atRisk:confirm' : 'atRisk:leader', student.studentNo);
   const owners = await ownersOf(student, { ...row, ...set });
   const who = await describeOwners(owners);

@@ -34,7 +34,7 @@ export async function removeAtRisk(
     { studentNo: student.studentNo, status: 'open' },
     { $set: { status: 'met', metBy: ctx.actor.userid, metAt: ctx.now } },
   );
-  await mirror(student.studentNo, false);
+  await mirror(student, false);
   await auditChat(ctx, 'atRisk:remove', student.studentNo, reason.slice(0, 200));
   const to = allOwners(await ownersOf(student, row)).filter((u) => u !== ctx.actor.userid);
   await ctx.services.notify.text(

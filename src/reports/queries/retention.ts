@@ -1,8 +1,8 @@
 import type { ChatContext } from '../../chat/command';
-import { GRADE_LABEL } from '../../domain/roster';
+import { GRADE_LABEL, placeOf } from '../../domain/roster';
 import { percent, rollUp, type ClassCounts, type Retention } from '../../domain/retention';
-import { School, SchoolClass, Student, type ClassRow, type SchoolRow } from '../../models/roster';
-import { scopeFilter } from '../../roster/directory';
+import { ClassCount, type ClassCountRow } from '../../models/class-count';
+import { classNames, schoolNames, scopeFilter, spansSchools } from '../../roster/directory';
 
 /**
  * 巩固率 (二(三)1(4), 1(5)): retention for the sender's scope and the standing "no-dropout"
@@ -14,14 +14,9 @@ export async function retention(ctx: ChatContext): Promise<string> {
   const [total] = rollUp(rows, () => 'all').values();
   const lines = [`巩固率 ${percent(total)}（在籍 ${total.retained} 人，流失 ${total.dropped} 人）`];
   const bySchool = rollUp(rows, (r) => r.schoolCode);
-  const schoolNames = new Map(
-    (await School.find({ code: { $in: [...bySchool.keys()] } }).lean<SchoolRow[]>()).map((s) => [
-      s.code,
-      s.name,
-    ]),
-  );
-  const name = (code: string) => schoolNames.get(code) ?? code;
   if (bySchool.size > 1) {
+    const names = await schoolNames([...bySchool.keys()]);
+    const name = (code: string) => names.get(code) ?? code;
     for (const [code, r] of bySchool) lines.push(`· ${name(code)}：${percent(r)}${lost(r)}`);
     lines.push(
       clean(
@@ -37,14 +32,13 @@ export async function retention(ctx: ChatContext): Promise<string> {
     lines.push(clean('年级', ok));
   }
   const byClass = rollUp(rows, (r) => r.classId);
-  const classes = await SchoolClass.find({ classId: { $in: [...byClass.keys()] } }).lean<
-    ClassRow[]
-  >();
-  const cls = (id: string) => classes.find((c) => c.classId === id)?.name ?? id;
   const losing = [...byClass].filter(([, r]) => r.dropped > 0);
+  const cls = await classNames(losing.map(([id]) => id));
   if (byClass.size === 1) lines.push(losing.length ? '' : '本班是「无流失生班级」。👍');
   else if (losing.length)
-    lines.push(`有流失的班级：${losing.map(([id, r]) => `${cls(id)} ${percent(r)}`).join('、')}`);
+    lines.push(
+      `有流失的班级：${losing.map(([id, r]) => `${cls.get(id) ?? id} ${percent(r)}`).join('、')}`,
+    );
   else lines.push(`全部 ${byClass.size} 个班级都是「无流失生班级」。`);
   return lines.filter(Boolean).join('\n');
 }
@@ -53,25 +47,40 @@ const lost = (r: Retention) => (r.dropped ? `，流失 ${r.dropped} 人` : '');
 const clean = (what: string, names: string[]) =>
   names.length ? `无流失生${what}：${names.join('、')}` : `暂无「无流失生${what}」。`;
 
+/**
+ * Retained (enrolled or suspended) and dropped per class from the per-class counters — or per
+ * school, summed in the database, when the scope spans several schools (one row a school).
+ */
 async function classCounts(ctx: ChatContext): Promise<ClassCounts[]> {
   const scope = scopeFilter(ctx.actor);
   if (!scope) return [];
-  const count = (status: unknown) =>
-    Student.aggregate<{ _id: string; n: number }>([
-      { $match: { ...scope, status } },
-      { $group: { _id: '$classId', n: { $sum: 1 } } },
-    ]);
-  const [kept, dropped] = await Promise.all([
-    count({ $in: ['enrolled', 'suspended'] }),
-    count('droppedOut'),
+  const retained = (r: Sums) => r.enrolled + r.suspended;
+  if (!spansSchools(ctx.actor)) {
+    const rows = await ClassCount.find(scope).lean<ClassCountRow[]>();
+    return rows
+      .map((r) => ({ ...placeOf(r), retained: retained(r), dropped: r.droppedOut }))
+      .filter((r) => r.retained + r.dropped > 0); // a class with nobody left is not counted
+  }
+  const rows = await ClassCount.aggregate<Sums & { _id: string }>([
+    { $match: scope },
+    {
+      $group: {
+        _id: '$schoolCode',
+        enrolled: { $sum: '$enrolled' },
+        suspended: { $sum: '$suspended' },
+        droppedOut: { $sum: '$droppedOut' },
+      },
+    },
   ]);
-  const ids = [...new Set([...kept, ...dropped].map((r) => r._id))];
-  const classes = await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>();
-  return classes.map((c) => ({
-    classId: c.classId,
-    schoolCode: c.schoolCode,
-    grade: c.grade,
-    retained: kept.find((r) => r._id === c.classId)?.n ?? 0,
-    dropped: dropped.find((r) => r._id === c.classId)?.n ?? 0,
-  }));
+  return rows
+    .map((r) => ({
+      schoolCode: r._id,
+      grade: 0,
+      classId: r._id,
+      retained: retained(r),
+      dropped: r.droppedOut,
+    }))
+    .filter((r) => r.retained + r.dropped > 0);
 }
+
+type Sums = Pick<ClassCountRow, 'enrolled' | 'suspended' | 'droppedOut'>;

@@ -1,48 +1,71 @@
 import type { ChatContext } from '../../chat/command';
-import { Student, type StudentRow } from '../../models/roster';
-import { classRows, schoolNames, scopeFilter } from '../directory';
+import { ClassCount, type ClassCountRow } from '../../models/class-count';
+import type { StudentRow } from '../../models/roster';
+import { classRows, schoolNames, scopeFilter, spansSchools } from '../directory';
 
 const SHOWN = 30;
+const NONE = '您名下还没有学生。如有误，请联系学校分管领导更新花名册。';
 
-interface Counts {
-  all: { _id: string; n: number }[];
-  enrolled: { _id: string; n: number }[];
-  atRisk: StudentRow[];
-}
+type SchoolSum = { _id: string; total: number; enrolled: number; atRisk: number };
 
 /**
- * 我的学生: classes in the sender's scope with counts and at-risk names, counted in the
- * database in one aggregate (issue #11: per class all / enrolled, and the at-risk students).
+ * 我的学生: the classes in the sender's scope with their counts and at-risk names — per school
+ * for a scope over several schools. Read from the per-class counters (src/roster/counts.ts):
+ * one row per class or per school, the at-risk students of one school at most, never the
+ * roster (issue #11: the same cost at 200 and 56,000 students).
  */
 export async function myStudents(ctx: ChatContext): Promise<string> {
   const scope = scopeFilter(ctx.actor);
-  const none = '您名下还没有学生。如有误，请联系学校分管领导更新花名册。';
-  if (!scope) return none;
-  const byClass = { $group: { _id: '$classId', n: { $sum: 1 } } };
-  const [counts] = await Student.aggregate<Counts>([
+  if (!scope) return NONE;
+  return spansSchools(ctx.actor) ? bySchool(scope) : byClass(scope);
+}
+
+async function bySchool(scope: Record<string, unknown>): Promise<string> {
+  const rows = await ClassCount.aggregate<SchoolSum>([
     { $match: scope },
     {
-      $facet: {
-        all: [byClass],
-        enrolled: [{ $match: { status: 'enrolled' } }, byClass],
-        atRisk: [{ $match: { atRisk: true } }],
+      $group: {
+        _id: '$schoolCode',
+        total: { $sum: '$total' },
+        enrolled: { $sum: '$enrolled' },
+        atRisk: { $sum: '$atRisk' },
       },
     },
   ]);
-  const all = counts?.all ?? [];
-  if (!all.length) return none;
-  const ids = all.map((r) => r._id).sort();
+  if (!rows.length) return NONE;
+  rows.sort((a, b) => a._id.localeCompare(b._id));
+  const shown = rows.slice(0, SHOWN);
+  const names = await schoolNames(shown.map((r) => r._id));
+  const lines = shown.map(
+    (r) =>
+      `· ${names.get(r._id) ?? r._id}：在读 ${r.enrolled} 人${r.atRisk ? `，易辍对象 ${r.atRisk} 人` : ''}`,
+  );
+  if (rows.length > SHOWN) lines.push(`……共 ${rows.length} 所学校`);
+  const total = rows.reduce((n, r) => n + r.total, 0);
+  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「概况」看各校的案件，「查 姓名」看某位学生。`;
+}
+
+/** One school at most: its class rows and its at-risk students, in one aggregate. */
+async function byClass(scope: Record<string, unknown>): Promise<string> {
+  const rows = await ClassCount.aggregate<ClassCountRow | StudentRow>([
+    { $match: scope },
+    { $unionWith: { coll: 'students', pipeline: [{ $match: { ...scope, atRisk: true } }] } },
+  ]);
+  const isStudent = (r: ClassCountRow | StudentRow): r is StudentRow => 'studentNo' in r;
+  const classes = rows.filter((r) => !isStudent(r));
+  const atRisk = rows.filter(isStudent);
+  const ids = classes.map((r) => r.classId).sort();
+  if (!ids.length) return NONE;
   const shown = ids.slice(0, SHOWN);
-  const atRisk = counts.atRisk.filter((s) => shown.includes(s.classId));
-  const classes = await classLabels(shown);
-  const inClass = new Map(counts.enrolled.map((r) => [r._id, r.n]));
+  const labels = await classLabels(shown);
+  const enrolled = new Map(classes.map((r) => [r.classId, r.enrolled]));
   const lines = shown.map((id) => {
     const names = atRisk.filter((s) => s.classId === id).map((s) => s.name);
     const risk = names.length ? `，易辍对象 ${names.join('、')}` : '';
-    return `· ${classes.get(id) ?? id}：在读 ${inClass.get(id) ?? 0} 人${risk}`;
+    return `· ${labels.get(id) ?? id}：在读 ${enrolled.get(id) ?? 0} 人${risk}`;
   });
   if (ids.length > SHOWN) lines.push(`……共 ${ids.length} 个班`);
-  const total = all.reduce((n, r) => n + r.n, 0);
+  const total = classes.reduce((n, r) => n + r.total, 0);
   return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
 }
 

@@ -66,7 +66,7 @@ export interface OverdueRow {
 
 /** Overdue duties (`overdueFilter`: the same set and day count as chat's 逾期). */
 export async function overdueDuties(scope: WebScope, now: Date): Promise<OverdueRow[]> {
-  const live = await Duty.find(await overdueFilter(scope.filter, now))
+  const live = await Duty.find(overdueFilter(scope.filter, now))
     .sort({ dueAt: 1 })
     .lean<DutyRow[]>();
   const [people, holders, classes] = await Promise.all([
