@@ -1,5 +1,4 @@
 import nock from 'nock';
-import type { Model } from 'mongoose';
 import {
   mockWecom,
   setupNock,
@@ -42,7 +41,9 @@ import { classIdOf, type RoleName, type StaffLike } from '../../src/domain/roste
  *   3. index coverage — every filter on a collection that grows with the district starts with
  *      an index's first key held by equality or $in (an $or: every branch), so a real MongoDB
  *      finds the documents without reading the collection.
- * Each command is sent once to warm caches, then counted.
+ * Each command is sent once to warm caches, then counted. Both districts have open cases in
+ * proportion (one student in 50, reported the Wednesday before, the ladder run to Monday), so
+ * the lists and counts have as much more to read at 2,000 as the roster has.
  */
 const MON = '2026-11-30T08:00:00+08:00'; // a Monday, a school day: every command is sent then
 /** Cases in proportion to the district: one student in 50 reported absent the Wednesday before. */
@@ -171,8 +172,16 @@ const BUDGET_NOW: Partial<Record<Key, number>> = {
   'bureau 案件': 9,
 };
 
-/** Collections that grow with the district, by their models (the real collection names). */
-const GROWING: Model<never>[] = [
+/**
+ * Collections that grow with the district, by their models (the real collection names): the
+ * issue's students, cases, case_facts, duties, outbox and audit, and also staff (3,800 at
+ * 56,000 students), home_visits and at_risk.
+ */
+type Indexed = {
+  schema: { indexes(): [Record<string, unknown>, unknown][] };
+  collection: { collectionName: string };
+};
+const GROWING: Indexed[] = [
   Student,
   Staff,
   Case,
@@ -182,7 +191,7 @@ const GROWING: Model<never>[] = [
   AtRisk,
   OutboxMessage,
   AuditEntry,
-] as unknown as Model<never>[];
+];
 
 /** Index key fields (in order) of the model that owns each growing collection, with `_id`. */
 function indexKeys(): Map<string, string[][]> {
@@ -268,9 +277,9 @@ async function subjectsFor(): Promise<Subjects[]> {
 /**
  * Open cases in proportion to the district, as head teachers make them (缺勤 through chat, the
  * Wednesday before), then the ladder run to Monday (reminders, escalations, overdue duties; the
- * pushes stay in the outbox, as nobody sends them here): the
- * lists and counts below have as much more to read at 2,000 as the roster has. The first student
- * by 学籍号 is one of them, so every role's scope has a case at both sizes.
+ * pushes stay in the outbox, as nobody sends them here): the lists and counts below have as much
+ * more to read at 2,000 as the roster has. The first student by 学籍号 is one of them, so every
+ * role's scope has a case at both sizes.
  */
 async function seedCases(bot: TestBot): Promise<number> {
   const all = await Student.find({}).sort({ studentNo: 1 }).lean<StudentRow[]>();
@@ -320,18 +329,14 @@ async function countAll(bot: TestBot, monitor: CommandMonitor): Promise<Map<Key,
     for (const c of COMMANDS) {
       await countOne(bot, monitor, who, (c.warm ?? c.text)(subjects[i])); // warm the caches
       const reply = await countOne(bot, monitor, who, c.text(subjects[i]));
-      const counted = {
+      const trail = monitor.trail();
+      const filters = monitor.filters();
+      out.set(`${role} ${c.label}`, {
         trips: monitor.total(),
         documents: monitor.documentsTotal(),
         byCollection: monitor.documents(),
-        trail: monitor.trail(),
-        filters: monitor.filters(),
-      };
-      const { filters, ...rest } = counted;
-      out.set(`${role} ${c.label}`, {
-        ...rest,
-        paging: counted.trail.filter((t) => t.endsWith(` ${PAGES}`)).length,
-        trail: counted.trail.join(', '),
+        paging: trail.filter((t) => t.endsWith(` ${PAGES}`)).length,
+        trail: trail.join(', '),
         lines: await allLines(bot, who, reply), // after the count: 下一页 is not counted
         uncovered: uncoveredOf(filters, keys),
       });
@@ -410,6 +415,7 @@ function broken(key: Key, c: Cmd, a: Counted, b: Counted): Map<Bound, string> {
   // at a reply's length, not a cost per student, so paging's trips are left out of the equality.
   if (b.trips - b.paging !== a.trips - a.paging)
     out.set('trips', `trips ${a.trips} at 200, ${b.trips} at 2,000${why}`);
+  // The budget is on the command's own trips too (paging's left out, as above).
   const budget = BUDGET_NOW[key] ?? c.budget;
   if (b.trips - b.paging > budget) out.set('budget', `trips ${b.trips} > budget ${budget}${why}`);
   if (BUDGET_NOW[key] && b.trips - b.paging <= c.budget)
