@@ -296,7 +296,8 @@ export class CommandMonitor {
   /**
    * Documents the replies to the commands started since start() carried to the app, per
    * collection: a find's, aggregate's or getMore's batch, 1 for a count, a distinct's values,
-   * a findAndModify's document. A reply that arrives after stop() still counts.
+   * a findAndModify's document. An aggregate's rows count for the collection it runs on,
+   * whatever its `$unionWith` stages joined in. A reply that arrives after stop() still counts.
    */
   documents(): Record<string, number> {
     return Object.fromEntries([...this.docs.entries()].sort(([a], [b]) => a.localeCompare(b)));
