@@ -46,6 +46,11 @@ export interface FilterRecord {
   /** Where in the command: 'filter', '$match', '$unionWith', '$lookup', 'q'… */
   at: string;
   shape: FilterShape;
+  /**
+   * An aggregate's documents that are grouped or counted on the server ($group, $count,
+   * $facet, $bucket…): every document the filter matches is examined, however few rows return.
+   */
+  grouped?: boolean;
 }
 
 const emptyShape = (): FilterShape => ({ eq: [], other: [], or: [] });
@@ -125,6 +130,11 @@ export function shapeFields(shape: FilterShape): string[] {
 
 const stageOf = (stage: unknown, name: string): unknown => (isDoc(stage) ? stage[name] : undefined);
 
+const GROUPING = ['$group', '$count', '$facet', '$bucket', '$bucketAuto', '$sortByCount'];
+/** Whether a pipeline (or the rest of one) groups or counts the documents that reach it. */
+const groups = (pipeline: unknown): boolean =>
+  Array.isArray(pipeline) && pipeline.some((st) => GROUPING.some((g) => stageOf(st, g)));
+
 /** A pipeline's leading `$match` (an empty shape when it starts otherwise: every document). */
 function headMatch(pipeline: unknown): FilterShape {
   const first = Array.isArray(pipeline) ? pipeline[0] : undefined;
@@ -135,27 +145,25 @@ function headMatch(pipeline: unknown): FilterShape {
 /** The collections a pipeline's `$unionWith` and `$lookup` stages read, and their filters. */
 function joinedFilters(command: string, pipeline: unknown, out: FilterRecord[]): void {
   if (!Array.isArray(pipeline)) return;
-  for (const stage of pipeline) {
+  pipeline.forEach((stage, i) => {
+    // A join's rows are grouped by its own pipeline or by a grouping stage after it.
+    const later = groups(pipeline.slice(i + 1));
     const union = stageOf(stage, '$unionWith');
-    if (typeof union === 'string')
-      out.push({ command, collection: union, at: '$unionWith', shape: emptyShape() });
+    const add = (collection: string, at: string, shape: FilterShape, sub: unknown) =>
+      out.push({ command, collection, at, shape, grouped: later || groups(sub) });
+    if (typeof union === 'string') add(union, '$unionWith', emptyShape(), []);
     if (isDoc(union) && typeof union.coll === 'string') {
-      out.push({
-        command,
-        collection: union.coll,
-        at: '$unionWith',
-        shape: headMatch(union.pipeline),
-      });
+      add(union.coll, '$unionWith', headMatch(union.pipeline), union.pipeline);
       joinedFilters(command, union.pipeline, out);
     }
     const lookup = stageOf(stage, '$lookup');
     if (isDoc(lookup) && typeof lookup.from === 'string') {
       const shape = lookup.pipeline ? headMatch(lookup.pipeline) : emptyShape();
       if (typeof lookup.foreignField === 'string') shape.eq.push(lookup.foreignField);
-      out.push({ command, collection: lookup.from, at: '$lookup', shape });
+      add(lookup.from, '$lookup', shape, lookup.pipeline);
       joinedFilters(command, lookup.pipeline, out);
     }
-  }
+  });
 }
 
 /** The filters a command applies, per collection (none for insert, getMore, admin commands). */
@@ -183,9 +191,8 @@ export function commandFilters(name: string, command: Doc): FilterRecord[] {
     case 'delete':
       return each(command.deletes, 'q');
     case 'aggregate': {
-      const out = [
-        { command: name, collection: coll, at: '$match', shape: headMatch(command.pipeline) },
-      ];
+      const shape = headMatch(command.pipeline);
+      const out = [{ ...one('$match', undefined), shape, grouped: groups(command.pipeline) }];
       joinedFilters(name, command.pipeline, out);
       return out;
     }

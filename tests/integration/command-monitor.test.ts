@@ -119,6 +119,18 @@ describe('filter shapes and index coverage (issue #11 counted, item 3)', () => {
       },
       { $lookup: { from: 'classes', localField: 'classId', foreignField: 'classId', as: 'c' } },
     ];
+    const counted = [
+      { $match: { schoolCode: 'S1' } },
+      { $group: { _id: '$classId', n: { $sum: 1 } } },
+      { $unionWith: { coll: 'cases', pipeline: [{ $match: { open: true } }] } },
+      { $unionWith: { coll: 'duties', pipeline: [{ $match: { s: 1 } }, { $count: 'n' }] } },
+    ];
+    // Grouped on the server: every matching document is examined, however few rows return.
+    expect(
+      commandFilters('aggregate', { aggregate: 'students', pipeline: counted }).map(
+        (f) => `${f.collection} ${f.grouped}`,
+      ),
+    ).toEqual(['students true', 'cases false', 'duties true']);
     const found = commandFilters('aggregate', { aggregate: 'cases', pipeline }).map(
       (f) => `${f.collection} ${f.at}: ${shapeFields(f.shape).join(',') || '-'}`,
     );

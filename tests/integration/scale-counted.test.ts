@@ -41,6 +41,9 @@ import { classIdOf, type RoleName, type StaffLike } from '../../src/domain/roste
  *   3. index coverage — every filter on a collection that grows with the district starts with
  *      an index's first key held by equality or $in (an $or: every branch), so a real MongoDB
  *      finds the documents without reading the collection.
+ * Printed, not bounded: "grouped", the filters whose documents the server groups or counts
+ * ($group, $facet…) — it examines every one they match (every student in scope), however few
+ * rows come back, which the three counts above cannot see.
  * Each command is sent once to warm caches, then counted. Both districts have open cases in
  * proportion (one student in 50, reported the Wednesday before, the ladder run to Monday), so
  * the lists and counts have as much more to read at 2,000 as the roster has.
@@ -213,6 +216,8 @@ interface Counted {
   lines: number;
   trail: string;
   uncovered: FilterRecord[];
+  /** Filters on growing collections whose documents the server groups or counts (printed). */
+  grouped: string[];
 }
 type Key = `${RoleName} ${string}`;
 const results = new Map<Size, Map<Key, Counted>>();
@@ -339,6 +344,7 @@ async function countAll(bot: TestBot, monitor: CommandMonitor): Promise<Map<Key,
         trail: trail.join(', '),
         lines: await allLines(bot, who, reply), // after the count: 下一页 is not counted
         uncovered: uncoveredOf(filters, keys),
+        grouped: filters.filter((f) => f.grouped && keys.has(f.collection)).map(describeText),
       });
     }
   }
@@ -395,12 +401,17 @@ function printTable(): void {
       'docs 2,000': b.documents,
       'lines 200': a.lines,
       'lines 2,000': b.lines,
+      'grouped 2,000': b.grouped.length,
     };
   });
   console.table(rows);
   console.log(
     [...large.entries()]
-      .map(([k, r]) => `${k} @2,000: ${r.trail}\n    documents: ${fmt(r.byCollection) || '—'}`)
+      .map(
+        ([k, r]) =>
+          `${k} @2,000: ${r.trail}\n    documents: ${fmt(r.byCollection) || '—'}` +
+          (r.grouped.length ? `\n    grouped on the server: ${r.grouped.join('; ')}` : ''),
+      )
       .join('\n'),
   );
 }
