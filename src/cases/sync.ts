@@ -10,7 +10,7 @@ import {
   displayNames,
   findStudent,
   schoolLeaders,
-  schoolStaff,
+  chainStaff,
   staffNames,
 } from '../roster/directory';
 import { chainFor } from '../domain/chain';
@@ -147,7 +147,8 @@ function viewPatch(v: CaseView, notified: string[]): Partial<CaseRow> {
 
 async function context(row: CaseRow, facts: Fact[], m: Memo) {
   const student = await m(`student:${row.studentNo}`, () => findStudent(row.studentNo));
-  const staff = await m(`staff:${row.schoolCode}`, () => schoolStaff(row.schoolCode));
+  const place = student ?? row;
+  const staff = await m(`chain:${place.classId}`, () => chainStaff(place));
   const chain: Chain = student
     ? chainFor(student, staff)
     : {

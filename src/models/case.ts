@@ -53,6 +53,8 @@ const caseSchema = new Schema<CaseRow>(
   },
   { versionKey: false, collection: 'cases' },
 );
+// 概况, 案件 and the bureau's lists over the district: open cases, by school.
+caseSchema.index({ open: 1, schoolCode: 1 });
 caseSchema.index(
   { studentNo: 1 },
   { unique: true, partialFilterExpression: { open: true }, name: 'one_open_case_per_student' },

@@ -77,6 +77,7 @@ const staffSchema = new Schema<StaffRow>(
 );
 staffSchema.index({ 'roles.schoolCode': 1 });
 staffSchema.index({ 'roles.classId': 1 });
+staffSchema.index({ 'roles.role': 1 }); // the bureau, found by role (chainStaff)
 
 const guardianSchema = new Schema<GuardianRow>(
   {

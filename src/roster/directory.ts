@@ -15,6 +15,7 @@ import {
   type StaffLike,
   type StudentLike,
   type SchoolKind,
+  type Place,
 } from '../domain/roster';
 import { chainFor, LEVELS, type Chain } from '../domain/chain';
 
@@ -41,8 +42,25 @@ export async function findStudent(studentNo: string): Promise<StudentDoc | null>
 
 /** The staff of the student's school plus the bureau: enough to compute the chain. */
 export async function chainOf(student: StudentLike): Promise<Chain> {
-  return chainFor(student, await schoolStaff(student.schoolCode));
+  return chainFor(student, await chainStaff(student));
 }
+
+/**
+ * The staff a student's chain can name (chainFor picks from them): the class's teachers, the
+ * school's leaders (grade leaders of every grade, a handful) and the bureau — not the school's
+ * whole staff (issue #11: a report reads what its reply and pushes need). Each branch starts
+ * an index: roles.classId, roles.schoolCode, roles.role.
+ */
+export async function chainStaff(p: Place): Promise<StaffLike[]> {
+  return Staff.find({
+    $or: [
+      { 'roles.classId': p.classId },
+      { 'roles.schoolCode': p.schoolCode, 'roles.role': { $in: [...SCHOOL_LEADERS] } },
+      { 'roles.role': 'bureau' as const },
+    ],
+  }).lean<StaffLike[]>();
+}
+const SCHOOL_LEADERS = ['gradeLeader', 'deputy', 'principal'] as const;
 
 /** The staff of a school plus the bureau: enough to compute any of its students' chains. */
 export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
@@ -223,13 +241,33 @@ export async function scopeLabel(staff: StaffLike): Promise<string> {
 export async function displayNames(
   students: Pick<StudentLike, 'studentNo' | 'name' | 'schoolCode'>[],
 ): Promise<Map<string, string>> {
-  const names = [...new Set(students.map((s) => s.name))];
   const schools = [...new Set(students.map((s) => s.schoolCode))];
-  const same = await Student.find({ name: { $in: names }, schoolCode: { $in: schools } }).lean<
-    StudentLike[]
-  >();
-  const count = (s: Pick<StudentLike, 'name' | 'schoolCode'>) =>
-    same.filter((x) => x.name === s.name && x.schoolCode === s.schoolCode).length;
+  if (!schools.length) return new Map();
+  // Namesakes counted per school in the database, one $group per school joined by $unionWith,
+  // each under its own accumulator (n0, n1…): one row per listed name and school, never the
+  // namesakes themselves (issue #11; the embedded server cannot group by two fields).
+  const per = schools.map((code, i) => [
+    {
+      $match: {
+        schoolCode: code,
+        name: {
+          $in: [...new Set(students.filter((s) => s.schoolCode === code).map((s) => s.name))],
+        },
+      },
+    },
+    { $group: { _id: '$name', [`n${i}`]: { $sum: 1 } } },
+  ]);
+  const [first, ...rest] = per;
+  const rows = await Student.aggregate<Record<string, number> & { _id: string }>([
+    ...first,
+    ...rest.map((pipeline) => ({
+      $unionWith: { coll: Student.collection.collectionName, pipeline },
+    })),
+  ]);
+  const count = (s: Pick<StudentLike, 'name' | 'schoolCode'>) => {
+    const field = `n${schools.indexOf(s.schoolCode)}`;
+    return rows.find((r) => r._id === s.name && r[field] !== undefined)?.[field] ?? 0;
+  };
   return new Map(
     students.map((s) => [
       s.studentNo,

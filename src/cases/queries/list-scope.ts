@@ -1,6 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorizeSchool, canActOnSchool, Refused, type SchoolAction } from '../../domain/policy';
-import { School, SchoolClass, type ClassRow, type SchoolRow } from '../../models/roster';
+import { School, type SchoolRow } from '../../models/roster';
+import { classNames, schoolNames } from '../../roster/directory';
 
 /** Where a named list (逾期, 案件, 导出) looks: one school or the whole district. */
 export interface ListScope {
@@ -74,14 +75,11 @@ export async function listScope(
 export async function placeNames(
   rows: { schoolCode: string; classId: string }[],
 ): Promise<{ schools: Map<string, string>; classes: Map<string, string> }> {
-  const codes = [...new Set(rows.map((r) => r.schoolCode))];
-  const classIds = [...new Set(rows.map((r) => r.classId))];
-  const [ss, cs] = await Promise.all([
-    School.find({ code: { $in: codes } }).lean<SchoolRow[]>(),
-    SchoolClass.find({ classId: { $in: classIds } }).lean<ClassRow[]>(),
+  // The roster's minute-long name caches (src/roster/directory.ts): no read when warm.
+  const classIds = [...new Set(rows.map((r) => r.classId).filter(Boolean))];
+  const [schools, classes] = await Promise.all([
+    schoolNames(rows.map((r) => r.schoolCode)),
+    classNames(classIds),
   ]);
-  return {
-    schools: new Map(ss.map((s) => [s.code, s.name])),
-    classes: new Map(cs.map((c) => [c.classId, c.name])),
-  };
+  return { schools, classes };
 }

@@ -1,86 +1,110 @@
 import type { ChatContext } from '../../chat/command';
-import { GRADE_LABEL, placeOf } from '../../domain/roster';
+import { GRADE_LABEL, placeOf, type Place } from '../../domain/roster';
 import { percent, rollUp, type ClassCounts, type Retention } from '../../domain/retention';
 import { ClassCount, type ClassCountRow } from '../../models/class-count';
 import { classNames, schoolNames, scopeFilter, spansSchools } from '../../roster/directory';
 
 /**
  * 巩固率 (二(三)1(4), 1(5)): retention for the sender's scope and the standing "no-dropout"
- * recognition, counted per class in the database and rolled up (never the roster loaded).
+ * recognition, from the per-class counters summed in the database: one row per school, or per
+ * grade plus the classes that lost someone — what the reply shows, never the roster or every
+ * class (issue #11).
  */
 export async function retention(ctx: ChatContext): Promise<string> {
-  const rows = await classCounts(ctx);
-  if (!rows.length) return '您名下还没有学生。';
-  const [total] = rollUp(rows, () => 'all').values();
-  const lines = [`巩固率 ${percent(total)}（在籍 ${total.retained} 人，流失 ${total.dropped} 人）`];
-  const bySchool = rollUp(rows, (r) => r.schoolCode);
-  if (bySchool.size > 1) {
-    const names = await schoolNames([...bySchool.keys()]);
-    const name = (code: string) => names.get(code) ?? code;
-    for (const [code, r] of bySchool) lines.push(`· ${name(code)}：${percent(r)}${lost(r)}`);
-    lines.push(
-      clean(
-        '学校',
-        [...bySchool].filter(([, r]) => !r.dropped).map(([c]) => name(c)),
-      ),
-    );
-    return lines.join('\n');
-  }
-  const byGrade = rollUp(rows, (r) => String(r.grade));
+  const scope = scopeFilter(ctx.actor);
+  if (!scope) return NONE;
+  const schools = spansSchools(ctx.actor) ? await perSchool(scope) : [];
+  if (schools.length > 1) return districtReply(schools);
+  const { grades, classes, losing } = await perGrade(scope);
+  if (!grades.length) return NONE;
+  const [total] = rollUp(grades, () => 'all').values();
+  const lines = [headline(total)];
+  const byGrade = rollUp(grades, (r) => String(r.grade));
   if (byGrade.size > 1) {
     const ok = [...byGrade].filter(([, r]) => !r.dropped).map(([g]) => GRADE_LABEL[Number(g)]);
     lines.push(clean('年级', ok));
   }
-  const byClass = rollUp(rows, (r) => r.classId);
-  const losing = [...byClass].filter(([, r]) => r.dropped > 0);
-  const cls = await classNames(losing.map(([id]) => id));
-  if (byClass.size === 1) lines.push(losing.length ? '' : '本班是「无流失生班级」。👍');
-  else if (losing.length)
+  const byClass = rollUp(losing, (r) => r.classId);
+  const cls = await classNames([...byClass.keys()]);
+  if (classes === 1) lines.push(byClass.size ? '' : '本班是「无流失生班级」。👍');
+  else if (byClass.size)
     lines.push(
-      `有流失的班级：${losing.map(([id, r]) => `${cls.get(id) ?? id} ${percent(r)}`).join('、')}`,
+      `有流失的班级：${[...byClass].map(([id, r]) => `${cls.get(id) ?? id} ${percent(r)}`).join('、')}`,
     );
-  else lines.push(`全部 ${byClass.size} 个班级都是「无流失生班级」。`);
+  else lines.push(`全部 ${classes} 个班级都是「无流失生班级」。`);
   return lines.filter(Boolean).join('\n');
 }
 
+const NONE = '您名下还没有学生。';
+const headline = (t: Retention) =>
+  `巩固率 ${percent(t)}（在籍 ${t.retained} 人，流失 ${t.dropped} 人）`;
 const lost = (r: Retention) => (r.dropped ? `，流失 ${r.dropped} 人` : '');
 const clean = (what: string, names: string[]) =>
   names.length ? `无流失生${what}：${names.join('、')}` : `暂无「无流失生${what}」。`;
 
-/**
- * Retained (enrolled or suspended) and dropped per class from the per-class counters — or per
- * school, summed in the database, when the scope spans several schools (one row a school).
- */
-async function classCounts(ctx: ChatContext): Promise<ClassCounts[]> {
-  const scope = scopeFilter(ctx.actor);
-  if (!scope) return [];
-  const retained = (r: Sums) => r.enrolled + r.suspended;
-  if (!spansSchools(ctx.actor)) {
-    const rows = await ClassCount.find(scope).lean<ClassCountRow[]>();
-    return rows
-      .map((r) => ({ ...placeOf(r), retained: retained(r), dropped: r.droppedOut }))
-      .filter((r) => r.retained + r.dropped > 0); // a class with nobody left is not counted
-  }
-  const rows = await ClassCount.aggregate<Sums & { _id: string }>([
-    { $match: scope },
-    {
-      $group: {
-        _id: '$schoolCode',
-        enrolled: { $sum: '$enrolled' },
-        suspended: { $sum: '$suspended' },
-        droppedOut: { $sum: '$droppedOut' },
-      },
-    },
-  ]);
-  return rows
-    .map((r) => ({
-      schoolCode: r._id,
-      grade: 0,
-      classId: r._id,
-      retained: retained(r),
-      dropped: r.droppedOut,
-    }))
-    .filter((r) => r.retained + r.dropped > 0);
+async function districtReply(rows: ClassCounts[]): Promise<string> {
+  const [total] = rollUp(rows, () => 'all').values();
+  const bySchool = rollUp(rows, (r) => r.schoolCode);
+  const names = await schoolNames([...bySchool.keys()]);
+  const name = (code: string) => names.get(code) ?? code;
+  const lines = [headline(total)];
+  for (const [code, r] of bySchool) lines.push(`· ${name(code)}：${percent(r)}${lost(r)}`);
+  lines.push(
+    clean(
+      '学校',
+      [...bySchool].filter(([, r]) => !r.dropped).map(([c]) => name(c)),
+    ),
+  );
+  return lines.join('\n');
 }
 
 type Sums = Pick<ClassCountRow, 'enrolled' | 'suspended' | 'droppedOut'>;
+const sums = {
+  enrolled: { $sum: '$enrolled' },
+  suspended: { $sum: '$suspended' },
+  droppedOut: { $sum: '$droppedOut' },
+};
+const counted = (place: Place, r: Sums): ClassCounts => ({
+  ...place,
+  retained: r.enrolled + r.suspended,
+  dropped: r.droppedOut,
+});
+/** A class, grade or school with nobody retained or lost (all moved away) is not counted. */
+const alive = (r: ClassCounts) => r.retained + r.dropped > 0;
+
+/** Retained and lost per school, summed in the database (one row a school). */
+async function perSchool(scope: Record<string, unknown>): Promise<ClassCounts[]> {
+  const rows = await ClassCount.aggregate<Sums & { _id: string }>([
+    { $match: scope },
+    { $group: { _id: '$schoolCode', ...sums } },
+  ]);
+  return rows.map((r) => counted({ schoolCode: r._id, grade: 0, classId: r._id }, r)).filter(alive);
+}
+
+/**
+ * One school at most: retained and lost per grade with its number of classes, and the classes
+ * that lost someone, in one aggregate (rows told apart by the `classes` accumulator).
+ */
+async function perGrade(scope: Record<string, unknown>) {
+  const rows = await ClassCount.aggregate<
+    Partial<ClassCountRow> & Sums & { _id: unknown; classes?: number }
+  >([
+    { $match: { ...scope, total: { $gt: 0 } } },
+    { $group: { _id: '$grade', ...sums, classes: { $sum: 1 } } },
+    {
+      $unionWith: {
+        coll: ClassCount.collection.collectionName,
+        pipeline: [{ $match: { ...scope, droppedOut: { $gt: 0 } } }],
+      },
+    },
+  ]);
+  const gradeRows = rows.filter((r) => r.classes !== undefined);
+  const grades = gradeRows
+    .map((r) => counted({ schoolCode: '', grade: Number(r._id), classId: '' }, r))
+    .filter(alive);
+  const losing = rows
+    .filter((r) => r.classes === undefined && r.classId)
+    .map((r) => counted(placeOf(r as ClassCountRow), r));
+  const classes = gradeRows.reduce((n, r) => n + (r.classes ?? 0), 0);
+  return { grades, classes, losing };
+}

@@ -17,7 +17,12 @@ type SchoolSum = { _id: string; total: number; enrolled: number; atRisk: number 
 export async function myStudents(ctx: ChatContext): Promise<string> {
   const scope = scopeFilter(ctx.actor);
   if (!scope) return NONE;
-  return spansSchools(ctx.actor) ? bySchool(scope) : byClass(scope);
+  if (spansSchools(ctx.actor)) return bySchool(scope);
+  const roles = ctx.actor.roles;
+  const oneClass =
+    roles.every((r) => r.role === 'headTeacher' || r.role === 'subjectTeacher') &&
+    new Set(roles.map((r) => r.classId)).size === 1;
+  return byClass(scope, oneClass);
 }
 
 async function bySchool(scope: Record<string, unknown>): Promise<string> {
@@ -45,11 +50,17 @@ async function bySchool(scope: Record<string, unknown>): Promise<string> {
   return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「概况」看各校的案件，「查 姓名」看某位学生。`;
 }
 
-/** One school at most: its class rows and its at-risk students, in one aggregate. */
-async function byClass(scope: Record<string, unknown>): Promise<string> {
+/**
+ * One school at most: its class rows; the at-risk students' names too when the scope is one
+ * class (a count per class above that, so the reply never carries a school's whole register:
+ * 易辍名单 lists them).
+ */
+async function byClass(scope: Record<string, unknown>, withNames: boolean): Promise<string> {
   const rows = await ClassCount.aggregate<ClassCountRow | StudentRow>([
     { $match: scope },
-    { $unionWith: { coll: 'students', pipeline: [{ $match: { ...scope, atRisk: true } }] } },
+    ...(withNames
+      ? [{ $unionWith: { coll: 'students', pipeline: [{ $match: { ...scope, atRisk: true } }] } }]
+      : []),
   ]);
   const isStudent = (r: ClassCountRow | StudentRow): r is StudentRow => 'studentNo' in r;
   const classes = rows.filter((r) => !isStudent(r));
@@ -61,12 +72,16 @@ async function byClass(scope: Record<string, unknown>): Promise<string> {
   const enrolled = new Map(classes.map((r) => [r.classId, r.enrolled]));
   const lines = shown.map((id) => {
     const names = atRisk.filter((s) => s.classId === id).map((s) => s.name);
-    const risk = names.length ? `，易辍对象 ${names.join('、')}` : '';
+    const n = classes.find((r) => r.classId === id)?.atRisk ?? 0;
+    const risk = names.length ? `，易辍对象 ${names.join('、')}` : n ? `，易辍对象 ${n} 人` : '';
     return `· ${labels.get(id) ?? id}：在读 ${enrolled.get(id) ?? 0} 人${risk}`;
   });
   if (ids.length > SHOWN) lines.push(`……共 ${ids.length} 个班`);
   const total = classes.reduce((n, r) => n + r.total, 0);
-  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
+  const next = withNames
+    ? '发送「查 姓名」看某位学生的情况。'
+    : '发送「易辍名单」看易辍对象，「查 姓名」看某位学生。';
+  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n${next}`;
 }
 
 /** "学校 班级" per classId (cached names: one find per kind on a miss). */
