@@ -351,10 +351,7 @@ export class Outbox {
     }
     if (!fresh) return { head, request: JSON.parse(this.cipher.open(head.request!)), size: 0 };
     if (batch.length > 1) {
-      await OutboxMessage.updateOne(
-        { _id: head._id },
-        { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
-      );
+      await this.storeRequest(head, fresh);
       await OutboxMessage.updateMany(
         { _id: { $in: ids.slice(1) } },
         { $set: { status: 'merged', mergedInto: head.key } },
@@ -405,11 +402,16 @@ export class Outbox {
       ...this.client.fileMessage(head.recipient, mediaId),
       mediaAt: now.toISOString(),
     };
+    await this.storeRequest(head, fresh);
+    return fresh;
+  }
+
+  /** Keeps the request sealed on the row: a retry sends the identical JSON. */
+  private async storeRequest(head: OutboxDoc, request: ApiRequest): Promise<void> {
     await OutboxMessage.updateOne(
       { _id: head._id },
-      { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
+      { $set: { request: this.cipher.seal(JSON.stringify(request)) } },
     );
-    return fresh;
   }
 
   /** Sends the claimed request; `next` says whether later rows of the recipient may go now. */
@@ -433,10 +435,7 @@ export class Outbox {
     const followers =
       c.size === 1
         ? { modifiedCount: 0 }
-        : await OutboxMessage.updateMany(
-            { mergedInto: head.key, status: 'merged' },
-            { $set: { status: 'sent', sentAt: now } },
-          );
+        : await this.settleFollowers(head, { status: 'sent', sentAt: now });
     await OutboxMessage.updateOne(
       { _id: head._id },
       {
@@ -517,10 +516,7 @@ export class Outbox {
   /** A permanent failure: the row (and texts merged into it) `failed` with a reason. */
   private async fail(head: OutboxDoc, reason: string, error: string, now: Date): Promise<number> {
     const set = { status: 'failed', reason, failedAt: now, lastError: error };
-    const followers = await OutboxMessage.updateMany(
-      { mergedInto: head.key, status: 'merged' },
-      { $set: set },
-    );
+    const followers = await this.settleFollowers(head, set);
     await OutboxMessage.updateOne(
       { _id: head._id },
       { $set: { ...set, attempts: head.attempts + 1 } },
@@ -528,6 +524,11 @@ export class Outbox {
     pushesTotal.inc({ outcome: 'failed' });
     logger.error({ key: head.key, reason, error }, 'push undeliverable');
     return 1 + followers.modifiedCount;
+  }
+
+  /** The texts merged into `head` (sent as one request) share its outcome. */
+  private settleFollowers(head: OutboxDoc, set: Record<string, unknown>) {
+    return OutboxMessage.updateMany({ mergedInto: head.key, status: 'merged' }, { $set: set });
   }
 
   /** Number of rows not yet delivered (for tests and the sandbox). */
