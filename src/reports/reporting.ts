@@ -12,7 +12,7 @@ import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { visitStats } from './visit-stats';
 import { bureauStaff, schoolLeaders } from '../roster/directory';
-import { School, Student } from '../models/roster';
+import { School, Student, type SchoolRow } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
@@ -31,11 +31,6 @@ const CYCLE_JOB = {
   campaign: JOBS.campaign,
 } as const;
 const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
-
-interface SchoolDoc {
-  code: string;
-  name: string;
-}
 
 export class Reporting {
   private readonly cal: SchoolCalendar;
@@ -198,7 +193,7 @@ export class Reporting {
   private async openReports(kind: Kind, month: string): Promise<void> {
     const runAt = this.runAt(month);
     const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
-    for (const school of await School.find({}).lean<SchoolDoc[]>()) {
+    for (const school of await School.find({}).lean<SchoolRow[]>()) {
       const reportKey = `${school.code}:${kind}:${period}`;
       try {
         await Report.create({
@@ -254,7 +249,7 @@ export class Reporting {
     const r = await Report.findOne({ key: reportKey }).lean<ReportDoc>();
     if (!r || r.status !== 'open') return;
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
-    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolDoc>();
+    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolRow>();
     const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
     await this.push(
       await this.bureau(),
@@ -305,7 +300,7 @@ export class Reporting {
         .limit(1)
         .lean<ReportDoc[]>()
     )[0];
-    const school = await School.findOne({ code }).lean<SchoolDoc>();
+    const school = await School.findOne({ code }).lean<SchoolRow>();
     if (!r) return this.nothingOpen(kind, code, school?.name ?? code);
     const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
     await Report.updateOne(
@@ -364,7 +359,7 @@ export class Reporting {
     if (!isBureau && !own.length) return '报告情况由学校领导和区教体局查看。';
     const schools = await School.find(isBureau ? {} : { code: { $in: own } })
       .sort({ code: 1 })
-      .lean<SchoolDoc[]>();
+      .lean<SchoolRow[]>();
     const lines: string[] = [];
     for (const kind of ['monthly', 'quarterly'] as const) {
       const latest = (
