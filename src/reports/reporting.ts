@@ -7,7 +7,7 @@ import { nextRun, paceChecks, periodOf, periodRange, visitRounds } from '../doma
 import { campaignKickoff, campaignStart, paceCheck, visitRound } from '../prevention/jobs';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
-import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
+import { Case, type CaseRow } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { visitStats } from './visit-stats';
@@ -18,6 +18,7 @@ import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
 import { isDuplicateKey } from '../db/connect';
 import { JOBS } from '../jobs/kinds';
+import { dropoutsIn } from './dropouts';
 
 /**
  * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
@@ -31,6 +32,7 @@ const CYCLE_JOB = {
   campaign: JOBS.campaign,
 } as const;
 const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
+const SUBMIT_VERB: Record<Kind, string> = { monthly: '提交月报', quarterly: '提交季报' };
 
 export class Reporting {
   private readonly cal: SchoolCalendar;
@@ -92,18 +94,11 @@ export class Reporting {
     schoolCode: string,
     period: string,
   ): Promise<{ text: string; onRollEnd?: number }> {
-    const { from, to } = periodRange(period);
     const students = await Student.find({ schoolCode }).lean<
       (StudentLike & { studentNo: string })[]
     >();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
-    const dropouts = await CaseFact.find({
-      schoolCode,
-      type: 'dropoutConfirmed',
-      at: { $gte: from, $lt: to },
-    })
-      .sort({ at: 1 })
-      .lean<FactRow[]>();
+    const dropouts = await dropoutsIn(period, { schoolCode });
     const lines = await Promise.all(
       dropouts.map(async (e, i) => {
         const st = bySchool.get(e.studentNo);
@@ -147,17 +142,12 @@ export class Reporting {
         }[]
       >();
     const onRollNow = (counts.get('enrolled') ?? 0) + (counts.get('suspended') ?? 0);
-    const previous = (
-      await Report.find({
-        schoolCode,
-        kind: 'quarterly',
-        status: 'submitted',
-        period: { $lt: period },
-      })
-        .sort({ period: -1 })
-        .limit(1)
-        .lean<ReportDoc[]>()
-    )[0];
+    const previous = await latestReport({
+      schoolCode,
+      kind: 'quarterly',
+      status: 'submitted',
+      period: { $lt: period },
+    });
     const transfers = changes
       .filter((c) => c.destination)
       .map((c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo} → ${c.destination}`);
@@ -210,12 +200,11 @@ export class Reporting {
         throw err;
       }
       const draft = await this.content(kind, school.code, period);
-      const verb = kind === 'monthly' ? '提交月报' : '提交季报';
       await this.push(
         await this.leaders(school.code),
         [
           `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n`,
-          `请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
+          `请核对后在 ${formatDeadline(dueAt)} 前发送「${SUBMIT_VERB[kind]}」上报区教体局。`,
         ].join(''),
         `report:${reportKey}`,
       );
@@ -250,7 +239,6 @@ export class Reporting {
     if (!r || r.status !== 'open') return;
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
     const school = await School.findOne({ code: r.schoolCode }).lean<SchoolRow>();
-    const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
     await this.push(
       await this.bureau(),
       [
@@ -263,7 +251,7 @@ export class Reporting {
       await this.leaders(r.schoolCode),
       [
         `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），`,
-        `已告知区教体局。请尽快发送「${verb}」。`,
+        `已告知区教体局。请尽快发送「${SUBMIT_VERB[r.kind]}」。`,
       ].join(''),
       `late-school:${reportKey}`,
     );
@@ -294,12 +282,7 @@ export class Reporting {
 
   /** Submits one school's open (or late) report of this kind; one line for the reply. */
   private async submitFor(actor: StaffLike, kind: Kind, code: string, now: Date): Promise<string> {
-    const r = (
-      await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } })
-        .sort({ period: -1 })
-        .limit(1)
-        .lean<ReportDoc[]>()
-    )[0];
+    const r = await latestReport({ schoolCode: code, kind, status: { $in: ['open', 'late'] } });
     const school = await School.findOne({ code }).lean<SchoolRow>();
     if (!r) return this.nothingOpen(kind, code, school?.name ?? code);
     const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
@@ -339,10 +322,7 @@ export class Reporting {
 
   /** No open report: when the latest one was submitted, else that there is none to submit. */
   private async nothingOpen(kind: Kind, code: string, name: string): Promise<string> {
-    const [last] = await Report.find({ schoolCode: code, kind, status: 'submitted' })
-      .sort({ period: -1 })
-      .limit(1)
-      .lean<ReportDoc[]>();
+    const last = await latestReport({ schoolCode: code, kind, status: 'submitted' });
     if (!last?.submittedAt) return `${name}：目前没有待上报的${KIND_LABEL[kind]}。`;
     return (
       `${name}：${last.label}${KIND_LABEL[kind]}已于 ${formatDeadline(last.submittedAt)} 上报，` +
@@ -362,9 +342,7 @@ export class Reporting {
       .lean<SchoolRow[]>();
     const lines: string[] = [];
     for (const kind of ['monthly', 'quarterly'] as const) {
-      const latest = (
-        await Report.find({ kind }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>()
-      )[0];
+      const latest = await latestReport({ kind });
       if (!latest) {
         lines.push(`${KIND_LABEL[kind]}：尚未开始`);
         continue;
@@ -391,6 +369,12 @@ export class Reporting {
   visitStats(actor: StaffLike, now: Date): Promise<string> {
     return visitStats(this.cal, this.s.settings, actor, now);
   }
+}
+
+/** The newest report (by period) that matches `filter`. */
+async function latestReport(filter: Record<string, unknown>): Promise<ReportDoc | undefined> {
+  const [r] = await Report.find(filter).sort({ period: -1 }).limit(1).lean<ReportDoc[]>();
+  return r;
 }
 
 /** "2026-11" → "2026年11月". */
