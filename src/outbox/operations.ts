@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import type { Clock } from '../lib/clock';
 import { logger } from '../lib/logger';
 import { outboxAlerts, outboxDepth, outboxOldestPending } from '../lib/metrics';
@@ -66,11 +66,7 @@ export class OutboxOperations {
 
   /** Once per episode (all instances together): log, metric and a notice to each admin. */
   private async raiseLag(now: Date, waitedS: number, oldest: OutboxDoc): Promise<void> {
-    try {
-      await OutboxAlert.create({ _id: 'lag', active: false });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertOnce(OutboxAlert, { _id: 'lag', active: false });
     const raised = await OutboxAlert.updateOne(
       { _id: 'lag', active: false },
       { $set: { active: true, since: now } },

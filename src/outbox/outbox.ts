@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind, type OutboxRow } from './model';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce, isDuplicateKey } from '../db/connect';
 import {
   splitText,
   TEXT_LIMIT_BYTES,
@@ -95,13 +95,8 @@ export class Outbox {
 
   /** Writes the push (long text split into pieces); a key seen before is a no-op. */
   async enqueue(recipient: string, push: Push, key: string): Promise<void> {
-    for (const doc of await this.rowsOf([{ recipient, push, key }])) {
-      try {
-        await OutboxMessage.create(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-    }
+    for (const doc of await this.rowsOf([{ recipient, push, key }]))
+      await insertOnce(OutboxMessage, doc);
     this.onEnqueued?.();
   }
 
@@ -153,10 +148,7 @@ export class Outbox {
       await OutboxMessage.insertMany(docs, { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      for (const doc of docs)
-        await OutboxMessage.create(doc).catch((e: unknown) => {
-          if (!isDuplicateKey(e)) throw e;
-        });
+      for (const doc of docs) await insertOnce(OutboxMessage, doc);
     }
     this.onEnqueued?.();
   }
@@ -173,21 +165,17 @@ export class Outbox {
     key: string,
     at = this.clock.now(),
   ): Promise<void> {
-    try {
-      await OutboxMessage.create({
-        key,
-        recipient: `group:${key}`,
-        kind: 'group_text',
-        group,
-        sealed: this.cipher.seal(JSON.stringify({ content, userids })),
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: at,
-        createdAt: this.clock.now(),
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertOnce(OutboxMessage, {
+      key,
+      recipient: `group:${key}`,
+      kind: 'group_text',
+      group,
+      sealed: this.cipher.seal(JSON.stringify({ content, userids })),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: this.clock.now(),
+    });
   }
 
   /** The content of a row (sealed, or plaintext from before sealing). */

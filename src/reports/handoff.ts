@@ -9,7 +9,7 @@ import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
 import { opaque } from '../lib/opaque';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { JOBS } from '../jobs/kinds';
 
 const GRADUATING_GRADE = 6;
@@ -145,21 +145,17 @@ export class Handoffs {
     const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
     const fresh: StudentLike[] = [];
     for (const st of students) {
-      try {
-        await Handoff.create({
-          key: `${st.studentNo}:${year}`,
-          studentNo: st.studentNo,
-          fromSchool: from.code,
-          toSchool: to.code,
-          classId: st.classId,
-          year,
-          sentBy: actor.userid,
-          sentAt: now,
-        });
-        fresh.push(st);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      const sent = await insertOnce(Handoff, {
+        key: `${st.studentNo}:${year}`,
+        studentNo: st.studentNo,
+        fromSchool: from.code,
+        toSchool: to.code,
+        classId: st.classId,
+        year,
+        sentBy: actor.userid,
+        sentAt: now,
+      });
+      if (sent) fresh.push(st);
     }
     await audit({
       actor: actor.userid,

@@ -16,7 +16,7 @@ import { School, Student, type SchoolRow } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { JOBS } from '../jobs/kinds';
 import { dropoutsIn } from './dropouts';
 
@@ -185,20 +185,16 @@ export class Reporting {
     const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
     for (const school of await School.find({}).lean<SchoolRow[]>()) {
       const reportKey = `${school.code}:${kind}:${period}`;
-      try {
-        await Report.create({
-          key: reportKey,
-          schoolCode: school.code,
-          kind,
-          period,
-          label,
-          dueAt,
-          status: 'open',
-        });
-      } catch (err) {
-        if (isDuplicateKey(err)) continue;
-        throw err;
-      }
+      const opened = await insertOnce(Report, {
+        key: reportKey,
+        schoolCode: school.code,
+        kind,
+        period,
+        label,
+        dueAt,
+        status: 'open',
+      });
+      if (!opened) continue;
       const draft = await this.content(kind, school.code, period);
       await this.push(
         await this.leaders(school.code),
