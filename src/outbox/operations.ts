@@ -86,12 +86,13 @@ export class OutboxOperations {
       '系统会一直重试，恢复后按顺序补发，不会丢失。',
       '如持续发生，请检查服务器网络和企业微信应用设置（可信IP、Secret）。',
     ].join('');
+    await this.tellAdmins(text, `ops:lag:${now.toISOString()}`);
+  }
+
+  /** A text to each administrator, keyed per administrator. */
+  private async tellAdmins(text: string, key: string): Promise<void> {
     for (const admin of this.admins)
-      await this.outbox.enqueue(
-        admin,
-        { kind: 'text', content: text },
-        `ops:lag:${now.toISOString()}:${admin}`,
-      );
+      await this.outbox.enqueue(admin, { kind: 'text', content: text }, `${key}:${admin}`);
   }
 
   /**
@@ -128,12 +129,7 @@ export class OutboxOperations {
     );
     const text = failureNotice(rows.length, [...unknown], rejected);
     const day = isoDay(now);
-    for (const admin of this.admins)
-      await this.outbox.enqueue(
-        admin,
-        { kind: 'text', content: text },
-        `ops:failed:${day}:${admin}`,
-      );
+    await this.tellAdmins(text, `ops:failed:${day}`);
     await OutboxMessage.updateMany(
       { _id: { $in: rows.map((r) => r._id) } },
       { $set: { reported: true } },
