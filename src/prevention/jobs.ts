@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Services } from '../services';
-import type { StaffLike } from '../domain/roster';
+import type { RoleName, StaffLike } from '../domain/roster';
 import { CAMPAIGN_ITEMS, firstSchoolDay, pace } from '../domain/prevention';
 import { paceChecks, roundWindow, visitRounds } from '../domain/reports';
 import { JOBS } from '../jobs/kinds';
@@ -13,14 +13,14 @@ import { visitTally } from './queries/visit-count';
 import { myStudentsFilter, notVisited } from './queries/visits';
 import { P } from './replies';
 
-const teachers = () =>
-  Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
+/** Staff holding any of these roles. */
+const staffWith = (roles: RoleName[]) =>
+  Staff.find({ 'roles.role': { $in: roles } }).lean<StaffLike[]>();
+const teachers = () => staffWith(['headTeacher', 'subjectTeacher']);
 
 /** The campaign kickoff (二(二)1(1)): first school day, principals and head teachers. */
 export async function campaignKickoff(s: Services, month: string, key: string): Promise<void> {
-  const staff = await Staff.find({ 'roles.role': { $in: ['principal', 'headTeacher'] } }).lean<
-    StaffLike[]
-  >();
+  const staff = await staffWith(['principal', 'headTeacher']);
   const m = DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE });
   const items = CAMPAIGN_ITEMS.map((i) => `☐ ${i.label}`);
   for (const p of staff) {
