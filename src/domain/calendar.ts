@@ -50,11 +50,7 @@ export class SchoolCalendar {
 
   private computeSchoolDay(day: string): boolean {
     if (!this.semesterOf(day) || this.closures.has(day)) return false;
-    if (this.workdays.has(day)) return true;
-    if (this.holidays.has(day)) return false;
-    if (day in HOLIDAY_DATA.workdays) return true;
-    if (day in HOLIDAY_DATA.holidays) return false;
-    return DateTime.fromISO(day, { zone: ZONE }).weekday <= 5;
+    return this.isWorkday(day);
   }
 
   /**
