@@ -29,10 +29,14 @@ export async function casesByGate(
   return { gates: used, rows };
 }
 
-export interface LongAbsenceRow {
+/** The cells naming a student: school, class and name. */
+export interface StudentCells {
   school: string;
   className: string;
   student: string;
+}
+
+export interface LongAbsenceRow extends StudentCells {
   gate: string;
   absentSince?: Date;
   awayDays: number;
@@ -52,10 +56,7 @@ export async function longAbsences(scope: WebScope): Promise<LongAbsenceRow[]> {
   }));
 }
 
-export interface OverdueRow {
-  school: string;
-  className: string;
-  student: string;
+export interface OverdueRow extends StudentCells {
   duty: string;
   holders: string;
   dueAt: Date;
@@ -83,7 +84,10 @@ export async function overdueDuties(scope: WebScope, now: Date): Promise<Overdue
 type AboutStudent = Place & { studentNo: string };
 
 /** The school, class and student cells of rows about students (names read once for all). */
-async function whoCells(scope: WebScope, rows: AboutStudent[]) {
+async function whoCells(
+  scope: WebScope,
+  rows: AboutStudent[],
+): Promise<(r: AboutStudent) => StudentCells> {
   const [people, classes] = await Promise.all([
     studentsOf(rows.map((r) => r.studentNo)),
     classNames(rows.map((r) => r.classId)),
