@@ -11,6 +11,11 @@ import { deliver } from './deliver';
 
 type Stated = Omit<FactInput, 'actor' | 'channel' | 'at'> & { at?: Date };
 
+/** A fact as the sender states it now: who, through which channel, when (unless it says). */
+export function statedBy(ctx: ChatContext, fact: Stated): FactInput {
+  return { actor: ctx.actor.userid, channel: ctx.channel, at: ctx.now, ...fact };
+}
+
 /** What an operation already read, handed to the sync so it is not read again (issue #11). */
 export interface Known {
   student?: StudentDoc;
@@ -32,12 +37,7 @@ export async function record(
   fact: Stated,
   known: Known = {},
 ): Promise<Synced> {
-  const f = await addFact(c, {
-    actor: ctx.actor.userid,
-    channel: ctx.channel,
-    at: ctx.now,
-    ...fact,
-  });
+  const f = await addFact(c, statedBy(ctx, fact));
   const seed = known.seen ?? new Map<string, unknown>();
   seed.set(`case:${c.caseId}`, c);
   if (known.student) seed.set(`student:${known.student.studentNo}`, known.student);
@@ -68,7 +68,7 @@ export async function openWith(
   seed = new Map<string, unknown>(),
 ): Promise<Synced | undefined> {
   const row = newCaseRow(student, ctx.actor.userid, ctx.now);
-  const f = factRow(row, { actor: ctx.actor.userid, channel: ctx.channel, at: ctx.now, ...fact });
+  const f = factRow(row, statedBy(ctx, fact));
   seed.set(`case:${row.caseId}`, row);
   seed.set(`facts:${row.caseId}`, [f]);
   seed.set(`duties:${row.caseId}`, []);

@@ -12,9 +12,8 @@ import {
   type StudentRow,
 } from '../models/roster';
 import { fromIsoDay, formatDay, isoDay } from '../lib/time';
-import { newCase, newFactId } from './store';
+import { factRow, newCase } from './store';
 import type { StudentDoc } from '../roster/directory';
-import { placeOf } from '../domain/roster';
 
 /**
  * 入学注册关 (二(三)2(3)): at the start of a semester head teachers confirm who is present
@@ -110,18 +109,16 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
       ...newCase(st, 'registration', 'system', now),
       wakeAt: now,
     }));
-    const facts: FactRow[] = cases.map((c) => ({
-      factId: newFactId(now),
-      caseId: c.caseId,
-      studentNo: c.studentNo,
-      ...placeOf(c),
-      type: 'registrationMissing',
-      day,
-      actor: 'system',
-      channel: 'job',
-      at: now,
-      inferred: true,
-    }));
+    const facts: FactRow[] = cases.map((c) =>
+      factRow(c, {
+        type: 'registrationMissing',
+        day,
+        actor: 'system',
+        channel: 'job',
+        at: now,
+        inferred: true,
+      }),
+    );
     await Case.insertMany(cases, { ordered: false });
     await CaseFact.insertMany(facts, { ordered: false });
     opened += cases.length;

@@ -15,7 +15,7 @@ import {
 } from '../roster/directory';
 import { chainFor } from '../domain/chain';
 import { factsOf } from './store';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { deliver } from './deliver';
 import * as N from './notices';
 
@@ -90,15 +90,7 @@ export async function prepareSync(
     if (writes.length) await Duty.bulkWrite(writes);
     return true;
   };
-  const create = async () => {
-    try {
-      await Case.create(synced);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  };
+  const create = () => insertOnce(Case, synced);
   const writeDuties = async () => {
     if (writes.length) await Duty.bulkWrite(writes);
   };

@@ -1,5 +1,5 @@
 import { IssuedCard, type IssuedCardKey } from '../models/issued-card';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 
 /**
  * Card events are bound to their card (issue #10 item 8): a click counts only if that TaskId
@@ -20,11 +20,7 @@ export async function recordIssuedCard(
       ? { key: k, repeatable: false }
       : { key: k.key, repeatable: k.repeatable === true },
   );
-  try {
-    await IssuedCard.create({ taskId, userid, keys: normalized, issuedAt: now, usedAt: null });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertOnce(IssuedCard, { taskId, userid, keys: normalized, issuedAt: now, usedAt: null });
 }
 
 /** The button keys of a WeCom template card (`button_list[].key`, or a single `card_action`). */

@@ -32,3 +32,8 @@ export class Answer extends Error {
     super('answer');
   }
 }
+
+/** Asks back with `ask` unless `text` says something (two characters besides white space). */
+export function requireText(text: string, ask: string): void {
+  if (text.replace(/\s/g, '').length < 2) throw new Answer(ask);
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Inbound } from '../wecom/message';
 import { InboundDelivery, type InboundRow, type InboundStatus } from '../models/inbound';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 
 /**
  * Delivery claims with an outcome: a row is written `received` (with a lease) before the
@@ -19,26 +19,22 @@ export async function claimDelivery(
   const content = msg.kind === 'text' ? msg.content : undefined;
   // A new message (the common case) costs one insert; a retry finds the key taken and decides
   // by a read, so duplicates still cost no write (issue #11: round trips per command).
-  try {
-    await InboundDelivery.create({
-      key,
-      from: msg.from,
-      kind: msg.kind,
-      status: 'received',
-      leaseUntil,
-      attempts: 1,
-      ...(content === undefined
-        ? {}
-        : {
-            contentSha256: createHash('sha256').update(content).digest('hex'),
-            contentLength: [...content].length,
-          }),
-      receivedAt: now,
-    });
-    return true;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  const inserted = await insertOnce(InboundDelivery, {
+    key,
+    from: msg.from,
+    kind: msg.kind,
+    status: 'received',
+    leaseUntil,
+    attempts: 1,
+    ...(content === undefined
+      ? {}
+      : {
+          contentSha256: createHash('sha256').update(content).digest('hex'),
+          contentLength: [...content].length,
+        }),
+    receivedAt: now,
+  });
+  if (inserted) return true;
   const seen = await InboundDelivery.findOne({ key }).lean();
   return seen && retakable(seen, now) ? retake(key, now, leaseUntil) : false;
 }

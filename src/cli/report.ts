@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import mongoose from 'mongoose';
-import { userInfo } from 'node:os';
 import { connectDb } from '../db/connect';
 import { exportPeriod } from '../reports/export';
-import { audit } from '../models/audit';
+import { auditCli } from '../models/audit';
+import { runProgram } from './run';
 import { readSandboxHandoff } from '../sandbox-handoff';
 
 /** `npm run report -- export 2026-11 月报.xlsx`: a period's district figures for the bureau. */
@@ -20,21 +20,11 @@ program
     await connectDb(uri);
     try {
       const { schools, rows } = await exportPeriod(period, file);
-      await audit({
-        actor: userInfo().username,
-        action: 'report.export',
-        target: period,
-        channel: 'cli',
-        at: new Date(),
-        detail: file,
-      });
+      await auditCli('report.export', period, file);
       console.log(`已导出 ${period}：${schools} 所学校的上报情况，明细 ${rows} 条 → ${file}`);
     } finally {
       await mongoose.disconnect();
     }
   });
 
-program.parseAsync().catch((err: Error) => {
-  console.error(`出错了：${err.message}`);
-  process.exitCode = 1;
-});
+runProgram(program);

@@ -8,8 +8,8 @@ import { exportRows } from '../roster/apply';
 import { PiiCipher } from '../lib/pii';
 import { readSandboxHandoff } from '../sandbox-handoff';
 import '../models/roster';
-import { audit } from '../models/audit';
-import { userInfo } from 'node:os';
+import { auditCli } from '../models/audit';
+import { runProgram } from './run';
 import { registerCheckWecom } from './check-wecom';
 import { generateCounty } from '../roster/generate';
 
@@ -114,14 +114,8 @@ program
             (n, v) => n + (Array.isArray(v) ? v.length : Number(v)),
             0,
           );
-        await audit({
-          actor: userInfo().username,
-          action: 'roster.import',
-          target: file,
-          channel: 'cli',
-          detail: `created ${count(r.created)}, updated ${count(r.updated)}`,
-          at: new Date(),
-        });
+        const detail = `created ${count(r.created)}, updated ${count(r.updated)}`;
+        await auditCli('roster.import', file, detail);
       }
       if (outcome.validation.errors.length && !opts.skipInvalid) process.exitCode = 1;
     } finally {
@@ -138,14 +132,7 @@ program
     await connectDb(uri);
     try {
       await writeRoster(file, await exportRows(new PiiCipher(key)));
-      await audit({
-        actor: userInfo().username,
-        action: 'roster.export',
-        target: file,
-        channel: 'cli',
-        detail: "includes guardians' personal data",
-        at: new Date(),
-      });
+      await auditCli('roster.export', file, "includes guardians' personal data");
       console.log(`已导出：${file}`);
     } finally {
       await mongoose.disconnect();
@@ -154,7 +141,4 @@ program
 
 registerCheckWecom(program);
 
-program.parseAsync().catch((err: Error) => {
-  console.error(`出错了：${err.message}`);
-  process.exitCode = 1;
-});
+runProgram(program);

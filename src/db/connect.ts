@@ -114,3 +114,20 @@ export function withDbName(uri: string, name: string): string {
 export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number }).code === 11000;
 }
+
+/**
+ * Inserts `doc` unless a unique index says it is there already (`isDuplicateKey`): true when
+ * this call inserted it, false when it was there (another instance, a retry, a second click).
+ */
+export async function insertOnce<D>(
+  model: { create(doc: D): Promise<unknown> },
+  doc: D,
+): Promise<boolean> {
+  try {
+    await model.create(doc);
+    return true;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return false;
+  }
+}

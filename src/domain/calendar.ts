@@ -50,11 +50,7 @@ export class SchoolCalendar {
 
   private computeSchoolDay(day: string): boolean {
     if (!this.semesterOf(day) || this.closures.has(day)) return false;
-    if (this.workdays.has(day)) return true;
-    if (this.holidays.has(day)) return false;
-    if (day in HOLIDAY_DATA.workdays) return true;
-    if (day in HOLIDAY_DATA.holidays) return false;
-    return DateTime.fromISO(day, { zone: ZONE }).weekday <= 5;
+    return this.isWorkday(day);
   }
 
   /**
@@ -92,12 +88,7 @@ export class SchoolCalendar {
 
   /** The first school day strictly after `day` (searching up to a year ahead). */
   nextSchoolDay(day: string): string {
-    let d = day;
-    for (let i = 0; i < 366; i++) {
-      d = this.shift(d, 1);
-      if (this.isSchoolDay(d)) return d;
-    }
-    throw new Error(`no school day within a year after ${day}: check the semesters in config`);
+    return this.schoolDayFrom(day, 1);
   }
 
   /** `day` itself when it is a school day, else the next one. */
@@ -124,11 +115,17 @@ export class SchoolCalendar {
 
   /** The school day before `day` (for 昨天 meaning "the last school day"). */
   previousSchoolDay(day: string): string {
+    return this.schoolDayFrom(day, -1);
+  }
+
+  /** The first school day strictly after (1) or before (-1) `day`, up to a year away. */
+  private schoolDayFrom(day: string, by: 1 | -1): string {
     let d = day;
     for (let i = 0; i < 366; i++) {
-      d = this.shift(d, -1);
+      d = this.shift(d, by);
       if (this.isSchoolDay(d)) return d;
     }
-    throw new Error(`no school day within a year before ${day}`);
+    const where = by > 0 ? 'after' : 'before';
+    throw new Error(`no school day within a year ${where} ${day}: check the semesters in config`);
   }
 }

@@ -6,7 +6,7 @@ import { defineModel } from '../db/model';
 import type { JobKind } from './kinds';
 import { systemClock, type Clock, type SettableClock } from '../lib/clock';
 import { logger } from '../lib/logger';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { jobLag, jobRunsTotal } from '../lib/metrics';
 import { local } from '../lib/time';
 
@@ -211,22 +211,18 @@ export class Scheduler {
     const now = this.clock.now();
     const owner = randomUUID();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
-    try {
-      await JobRun.create({
-        runKey,
-        name,
-        key: data.key,
-        due: data.due,
-        status: 'running',
-        leaseUntil,
-        owner,
-        attempts: 1,
-        at: now,
-      });
-      return { runKey, name, owner, attempts: 1 };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    const fresh = await insertOnce(JobRun, {
+      runKey,
+      name,
+      key: data.key,
+      due: data.due,
+      status: 'running',
+      leaseUntil,
+      owner,
+      attempts: 1,
+      at: now,
+    });
+    if (fresh) return { runKey, name, owner, attempts: 1 };
     const taken = await JobRun.findOneAndUpdate(
       { runKey, status: 'running', leaseUntil: { $lte: now } },
       { $set: { leaseUntil, owner }, $inc: { attempts: 1 } },

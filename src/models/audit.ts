@@ -1,6 +1,7 @@
 import { Schema } from 'mongoose';
 import { defineModel } from '../db/model';
 import { logger } from '../lib/logger';
+import { userInfo } from 'node:os';
 
 /** Append-only: every change and every view of a minor's personal data, and every refusal. */
 const auditSchema = new Schema<AuditInput>(
@@ -47,4 +48,16 @@ export function auditChat(
 ): Promise<void> {
   const entry = { actor: ctx.actor.userid, action, target, channel: 'wecom' as const, at: ctx.now };
   return audit(detail === undefined ? entry : { ...entry, detail });
+}
+
+/** What an operator did at the terminal (the OS user), about a target. */
+export function auditCli(action: string, target: string, detail: string): Promise<void> {
+  return audit({
+    actor: userInfo().username,
+    action,
+    target,
+    channel: 'cli',
+    detail,
+    at: new Date(),
+  });
 }

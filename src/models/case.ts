@@ -1,28 +1,26 @@
 import { Schema } from 'mongoose';
 import { defineModel, placeFields } from '../db/model';
-import type { Gate } from '../domain/cases/gates';
-import type { Duty as DerivedDuty, DutyStatus } from '../domain/cases/derive';
+import type { CaseView, Duty as DerivedDuty, DutyStatus } from '../domain/cases/derive';
 import type { DayPart, FactBase, FactType } from '../domain/cases/facts';
 import type { VisitParts } from '../domain/prevention';
 import type { Place } from '../domain/roster';
+
+/** The derived view's summary, stored on the case row. */
+type CaseSummary = Pick<
+  CaseView,
+  'gate' | 'open' | 'closedAt' | 'absentSince' | 'awayDays' | 'longAbsence' | 'transferPending'
+>;
 
 /**
  * The case record. `case_facts` is the truth (append-only: who reported what, when, how);
  * `cases` and `duties` are views derived from it (src/domain/cases/derive.ts), kept for
  * 待办, 概况 and the sweeper's due times. `home_visits` are the visit records themselves.
  */
-export interface CaseRow extends Place {
+export interface CaseRow extends Place, CaseSummary {
   caseId: string;
   studentNo: string;
-  gate: Gate;
-  open: boolean;
   openedAt: Date;
   openedBy: string;
-  closedAt?: Date;
-  absentSince?: string;
-  awayDays: number;
-  longAbsence: boolean;
-  transferPending: boolean;
   /** When the derived view next changes by itself (the sweeper's index). */
   wakeAt?: Date | null;
   /** Gate moves already announced (the view's moves beyond this are new). */

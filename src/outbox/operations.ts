@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import type { Clock } from '../lib/clock';
 import { logger } from '../lib/logger';
 import { outboxAlerts, outboxDepth, outboxOldestPending } from '../lib/metrics';
@@ -66,11 +66,7 @@ export class OutboxOperations {
 
   /** Once per episode (all instances together): log, metric and a notice to each admin. */
   private async raiseLag(now: Date, waitedS: number, oldest: OutboxDoc): Promise<void> {
-    try {
-      await OutboxAlert.create({ _id: 'lag', active: false });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertOnce(OutboxAlert, { _id: 'lag', active: false });
     const raised = await OutboxAlert.updateOne(
       { _id: 'lag', active: false },
       { $set: { active: true, since: now } },
@@ -90,12 +86,13 @@ export class OutboxOperations {
       '系统会一直重试，恢复后按顺序补发，不会丢失。',
       '如持续发生，请检查服务器网络和企业微信应用设置（可信IP、Secret）。',
     ].join('');
+    await this.tellAdmins(text, `ops:lag:${now.toISOString()}`);
+  }
+
+  /** A text to each administrator, keyed per administrator. */
+  private async tellAdmins(text: string, key: string): Promise<void> {
     for (const admin of this.admins)
-      await this.outbox.enqueue(
-        admin,
-        { kind: 'text', content: text },
-        `ops:lag:${now.toISOString()}:${admin}`,
-      );
+      await this.outbox.enqueue(admin, { kind: 'text', content: text }, `${key}:${admin}`);
   }
 
   /**
@@ -132,12 +129,7 @@ export class OutboxOperations {
     );
     const text = failureNotice(rows.length, [...unknown], rejected);
     const day = isoDay(now);
-    for (const admin of this.admins)
-      await this.outbox.enqueue(
-        admin,
-        { kind: 'text', content: text },
-        `ops:failed:${day}:${admin}`,
-      );
+    await this.tellAdmins(text, `ops:failed:${day}`);
     await OutboxMessage.updateMany(
       { _id: { $in: rows.map((r) => r._id) } },
       { $set: { reported: true } },

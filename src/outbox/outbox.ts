@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { OutboxMessage, WAITING, type OutboxDoc, type OutboxKind, type OutboxRow } from './model';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce, isDuplicateKey } from '../db/connect';
 import {
   splitText,
   TEXT_LIMIT_BYTES,
@@ -95,13 +95,8 @@ export class Outbox {
 
   /** Writes the push (long text split into pieces); a key seen before is a no-op. */
   async enqueue(recipient: string, push: Push, key: string): Promise<void> {
-    for (const doc of await this.rowsOf([{ recipient, push, key }])) {
-      try {
-        await OutboxMessage.create(doc);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
-    }
+    for (const doc of await this.rowsOf([{ recipient, push, key }]))
+      await insertOnce(OutboxMessage, doc);
     this.onEnqueued?.();
   }
 
@@ -153,10 +148,7 @@ export class Outbox {
       await OutboxMessage.insertMany(docs, { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      for (const doc of docs)
-        await OutboxMessage.create(doc).catch((e: unknown) => {
-          if (!isDuplicateKey(e)) throw e;
-        });
+      for (const doc of docs) await insertOnce(OutboxMessage, doc);
     }
     this.onEnqueued?.();
   }
@@ -173,21 +165,17 @@ export class Outbox {
     key: string,
     at = this.clock.now(),
   ): Promise<void> {
-    try {
-      await OutboxMessage.create({
-        key,
-        recipient: `group:${key}`,
-        kind: 'group_text',
-        group,
-        sealed: this.cipher.seal(JSON.stringify({ content, userids })),
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: at,
-        createdAt: this.clock.now(),
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    await insertOnce(OutboxMessage, {
+      key,
+      recipient: `group:${key}`,
+      kind: 'group_text',
+      group,
+      sealed: this.cipher.seal(JSON.stringify({ content, userids })),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: this.clock.now(),
+    });
   }
 
   /** The content of a row (sealed, or plaintext from before sealing). */
@@ -351,10 +339,7 @@ export class Outbox {
     }
     if (!fresh) return { head, request: JSON.parse(this.cipher.open(head.request!)), size: 0 };
     if (batch.length > 1) {
-      await OutboxMessage.updateOne(
-        { _id: head._id },
-        { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
-      );
+      await this.storeRequest(head, fresh);
       await OutboxMessage.updateMany(
         { _id: { $in: ids.slice(1) } },
         { $set: { status: 'merged', mergedInto: head.key } },
@@ -405,11 +390,16 @@ export class Outbox {
       ...this.client.fileMessage(head.recipient, mediaId),
       mediaAt: now.toISOString(),
     };
+    await this.storeRequest(head, fresh);
+    return fresh;
+  }
+
+  /** Keeps the request sealed on the row: a retry sends the identical JSON. */
+  private async storeRequest(head: OutboxDoc, request: ApiRequest): Promise<void> {
     await OutboxMessage.updateOne(
       { _id: head._id },
-      { $set: { request: this.cipher.seal(JSON.stringify(fresh)) } },
+      { $set: { request: this.cipher.seal(JSON.stringify(request)) } },
     );
-    return fresh;
   }
 
   /** Sends the claimed request; `next` says whether later rows of the recipient may go now. */
@@ -433,10 +423,7 @@ export class Outbox {
     const followers =
       c.size === 1
         ? { modifiedCount: 0 }
-        : await OutboxMessage.updateMany(
-            { mergedInto: head.key, status: 'merged' },
-            { $set: { status: 'sent', sentAt: now } },
-          );
+        : await this.settleFollowers(head, { status: 'sent', sentAt: now });
     await OutboxMessage.updateOne(
       { _id: head._id },
       {
@@ -517,10 +504,7 @@ export class Outbox {
   /** A permanent failure: the row (and texts merged into it) `failed` with a reason. */
   private async fail(head: OutboxDoc, reason: string, error: string, now: Date): Promise<number> {
     const set = { status: 'failed', reason, failedAt: now, lastError: error };
-    const followers = await OutboxMessage.updateMany(
-      { mergedInto: head.key, status: 'merged' },
-      { $set: set },
-    );
+    const followers = await this.settleFollowers(head, set);
     await OutboxMessage.updateOne(
       { _id: head._id },
       { $set: { ...set, attempts: head.attempts + 1 } },
@@ -528,6 +512,11 @@ export class Outbox {
     pushesTotal.inc({ outcome: 'failed' });
     logger.error({ key: head.key, reason, error }, 'push undeliverable');
     return 1 + followers.modifiedCount;
+  }
+
+  /** The texts merged into `head` (sent as one request) share its outcome. */
+  private settleFollowers(head: OutboxDoc, set: Record<string, unknown>) {
+    return OutboxMessage.updateMany({ mergedInto: head.key, status: 'merged' }, { $set: set });
   }
 
   /** Number of rows not yet delivered (for tests and the sandbox). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce, isDuplicateKey } from '../db/connect';
 import { OutboxHour, OutboxSlot, type HourRow, type SlotRow } from './model';
 
 /** What a batch take got: the members with a slot, and a way to give some back. */
@@ -61,11 +61,7 @@ export class SharedThrottle {
     const have = await OutboxSlot.countDocuments({ recipient, i: { $lt: this.perMinute } });
     if (have >= this.perMinute) return false;
     for (let i = 0; i < this.perMinute; i++) {
-      try {
-        await OutboxSlot.create({ _id: `${recipient}#${i}`, recipient, i, at: new Date(0) });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      await insertOnce(OutboxSlot, { _id: `${recipient}#${i}`, recipient, i, at: new Date(0) });
     }
     return true;
   }
@@ -83,12 +79,7 @@ export class SharedThrottle {
       if (res.modifiedCount === 1) return true;
       if (res.matchedCount === 0 && round === 0) {
         // The hour's first send (or the limit is reached: then the insert is a duplicate).
-        try {
-          await OutboxHour.create({ _id, hour, n: 1 });
-          return true;
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-        }
+        if (await insertOnce(OutboxHour, { _id, hour, n: 1 })) return true;
       }
     }
     return false;
@@ -219,13 +210,6 @@ async function insertEach<T extends { _id: string }>(
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
   }
-  for (const doc of docs) {
-    try {
-      await model.create(doc);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      skipped.add(doc._id);
-    }
-  }
+  for (const doc of docs) if (!(await insertOnce(model, doc))) skipped.add(doc._id);
   return skipped;
 }

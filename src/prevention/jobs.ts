@@ -1,26 +1,26 @@
 import { DateTime } from 'luxon';
 import type { Services } from '../services';
-import type { StaffLike } from '../domain/roster';
+import type { RoleName, StaffLike } from '../domain/roster';
 import { CAMPAIGN_ITEMS, firstSchoolDay, pace } from '../domain/prevention';
-import { paceChecks, roundWindow, visitQuota, visitRounds } from '../domain/reports';
+import { paceChecks, roundWindow, visitRounds } from '../domain/reports';
 import { JOBS } from '../jobs/kinds';
 import { Staff, Student } from '../models/roster';
 import { bureauStaff, schoolLeaders, type StudentDoc } from '../roster/directory';
 import { semesterRange } from '../reports/visits';
 import { ZONE } from '../lib/time';
 import { classesBehind, schoolCompletion } from './queries/campaign';
-import { countedVisits } from './queries/visit-count';
+import { visitTally } from './queries/visit-count';
 import { myStudentsFilter, notVisited } from './queries/visits';
 import { P } from './replies';
 
-const teachers = () =>
-  Staff.find({ 'roles.role': { $in: ['headTeacher', 'subjectTeacher'] } }).lean<StaffLike[]>();
+/** Staff holding any of these roles. */
+const staffWith = (roles: RoleName[]) =>
+  Staff.find({ 'roles.role': { $in: roles } }).lean<StaffLike[]>();
+const teachers = () => staffWith(['headTeacher', 'subjectTeacher']);
 
 /** The campaign kickoff (二(二)1(1)): first school day, principals and head teachers. */
 export async function campaignKickoff(s: Services, month: string, key: string): Promise<void> {
-  const staff = await Staff.find({ 'roles.role': { $in: ['principal', 'headTeacher'] } }).lean<
-    StaffLike[]
-  >();
+  const staff = await staffWith(['principal', 'headTeacher']);
   const m = DateTime.fromFormat(month, 'yyyy-MM', { zone: ZONE });
   const items = CAMPAIGN_ITEMS.map((i) => `☐ ${i.label}`);
   for (const p of staff) {
@@ -98,8 +98,7 @@ export async function visitRound(s: Services, roundKey: string, key: string): Pr
     // Enrolled only: transferred students drop off the list.
     const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
     const todo = await notVisited(mine, { from: w.from, to: now > w.from ? now : w.from });
-    const done = await countedVisits(s.cal, s.settings.calendar.semesters, t.userid, now);
-    const quota = visitQuota(t.roles, s.settings.quotas);
+    const { quota, done } = await visitTally(s, t, now);
     const text = P.roundList(
       round.label,
       w.to,
@@ -120,8 +119,7 @@ export async function paceCheck(s: Services, checkKey: string, key: string): Pro
   const range = semesterRange(s.cal, s.settings.calendar.semesters, check.at)!;
   const short = new Map<string, string[]>();
   for (const t of await teachers()) {
-    const quota = visitQuota(t.roles, s.settings.quotas);
-    const done = await countedVisits(s.cal, s.settings.calendar.semesters, t.userid, check.at);
+    const { quota, done } = await visitTally(s, t, check.at);
     const p = pace(quota, done, range, now);
     if (checkKey.endsWith(':mid') && p.behind) {
       await s.notify.text(

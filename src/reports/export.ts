@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { writeFile } from 'node:fs/promises';
 import { Report, type ReportDoc } from '../models/report';
-import { CaseFact, type FactRow } from '../models/case';
+import { dropoutsIn } from './dropouts';
 import { EnrollmentChange, type ChangeInput } from '../models/enrollment-change';
 import { School, SchoolClass, Staff, Student, type SchoolRow } from '../models/roster';
 import type { StaffLike, StudentLike } from '../domain/roster';
@@ -157,14 +157,7 @@ function countBy<T>(rows: T[], key: (r: T) => string): Map<string, number> {
 }
 
 async function dropoutsTable(period: string, match: Record<string, unknown>): Promise<Detail> {
-  const { from, to } = periodRange(period);
-  const facts = await CaseFact.find({
-    ...match,
-    type: 'dropoutConfirmed',
-    at: { $gte: from, $lt: to },
-  })
-    .sort({ at: 1 })
-    .lean<FactRow[]>();
+  const facts = await dropoutsIn(period, match);
   const n = await namesOf(
     facts.map((f) => f.studentNo),
     facts.map((f) => f.schoolCode),

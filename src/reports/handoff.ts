@@ -2,28 +2,23 @@ import { DateTime } from 'luxon';
 import type { Services } from '../services';
 import type { StaffLike, StudentLike } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
-import { School, SchoolClass, Student } from '../models/roster';
+import { School, SchoolClass, Student, type SchoolRow } from '../models/roster';
 import { bureauStaff, schoolLeaders } from '../roster/directory';
 import { Handoff, type HandoffDoc } from '../models/handoff';
 import { HomeVisit } from '../models/case';
 import { audit } from '../models/audit';
 import { ZONE, formatDeadline } from '../lib/time';
 import { opaque } from '../lib/opaque';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { JOBS } from '../jobs/kinds';
+
+const GRADUATING_GRADE = 6;
 
 /**
  * 义务教育交接 (二(三)2(1)): primary schools hand every graduate over to a local junior middle
  * school, which visits the families in advance; early in the autumn semester Baoxue checks that
  * every graduate handed over is on the junior school's roll (数字清楚、去向清楚).
  */
-interface SchoolDoc {
-  code: string;
-  name: string;
-  kind: 'primary' | 'junior' | 'nineYear';
-}
-const GRADUATING_GRADE = 6;
-
 export class Handoffs {
   constructor(private readonly s: Services) {}
 
@@ -75,7 +70,7 @@ export class Handoffs {
 
   async onRemind(a: { year: number }): Promise<void> {
     const key = JOBS.handoffRemind.key(a);
-    for (const school of await School.find({ kind: 'primary' }).lean<SchoolDoc[]>()) {
+    for (const school of await School.find({ kind: 'primary' }).lean<SchoolRow[]>()) {
       const n = await Student.countDocuments({
         schoolCode: school.code,
         grade: GRADUATING_GRADE,
@@ -104,7 +99,7 @@ export class Handoffs {
       .filter((r) => (r.role === 'principal' || r.role === 'deputy') && r.schoolCode)
       .map((r) => r.schoolCode!);
     const from = (
-      await School.find({ code: { $in: own }, kind: 'primary' }).lean<SchoolDoc[]>()
+      await School.find({ code: { $in: own }, kind: 'primary' }).lean<SchoolRow[]>()
     )[0];
     if (!from || !canActOnSchool(actor, 'submitReport', from.code))
       return '毕业交接由小学的校长或分管领导办理。';
@@ -112,7 +107,7 @@ export class Handoffs {
     const to = await School.findOne({
       $or: [{ name: juniorName }, { code: juniorName }],
       kind: { $in: ['junior', 'nineYear'] },
-    }).lean<SchoolDoc>();
+    }).lean<SchoolRow>();
     if (!to) return `没有找到初中「${juniorName}」，请核对学校名称。`;
     const classes = await SchoolClass.find({ schoolCode: from.code, grade: GRADUATING_GRADE }).lean<
       { classId: string; name: string }[]
@@ -142,29 +137,25 @@ export class Handoffs {
   /** One handoff row per student (a student handed over before is skipped); audited. */
   private async record(
     actor: StaffLike,
-    from: SchoolDoc,
-    to: SchoolDoc,
+    from: SchoolRow,
+    to: SchoolRow,
     students: StudentLike[],
     now: Date,
   ): Promise<StudentLike[]> {
     const year = DateTime.fromJSDate(now, { zone: ZONE }).year;
     const fresh: StudentLike[] = [];
     for (const st of students) {
-      try {
-        await Handoff.create({
-          key: `${st.studentNo}:${year}`,
-          studentNo: st.studentNo,
-          fromSchool: from.code,
-          toSchool: to.code,
-          classId: st.classId,
-          year,
-          sentBy: actor.userid,
-          sentAt: now,
-        });
-        fresh.push(st);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      const sent = await insertOnce(Handoff, {
+        key: `${st.studentNo}:${year}`,
+        studentNo: st.studentNo,
+        fromSchool: from.code,
+        toSchool: to.code,
+        classId: st.classId,
+        year,
+        sentBy: actor.userid,
+        sentAt: now,
+      });
+      if (sent) fresh.push(st);
     }
     await audit({
       actor: actor.userid,
@@ -180,8 +171,8 @@ export class Handoffs {
   /** The junior school's leaders get the list and are asked to visit in advance. */
   private async tellJunior(
     actor: StaffLike,
-    from: SchoolDoc,
-    to: SchoolDoc,
+    from: SchoolRow,
+    to: SchoolRow,
     fresh: StudentLike[],
     picked: { classId: string; name: string }[],
     now: Date,
@@ -277,7 +268,7 @@ export class Handoffs {
     }
     if (!missing.length) return;
     const schools = new Map(
-      (await School.find({}).lean<SchoolDoc[]>()).map((x) => [x.code, x.name]),
+      (await School.find({}).lean<SchoolRow[]>()).map((x) => [x.code, x.name]),
     );
     const byPair = new Map<string, HandoffDoc[]>();
     for (const h of missing)

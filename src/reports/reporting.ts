@@ -7,17 +7,18 @@ import { nextRun, paceChecks, periodOf, periodRange, visitRounds } from '../doma
 import { campaignKickoff, campaignStart, paceCheck, visitRound } from '../prevention/jobs';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
-import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
+import { Case, type CaseRow } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { visitStats } from './visit-stats';
 import { bureauStaff, schoolLeaders } from '../roster/directory';
-import { School, Student } from '../models/roster';
+import { School, Student, type SchoolRow } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
-import { isDuplicateKey } from '../db/connect';
+import { insertOnce } from '../db/connect';
 import { JOBS } from '../jobs/kinds';
+import { dropoutsIn } from './dropouts';
 
 /**
  * The bureau's reporting cycle: monthly dropout reports (before the 8th), quarterly
@@ -31,11 +32,7 @@ const CYCLE_JOB = {
   campaign: JOBS.campaign,
 } as const;
 const KIND_LABEL: Record<Kind, string> = { monthly: '流失生月报', quarterly: '学籍变动季报' };
-
-interface SchoolDoc {
-  code: string;
-  name: string;
-}
+const SUBMIT_VERB: Record<Kind, string> = { monthly: '提交月报', quarterly: '提交季报' };
 
 export class Reporting {
   private readonly cal: SchoolCalendar;
@@ -97,18 +94,11 @@ export class Reporting {
     schoolCode: string,
     period: string,
   ): Promise<{ text: string; onRollEnd?: number }> {
-    const { from, to } = periodRange(period);
     const students = await Student.find({ schoolCode }).lean<
       (StudentLike & { studentNo: string })[]
     >();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
-    const dropouts = await CaseFact.find({
-      schoolCode,
-      type: 'dropoutConfirmed',
-      at: { $gte: from, $lt: to },
-    })
-      .sort({ at: 1 })
-      .lean<FactRow[]>();
+    const dropouts = await dropoutsIn(period, { schoolCode });
     const lines = await Promise.all(
       dropouts.map(async (e, i) => {
         const st = bySchool.get(e.studentNo);
@@ -152,17 +142,12 @@ export class Reporting {
         }[]
       >();
     const onRollNow = (counts.get('enrolled') ?? 0) + (counts.get('suspended') ?? 0);
-    const previous = (
-      await Report.find({
-        schoolCode,
-        kind: 'quarterly',
-        status: 'submitted',
-        period: { $lt: period },
-      })
-        .sort({ period: -1 })
-        .limit(1)
-        .lean<ReportDoc[]>()
-    )[0];
+    const previous = await latestReport({
+      schoolCode,
+      kind: 'quarterly',
+      status: 'submitted',
+      period: { $lt: period },
+    });
     const transfers = changes
       .filter((c) => c.destination)
       .map((c) => `${bySchool.get(c.studentNo)?.name ?? c.studentNo} → ${c.destination}`);
@@ -198,29 +183,24 @@ export class Reporting {
   private async openReports(kind: Kind, month: string): Promise<void> {
     const runAt = this.runAt(month);
     const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
-    for (const school of await School.find({}).lean<SchoolDoc[]>()) {
+    for (const school of await School.find({}).lean<SchoolRow[]>()) {
       const reportKey = `${school.code}:${kind}:${period}`;
-      try {
-        await Report.create({
-          key: reportKey,
-          schoolCode: school.code,
-          kind,
-          period,
-          label,
-          dueAt,
-          status: 'open',
-        });
-      } catch (err) {
-        if (isDuplicateKey(err)) continue;
-        throw err;
-      }
+      const opened = await insertOnce(Report, {
+        key: reportKey,
+        schoolCode: school.code,
+        kind,
+        period,
+        label,
+        dueAt,
+        status: 'open',
+      });
+      if (!opened) continue;
       const draft = await this.content(kind, school.code, period);
-      const verb = kind === 'monthly' ? '提交月报' : '提交季报';
       await this.push(
         await this.leaders(school.code),
         [
           `【${KIND_LABEL[kind]}】${school.name} ${label}：\n${draft}\n`,
-          `请核对后在 ${formatDeadline(dueAt)} 前发送「${verb}」上报区教体局。`,
+          `请核对后在 ${formatDeadline(dueAt)} 前发送「${SUBMIT_VERB[kind]}」上报区教体局。`,
         ].join(''),
         `report:${reportKey}`,
       );
@@ -254,8 +234,7 @@ export class Reporting {
     const r = await Report.findOne({ key: reportKey }).lean<ReportDoc>();
     if (!r || r.status !== 'open') return;
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
-    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolDoc>();
-    const verb = r.kind === 'monthly' ? '提交月报' : '提交季报';
+    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolRow>();
     await this.push(
       await this.bureau(),
       [
@@ -268,7 +247,7 @@ export class Reporting {
       await this.leaders(r.schoolCode),
       [
         `您校 ${r.label}${KIND_LABEL[r.kind]}已逾期（截止 ${formatDeadline(r.dueAt)}），`,
-        `已告知区教体局。请尽快发送「${verb}」。`,
+        `已告知区教体局。请尽快发送「${SUBMIT_VERB[r.kind]}」。`,
       ].join(''),
       `late-school:${reportKey}`,
     );
@@ -299,13 +278,8 @@ export class Reporting {
 
   /** Submits one school's open (or late) report of this kind; one line for the reply. */
   private async submitFor(actor: StaffLike, kind: Kind, code: string, now: Date): Promise<string> {
-    const r = (
-      await Report.find({ schoolCode: code, kind, status: { $in: ['open', 'late'] } })
-        .sort({ period: -1 })
-        .limit(1)
-        .lean<ReportDoc[]>()
-    )[0];
-    const school = await School.findOne({ code }).lean<SchoolDoc>();
+    const r = await latestReport({ schoolCode: code, kind, status: { $in: ['open', 'late'] } });
+    const school = await School.findOne({ code }).lean<SchoolRow>();
     if (!r) return this.nothingOpen(kind, code, school?.name ?? code);
     const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
     await Report.updateOne(
@@ -344,10 +318,7 @@ export class Reporting {
 
   /** No open report: when the latest one was submitted, else that there is none to submit. */
   private async nothingOpen(kind: Kind, code: string, name: string): Promise<string> {
-    const [last] = await Report.find({ schoolCode: code, kind, status: 'submitted' })
-      .sort({ period: -1 })
-      .limit(1)
-      .lean<ReportDoc[]>();
+    const last = await latestReport({ schoolCode: code, kind, status: 'submitted' });
     if (!last?.submittedAt) return `${name}：目前没有待上报的${KIND_LABEL[kind]}。`;
     return (
       `${name}：${last.label}${KIND_LABEL[kind]}已于 ${formatDeadline(last.submittedAt)} 上报，` +
@@ -364,12 +335,10 @@ export class Reporting {
     if (!isBureau && !own.length) return '报告情况由学校领导和区教体局查看。';
     const schools = await School.find(isBureau ? {} : { code: { $in: own } })
       .sort({ code: 1 })
-      .lean<SchoolDoc[]>();
+      .lean<SchoolRow[]>();
     const lines: string[] = [];
     for (const kind of ['monthly', 'quarterly'] as const) {
-      const latest = (
-        await Report.find({ kind }).sort({ period: -1 }).limit(1).lean<ReportDoc[]>()
-      )[0];
+      const latest = await latestReport({ kind });
       if (!latest) {
         lines.push(`${KIND_LABEL[kind]}：尚未开始`);
         continue;
@@ -396,6 +365,12 @@ export class Reporting {
   visitStats(actor: StaffLike, now: Date): Promise<string> {
     return visitStats(this.cal, this.s.settings, actor, now);
   }
+}
+
+/** The newest report (by period) that matches `filter`. */
+async function latestReport(filter: Record<string, unknown>): Promise<ReportDoc | undefined> {
+  const [r] = await Report.find(filter).sort({ period: -1 }).limit(1).lean<ReportDoc[]>();
+  return r;
 }
 
 /** "2026-11" → "2026年11月". */

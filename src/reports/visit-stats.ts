@@ -3,7 +3,7 @@ import type { Settings } from '../config/settings';
 import type { RoleName, StaffLike } from '../domain/roster';
 import { visitQuota } from '../domain/reports';
 import { Staff } from '../models/roster';
-import { countedVisits, visitsByVisitor } from '../prevention/queries/visit-count';
+import { visitTally, visitsByVisitor } from '../prevention/queries/visit-count';
 import { schoolNames } from '../roster/directory';
 import { semesterRange } from './visits';
 
@@ -32,8 +32,7 @@ export async function visitStats(
 ): Promise<string> {
   const range = semesterRange(cal, settings.calendar.semesters, now);
   if (!range) return '现在不在学期内。';
-  const quota = visitQuota(actor.roles, settings.quotas);
-  const mine = await countedVisits(cal, settings.calendar.semesters, actor.userid, now);
+  const { quota, done: mine } = await visitTally({ cal, settings }, actor, now);
   const lines: string[] = [];
   if (quota)
     lines.push(

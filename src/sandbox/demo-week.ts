@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { SandboxMessage } from '../wecom/sandbox/fake-api';
+import { SandboxMessage, type SandboxMessageRow } from '../wecom/sandbox/fake-api';
 import { Staff, Student } from '../models/roster';
 import type { StaffLike, StudentLike } from '../domain/roster';
 import { ZONE, formatDeadline } from '../lib/time';
@@ -25,14 +25,11 @@ interface DemoCard {
   button_list?: { text: string; key: string }[];
 }
 
-interface Pushed {
+/** A sandbox message as the demo reads it (its card's fields typed). */
+interface Pushed extends Pick<SandboxMessageRow, 'to' | 'msgtype' | 'content' | 'at'> {
   _id: unknown;
-  to: string;
-  msgtype: string;
-  content?: string;
   card?: DemoCard;
   updatedCard?: { replaceName?: string };
-  at: Date;
 }
 
 /** Who plays the week: class ZS01-3-1's head teacher, its grade leader and one of its students. */

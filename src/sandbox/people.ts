@@ -1,25 +1,10 @@
 import { Staff, School } from '../models/roster';
-import type { StaffLike, RoleName } from '../domain/roster';
+import { ROLE_LABEL, ROLE_NAMES, type RoleName, type StaffLike } from '../domain/roster';
 import { describeRole, namesFor } from '../roster/directory';
 import { SandboxMessage } from '../wecom/sandbox/fake-api';
 
 /** The demo district's people for the sandbox page, grouped by school and role. */
-const ORDER: RoleName[] = [
-  'bureau',
-  'principal',
-  'deputy',
-  'gradeLeader',
-  'headTeacher',
-  'subjectTeacher',
-];
-const GROUP: Record<RoleName, string> = {
-  bureau: '区教体局',
-  principal: '校长',
-  deputy: '分管领导',
-  gradeLeader: '中层领导（包年级）',
-  headTeacher: '班主任',
-  subjectTeacher: '科任教师',
-};
+const ORDER: RoleName[] = [...ROLE_NAMES].reverse();
 
 export interface PersonView {
   userid: string;
@@ -49,7 +34,7 @@ export async function peopleGroups(): Promise<GroupView[]> {
         ? '区教体局'
         : (schools.find((s) => s.code === top.schoolCode)?.name ?? top.schoolCode ?? '');
     const key = `${top.role === 'bureau' ? '0' : `1${top.schoolCode}`}|${ORDER.indexOf(top.role)}`;
-    const g = groups.get(key) ?? { school, role: GROUP[top.role], people: [] };
+    const g = groups.get(key) ?? { school, role: ROLE_LABEL[top.role], people: [] };
     g.people.push({
       userid: p.userid,
       name: p.name,

@@ -5,9 +5,9 @@ import { School, Staff, type SchoolRow, type StaffRow } from '../models/roster';
 import { findStaff } from '../roster/directory';
 import { audit } from '../models/audit';
 import { logger } from '../lib/logger';
-import type { StaffLike } from '../domain/roster';
+import { ROLE_LABEL, type StaffLike } from '../domain/roster';
 import { esc, layout } from './html';
-import { homeScope, mayUseDashboard } from './scope';
+import { DASHBOARD_ROLES, homeScope, mayUseDashboard } from './scope';
 import {
   OAUTH_STATE_COOKIE,
   PRELOGIN_COOKIE,
@@ -163,9 +163,7 @@ async function refusedSignIn(deps: AuthDeps, userid: string): Promise<void> {
 async function picker(ctx: RouterContext): Promise<void> {
   const token = ctx.cookies.get(PRELOGIN_COOKIE) || randomToken();
   ctx.cookies.set(PRELOGIN_COOKIE, token, cookieOpts(ctx, 3600_000));
-  const leaders = await Staff.find({
-    'roles.role': { $in: ['bureau', 'principal', 'deputy'] },
-  })
+  const leaders = await Staff.find({ 'roles.role': { $in: DASHBOARD_ROLES } })
     .sort({ userid: 1 })
     .lean<StaffRow[]>();
   const schools = new Map(
@@ -192,13 +190,8 @@ async function picker(ctx: RouterContext): Promise<void> {
 }
 
 function roleText(p: StaffLike, schools: Map<string, string>): string {
-  const names: Record<string, string> = {
-    bureau: '区教体局',
-    principal: '校长',
-    deputy: '分管领导',
-  };
   return p.roles
-    .filter((r) => names[r.role])
-    .map((r) => `${r.schoolCode ? (schools.get(r.schoolCode) ?? '') : ''}${names[r.role]}`)
+    .filter((r) => DASHBOARD_ROLES.includes(r.role))
+    .map((r) => `${r.schoolCode ? (schools.get(r.schoolCode) ?? '') : ''}${ROLE_LABEL[r.role]}`)
     .join('、');
 }

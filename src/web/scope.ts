@@ -1,4 +1,4 @@
-import type { StaffLike } from '../domain/roster';
+import type { RoleName, StaffLike } from '../domain/roster';
 import { canActOnSchool } from '../domain/policy';
 import { ownSchools } from '../domain/broadcast';
 import { School, type SchoolRow } from '../models/roster';
@@ -18,11 +18,14 @@ export interface WebScope {
 
 export const DISTRICT = 'district';
 
+/** The roles that may use the dashboard (the bureau, principals and deputies). */
+export const DASHBOARD_ROLES: RoleName[] = ['bureau', 'principal', 'deputy'];
+
 /** Who may sign in to the dashboard at all: bureau staff, principals and deputies. */
 export function mayUseDashboard(staff: StaffLike): boolean {
   return staff.roles.some(
     (r) =>
-      ['bureau', 'principal', 'deputy'].includes(r.role) &&
+      DASHBOARD_ROLES.includes(r.role) &&
       canActOnSchool(staff, 'viewDashboard', r.schoolCode ?? ''),
   );
 }

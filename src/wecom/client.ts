@@ -156,32 +156,30 @@ export class WecomClient {
 
   /** POST with the access token; a token error invalidates, refetches and retries once. */
   async call(path: string, body: Json | (() => FormData), query = ''): Promise<Json> {
-    for (let attempt = 0; ; attempt++) {
-      const token = await this.token();
-      try {
-        return await this.fetchJson(
-          `${this.opts.base}${path}?access_token=${encodeURIComponent(token)}${query}`,
-          typeof body === 'function' ? body() : body,
-        );
-      } catch (err) {
-        if (err instanceof WecomApiError && err.kind === 'token' && attempt === 0) {
-          await this.invalidate(token);
-          continue;
-        }
-        throw err;
-      }
-    }
+    return this.withToken((token) =>
+      this.fetchJson(
+        `${this.opts.base}${path}?access_token=${encodeURIComponent(token)}${query}`,
+        typeof body === 'function' ? body() : body,
+      ),
+    );
   }
 
   /** GET with the access token (the contacts API's reads); same token handling as `call`. */
   async get(path: string, query: Record<string, string> = {}): Promise<Json> {
+    return this.withToken((token) => {
+      const qs = new URLSearchParams({ ...query, access_token: token });
+      return this.fetchJson(`${this.opts.base}${path}?${qs}`);
+    });
+  }
+
+  /** Runs `send` with the access token; a token error invalidates, refetches and retries once. */
+  private async withToken(send: (token: string) => Promise<Json>): Promise<Json> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.token();
-      const qs = new URLSearchParams({ ...query, access_token: token });
       try {
-        return await this.fetchJson(`${this.opts.base}${path}?${qs}`);
+        return await send(token);
       } catch (err) {
-        if (err instanceof WecomApiError && TOKEN_ERRORS.has(err.errcode) && attempt === 0) {
+        if (err instanceof WecomApiError && err.kind === 'token' && attempt === 0) {
           await this.invalidate(token);
           continue;
         }

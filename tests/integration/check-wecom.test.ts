@@ -120,6 +120,22 @@ describe('check-wecom against the WeCom API shape (nock)', () => {
     expect(describeCheck(check)).toContain('花名册中的教职工在企业微信里都找得到');
   });
 
+  it('a read with an expired token (42001) fetches a new token and is tried once more (withToken)', async () => {
+    const scope = nock(API)
+      .get('/cgi-bin/department/list')
+      .query({ access_token: 'tok' })
+      .reply(200, { errcode: 42001, errmsg: 'access_token expired' })
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .reply(200, { errcode: 0, access_token: 'tok2', expires_in: 7200 })
+      .get('/cgi-bin/department/list')
+      .query({ access_token: 'tok2' })
+      .reply(200, { errcode: 0, department: [{ id: 1, name: '区教体局', parentid: 0 }] });
+    const json = await client().get('/cgi-bin/department/list');
+    expect(scope.isDone()).toBe(true);
+    expect(json.department).toHaveLength(1);
+  });
+
   it('a transient failure is an error, not an empty corp (nobody reported unknown)', async () => {
     nock(API).get('/cgi-bin/department/list').query(true).reply(503);
     await expect(checkWecom(client())).rejects.toThrow(/http 503/);

@@ -59,6 +59,16 @@ async function signIn(userid: string, scope: string) {
 const groupRows = (id: string) =>
   OutboxMessage.find({ group: id, kind: 'group_text' }).lean<OutboxDoc[]>();
 
+describe('the sandbox picker (issue #12 "Web dashboard": who may sign in)', () => {
+  it('lists the bureau, principals and deputies only, each with their school and role label', async () => {
+    const html = (await request(server).get('/dashboard/login').expect(200)).text;
+    expect(html).toContain(`${d.bureau.name}（区教体局）`);
+    expect(html).toContain(`${d.principal.name}（${names[d.principal.roles[0].schoolCode!]}校长）`);
+    expect(html).toContain(`${d.deputy.name}（${names[d.deputy.roles[0].schoolCode!]}分管领导）`);
+    expect(html).not.toContain(`>${d.head.name}（`);
+  });
+});
+
 describe('the bureau: form → 预览 → 发送 (issue #12 "the broadcast form with preview")', () => {
   let bureau: Awaited<ReturnType<typeof signIn>>;
   let id: string;

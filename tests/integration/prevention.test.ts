@@ -117,6 +117,16 @@ describe('at-risk register with dual responsibility (二(一)2(2))', () => {
     expect((await Student.findOne({ studentNo: t.d.plain.studentNo }).lean())!.atRisk).toBe(false);
   });
 
+  it('二(一)2(2): 易辍, 移出易辍 and 备注 without a written reason or note ask for one (requireText)', async () => {
+    const s = t.d.plain.name;
+    expect(await say(t.d.head, `易辍 ${s} 懒`)).toMatch(/请写上原因/);
+    expect(await AtRisk.countDocuments({ studentNo: t.d.plain.studentNo })).toBe(0);
+    await say(t.d.deputy, `易辍 ${s} 家庭困难`);
+    expect(await say(t.d.deputy, `移出易辍 ${s} 好`)).toMatch(/请写上移出原因/);
+    expect(await say(t.d.head, `备注 ${s} 嗯`)).toMatch(/请写上备注内容/);
+    expect(await StudentNote.countDocuments({ studentNo: t.d.plain.studentNo })).toBe(0);
+  });
+
   it('二(一)2(2): both owners are reminded on the rhythm; a lapsed rhythm creates a visit duty a visit meets', async () => {
     const s = t.d.plain.name;
     await say(t.d.deputy, `易辍 ${s} 厌学`);

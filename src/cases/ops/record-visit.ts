@@ -4,10 +4,9 @@ import { authorize } from '../../domain/policy';
 import { LEVELS } from '../../domain/chain';
 import type { RoleName, StaffLike, StudentLike } from '../../domain/roster';
 import { DUTY } from '../../domain/cases/duties';
-import { visitQuota } from '../../domain/reports';
 import { Duty, HomeVisit, type DutyRow, type HomeVisitRow } from '../../models/case';
 import { auditChat } from '../../models/audit';
-import { countedVisits } from '../../prevention/queries/visit-count';
+import { visitTally } from '../../prevention/queries/visit-count';
 import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
 import type { StudentDoc } from '../../roster/directory';
 import { openCaseOf } from '../store';
@@ -91,10 +90,8 @@ async function completePending(ctx: ChatContext, student: StudentDoc, text: stri
 }
 
 async function quotaLine(ctx: ChatContext): Promise<string> {
-  const { settings, cal } = ctx.services;
-  const quota = visitQuota(ctx.actor.roles, settings.quotas);
   // The one count (`countedVisits`): a card click counts from the click, once.
-  const n = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
+  const { quota, done: n } = await visitTally(ctx.services, ctx.actor, ctx.now);
   return quota ? `本学期您已家访 ${n} 人次（要求不少于 ${quota} 人次）。` : '';
 }
 

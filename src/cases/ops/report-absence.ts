@@ -1,11 +1,12 @@
 import { Answer, type ChatContext } from '../../chat/command';
+import type { AbsenceArgs } from '../../chat/parse';
 import { authorize } from '../../domain/policy';
 import { staffNames, type StudentDoc } from '../../roster/directory';
 import { responsibleAt } from '../../domain/chain';
 import { standing, type DayPart, type Fact } from '../../domain/cases/facts';
 import { addFact, factsOf, openCaseOf } from '../store';
 import { checkSchoolDay } from '../checks';
-import { nextSteps, openWith, record } from '../record';
+import { nextSteps, openWith, record, statedBy } from '../record';
 import type { Synced } from '../sync';
 import type { Notice } from '../notices';
 import { R, PART_LABEL } from '../replies';
@@ -13,11 +14,9 @@ import { formatDay } from '../../lib/time';
 import { atRiskOwners } from '../../prevention/queries/owners';
 import { joinLines } from '../../lib/lines';
 
-export interface AbsenceInput {
+/** 缺勤 as said (`parseAbsence`), about a student. */
+export interface AbsenceInput extends AbsenceArgs {
   student: StudentDoc;
-  day: string;
-  part: DayPart;
-  reason: string;
 }
 
 /**
@@ -76,12 +75,7 @@ async function onOpenCase(
   const leave = leaveCovering(facts, a.day);
   if (leave) throw new Answer(R.onLeave(a.student.name, leave.day, leave.until));
   if (existing.gate === 'return') {
-    const f = await addFact(existing, {
-      type: 'superseded',
-      actor: ctx.actor.userid,
-      channel: ctx.channel,
-      at: ctx.now,
-    });
+    const f = await addFact(existing, statedBy(ctx, { type: 'superseded' }));
     facts = [...facts, f as unknown as Fact];
   }
   return record(ctx, existing, stated, { student: a.student, facts, tell, seen });

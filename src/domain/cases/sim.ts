@@ -178,6 +178,23 @@ export class CaseSim {
       .pop();
   }
 
+  /** Where the next asking starts: the later of the last known day and the last asked about. */
+  askedThrough(kind: DutyKind): string | undefined {
+    if (!this.cursor) return undefined;
+    const asked = this.lastAsked(kind);
+    return asked && asked > this.cursor ? asked : this.cursor;
+  }
+
+  /** The id of the duty asking about `day` (one per kind and day; `open` adds the case). */
+  askId(kind: DutyKind, day: string): string {
+    return `${kind === 'checkAttendance' ? 'check' : 'away'}:${day}`;
+  }
+
+  /** Whether `day` was asked about already. */
+  asked(kind: DutyKind, day: string): boolean {
+    return this.duties.has(`${this.input.caseId}:${this.askId(kind, day)}`);
+  }
+
   /**
    * Asks again about `day`: an earlier one still unanswered is carried into it (settled, marked
    * late), so the holder has one question about the student, not one per silent day.
@@ -193,8 +210,7 @@ export class CaseSim {
       d.metBy = 'system';
       d.metAt = this.t;
     }
-    const prefix = kind === 'checkAttendance' ? 'check' : 'away';
-    const asked = this.open(kind, `${prefix}:${day}`, openAt, dueAt, day);
+    const asked = this.open(kind, this.askId(kind, day), openAt, dueAt, day);
     if (asked && since) asked.overdueSince = since;
   }
 
@@ -206,11 +222,11 @@ export class CaseSim {
    * never records an absence day, and never stops the asking (PROCEDURES).
    */
   nextCheck(): Timer | undefined {
-    if (!this.cursor) return undefined;
-    const asked = this.lastAsked('checkAttendance');
-    let day = this.cal.nextSchoolDay(asked && asked > this.cursor ? asked : this.cursor);
+    const from = this.askedThrough('checkAttendance');
+    if (!from) return undefined;
+    let day = this.cal.nextSchoolDay(from);
     while (this.endOf(day) < this.cursorAt) day = this.cal.nextSchoolDay(day);
-    if (this.duties.has(`${this.input.caseId}:check:${day}`)) return undefined;
+    if (this.asked('checkAttendance', day)) return undefined;
     const morning = this.at(day, this.rules.morningCheckAt);
     const openAt = morning > this.cursorAt ? morning : this.cursorAt;
     const by = this.at(day, this.rules.confirmAttendanceBy);
@@ -234,11 +250,10 @@ export class CaseSim {
 
   /** Once persuasion has begun, the head teacher confirms "still away" on a rhythm (weekly). */
   nextConfirmAway(): Timer | undefined {
-    if (!this.cursor) return undefined;
-    const asked = this.lastAsked('confirmAway');
-    const from = asked && asked > this.cursor ? asked : this.cursor;
+    const from = this.askedThrough('confirmAway');
+    if (!from) return undefined;
     const day = this.cal.addSchoolDays(from, this.rules.confirmAwayEverySchoolDays);
-    if (this.duties.has(`${this.input.caseId}:away:${day}`)) return undefined;
+    if (this.asked('confirmAway', day)) return undefined;
     const openAt = this.at(day, this.rules.morningCheckAt);
     return {
       at: openAt,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Answer, type ChatContext } from '../../chat/command';
+import { requireText, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { StudentNote } from '../../models/prevention';
 import { auditChat } from '../../models/audit';
@@ -14,7 +14,7 @@ export async function addNote(
 ): Promise<string> {
   const { student, text } = input;
   authorize(ctx.actor, 'report', student);
-  if (text.replace(/\s/g, '').length < 2) throw new Answer(P.needNote(student.name));
+  requireText(text, P.needNote(student.name));
   await StudentNote.create({
     noteId: `N${ctx.now.getTime().toString(36)}${randomBytes(3).toString('hex')}`,
     studentNo: student.studentNo,

@@ -1,4 +1,4 @@
-import { Answer, type ChatContext } from '../../chat/command';
+import { Answer, requireText, type ChatContext } from '../../chat/command';
 import { authorize, canActOnStudent } from '../../domain/policy';
 import { AtRisk } from '../../models/prevention';
 import { auditChat } from '../../models/audit';
@@ -20,7 +20,7 @@ export async function proposeAtRisk(
   const { student, reason } = input;
   authorize(ctx.actor, 'proposeAtRisk', student);
   if (student.status !== 'enrolled') throw new Answer(P.notEnrolled(student.name));
-  if (reason.replace(/\s/g, '').length < 2) throw new Answer(P.needReason(student.name));
+  requireText(reason, P.needReason(student.name));
   const row = await registered(student.studentNo);
   const reasons = [...(row && row.status !== 'removed' ? row.reasons : []), reason];
   const where = placeOf(student);

@@ -1,4 +1,4 @@
-import { Answer, type ChatContext } from '../../chat/command';
+import { Answer, requireText, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import { AtRisk, ContactDuty } from '../../models/prevention';
 import { auditChat } from '../../models/audit';
@@ -15,7 +15,7 @@ export async function removeAtRisk(
   authorize(ctx.actor, 'confirmAtRisk', student);
   const row = await registered(student.studentNo);
   if (!row || row.status === 'removed') throw new Answer(P.notOnRegister(student.name));
-  if (reason.replace(/\s/g, '').length < 2) throw new Answer(P.needRemoveReason(student.name));
+  requireText(reason, P.needRemoveReason(student.name));
   await AtRisk.updateOne(
     { studentNo: student.studentNo },
     {

@@ -3,8 +3,7 @@ import { HomeVisit } from '../../models/case';
 import { School, SchoolClass, Student, type ClassRow } from '../../models/roster';
 import { scopeFilter, staffNames, type StudentDoc } from '../../roster/directory';
 import { GRADE_LABEL } from '../../domain/roster';
-import { countedVisits, visitsIn } from './visit-count';
-import { visitQuota } from '../../domain/reports';
+import { visitTally, visitsIn } from './visit-count';
 import { semesterRange } from '../../reports/visits';
 import { isoDay } from '../../lib/time';
 import { currentRound, myStudentsFilter, notVisited } from './visits';
@@ -93,9 +92,7 @@ function semesterSoFar(ctx: ChatContext): { from: Date; to: Date } | undefined {
 async function teacherProgress(ctx: ChatContext, w: { from: Date; to: Date }, head: string[]) {
   const filter = myStudentsFilter(ctx.actor);
   if (!filter) return P.noRound;
-  const { cal, settings } = ctx.services;
-  const quota = visitQuota(ctx.actor.roles, settings.quotas);
-  const done = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
+  const { quota, done } = await visitTally(ctx.services, ctx.actor, ctx.now);
   const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
   const missing = await notVisited(mine, w);
   return [

@@ -2,6 +2,7 @@ import type { SchoolCalendar } from '../../domain/calendar';
 import type { Settings } from '../../config/settings';
 import { HomeVisit } from '../../models/case';
 import { semesterRange } from '../../reports/visits';
+import { visitQuota } from '../../domain/reports';
 
 /**
  * What counts as a home visit (二(一)2(3) quota), one rule for every reply, push and page:
@@ -23,6 +24,17 @@ export async function countedVisits(
   const range = semesterRange(cal, semesters, now);
   if (!range) return 0;
   return HomeVisit.countDocuments({ visitor: userid, ...visitsIn(range) });
+}
+
+/** A teacher's semester quota (0: none) and the visits counted toward it, at `now`. */
+export async function visitTally(
+  s: { cal: SchoolCalendar; settings: Settings },
+  teacher: { userid: string; roles: { role: string }[] },
+  now: Date,
+): Promise<{ quota: number; done: number }> {
+  const quota = visitQuota(teacher.roles, s.settings.quotas);
+  const done = await countedVisits(s.cal, s.settings.calendar.semesters, teacher.userid, now);
+  return { quota, done };
 }
 
 /** The same count for many teachers at once (one `$group`): userid → visits. */

@@ -6,6 +6,7 @@ import { displayNames, staffNames } from '../../roster/directory';
 import { overdueDays } from '../../lib/time';
 import { overdueFilter, overdueFrom } from '../../cases/queries/overdue-set';
 import type { WebScope } from '../scope';
+import type { Place } from '../../domain/roster';
 
 /** Open cases per school and gate: one `$group` by school per open gate, in the database. */
 export async function casesByGate(
@@ -28,10 +29,14 @@ export async function casesByGate(
   return { gates: used, rows };
 }
 
-export interface LongAbsenceRow {
+/** The cells naming a student: school, class and name. */
+export interface StudentCells {
   school: string;
   className: string;
   student: string;
+}
+
+export interface LongAbsenceRow extends StudentCells {
   gate: string;
   absentSince?: Date;
   awayDays: number;
@@ -42,22 +47,16 @@ export async function longAbsences(scope: WebScope): Promise<LongAbsenceRow[]> {
   const cases = await Case.find({ ...scope.filter, open: true, longAbsence: true })
     .sort({ schoolCode: 1, classId: 1, awayDays: -1 })
     .lean<CaseRow[]>();
-  const people = await studentsOf(cases.map((c) => c.studentNo));
-  const classes = await classNames(cases.map((c) => c.classId));
+  const who = await whoCells(scope, cases);
   return cases.map((c) => ({
-    school: scope.schoolName(c.schoolCode),
-    className: classes.get(c.classId) ?? c.classId,
-    student: people.get(c.studentNo) ?? '（已不在名册）',
+    ...who(c),
     gate: GATE_LABEL[c.gate],
     absentSince: c.absentSince ? dayCell(c.absentSince) : undefined,
     awayDays: c.awayDays,
   }));
 }
 
-export interface OverdueRow {
-  school: string;
-  className: string;
-  student: string;
+export interface OverdueRow extends StudentCells {
   duty: string;
   holders: string;
   dueAt: Date;
@@ -69,20 +68,35 @@ export async function overdueDuties(scope: WebScope, now: Date): Promise<Overdue
   const live = await Duty.find(overdueFilter(scope.filter, now))
     .sort({ dueAt: 1 })
     .lean<DutyRow[]>();
-  const [people, holders, classes] = await Promise.all([
-    studentsOf(live.map((d) => d.studentNo)),
+  const [who, holders] = await Promise.all([
+    whoCells(scope, live),
     staffNames([...new Set(live.flatMap((d) => d.holders))]),
-    classNames(live.map((d) => d.classId)),
   ]);
   return live.map((d) => ({
-    school: scope.schoolName(d.schoolCode),
-    className: classes.get(d.classId) ?? d.classId,
-    student: people.get(d.studentNo) ?? '（已不在名册）',
+    ...who(d),
     duty: DUTY[d.kind]?.label ?? d.kind,
     holders: d.holders.map((h) => holders.get(h) ?? h).join('、'),
     dueAt: d.dueAt,
     daysOverdue: overdueDays(overdueFrom(d), now),
   }));
+}
+
+type AboutStudent = Place & { studentNo: string };
+
+/** The school, class and student cells of rows about students (names read once for all). */
+async function whoCells(
+  scope: WebScope,
+  rows: AboutStudent[],
+): Promise<(r: AboutStudent) => StudentCells> {
+  const [people, classes] = await Promise.all([
+    studentsOf(rows.map((r) => r.studentNo)),
+    classNames(rows.map((r) => r.classId)),
+  ]);
+  return (r: AboutStudent) => ({
+    school: scope.schoolName(r.schoolCode),
+    className: classes.get(r.classId) ?? r.classId,
+    student: people.get(r.studentNo) ?? '（已不在名册）',
+  });
 }
 
 async function studentsOf(nos: string[]): Promise<Map<string, string>> {

@@ -39,20 +39,12 @@ export function plaintextFor(
       AgentID: agentId,
     });
   }
-  if (m.event === 'enter_agent')
+  if (m.event === 'enter_agent' || m.event === 'click')
     return buildXml({
       ...common,
       MsgType: 'event',
-      Event: 'enter_agent',
-      EventKey: '',
-      AgentID: agentId,
-    });
-  if (m.event === 'click')
-    return buildXml({
-      ...common,
-      MsgType: 'event',
-      Event: 'click',
-      EventKey: m.key,
+      Event: m.event,
+      EventKey: m.event === 'click' ? m.key : '',
       AgentID: agentId,
     });
   return buildXml({
