@@ -72,11 +72,18 @@ export async function prepareSync(
   const row = await m(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
   if (!row) return undefined;
   const facts = await m(`facts:${caseId}`, () => factsOf(caseId));
-  const { holders, about, chain } = await context(row, facts, m);
+  const { holders, about, chain, student } = await context(row, facts, m);
   const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
   about.awayDays = view.awayDays;
   const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
-  const ctx: DiffContext = { a: about, holders, now, actor, correctedAt: lastCorrection(facts) };
+  const ctx: DiffContext = {
+    a: about,
+    holders,
+    now,
+    actor,
+    correctedAt: lastCorrection(facts),
+    name: student?.name,
+  };
   const { writes, notices } = diffDuties(row, view, stored, ctx);
   const followers = standing(facts).flatMap((f) => (f.type === 'followUp' ? [f.actor] : []));
   const involved = [...stored.flatMap((d) => d.holders), ...followers];
@@ -183,16 +190,17 @@ async function context(row: CaseRow, facts: Fact[], m: Memo) {
     awayDays: 0,
     who: (ids) => ids.map((id) => names.get(id) ?? id).join('、') || '（空缺）',
   };
-  return { holders, about, chain };
+  return { holders, about, chain, student };
 }
 
 type Write = Parameters<typeof Duty.bulkWrite>[0][number];
 
-function toRow(c: CaseRow, d: DerivedDuty, open: boolean, prev?: DutyRow): DutyRow {
+function toRow(c: CaseRow, d: DerivedDuty, v: CaseView, x: DiffContext, prev?: DutyRow): DutyRow {
   return {
     ...d,
     caseId: c.caseId,
-    caseOpen: open,
+    caseOpen: v.open,
+    ...(x.name ? { name: x.name } : {}),
     studentNo: c.studentNo,
     schoolCode: c.schoolCode,
     classId: c.classId,
@@ -209,6 +217,8 @@ interface DiffContext {
   actor: string;
   /** The case's latest correction (a withdrawal), if any. */
   correctedAt?: Date;
+  /** The student's name as the roster has it (copied onto duties for the lists). */
+  name?: string;
 }
 
 /** Compares the derived duties with the stored ones: what to write, whom to tell. */
@@ -224,7 +234,7 @@ function diffDuties(
   const notices: (N.Notice | undefined)[] = [];
   for (const d of v.duties) {
     const prev = before.get(d.dutyId);
-    const row = toRow(c, d, v.open, prev);
+    const row = toRow(c, d, v, x, prev);
     notices.push(...transitions(d, prev, row, x));
     if (!prev || JSON.stringify(strip(prev)) !== JSON.stringify(strip(row))) {
       writes.push({ replaceOne: { filter: { dutyId: d.dutyId }, replacement: row, upsert: true } });

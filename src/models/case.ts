@@ -119,6 +119,11 @@ export interface DutyRow extends Place, Omit<DerivedDuty, 'status'> {
    * are history, so 逾期 and 概况 filter on this without reading the cases (issue #11).
    */
   caseOpen: boolean;
+  /**
+   * The student's name as the roster had it at the last sync: 待办 and the lists name a duty's
+   * student without reading the student (namesake tails are still decided live).
+   */
+  name?: string;
   studentNo: string;
   /** The derived status, or 'cancelled' when a withdrawn fact took the duty away. */
   status: DutyStatus | 'cancelled';
@@ -132,6 +137,7 @@ const dutySchema = new Schema<DutyRow>(
     dutyId: { type: String, required: true, unique: true },
     caseId: { type: String, required: true, index: true },
     caseOpen: { type: Boolean, required: true, default: true },
+    name: String,
     studentNo: { type: String, required: true },
     ...placeFields({ classIndex: true }),
     kind: { type: String, required: true },

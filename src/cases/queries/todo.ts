@@ -20,15 +20,9 @@ export async function todo(ctx: ChatContext): Promise<string> {
       { escalatedTo: me, status: 'missed' as const },
     ],
   };
-  const [list, total] = await Promise.all([
-    Duty.find(filter).sort({ dueAt: 1 }).limit(SHOWN).lean<DutyRow[]>(),
-    Duty.countDocuments(filter),
-  ]);
+  const { list, total } = await listed(filter);
   if (!list.length) return nothingToDo(ctx);
-  const students = await Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<
-    StudentRow[]
-  >();
-  const names = await displayNames(students);
+  const names = await displayNames(await named(list));
   const lines = list.map((d, i) => {
     const mine = d.holders.includes(me) ? '' : '（已上报给您）';
     const day = d.day ? `（${formatDay(d.day)}）` : '';
@@ -42,6 +36,42 @@ export async function todo(ctx: ChatContext): Promise<string> {
     more,
     footer(list, names, me),
   );
+}
+
+/**
+ * The first SHOWN duties and how many there are, in one aggregate (issue #11: 待办 within five
+ * round trips): the count joins the list by $unionWith, told apart by its `n`.
+ */
+async function listed(filter: Record<string, unknown>) {
+  const rows = await Duty.aggregate<DutyRow & { n?: number }>([
+    { $match: filter },
+    { $sort: { dueAt: 1 } },
+    { $limit: SHOWN },
+    {
+      $unionWith: {
+        coll: Duty.collection.collectionName,
+        pipeline: [{ $match: filter }, { $group: { _id: 'total', n: { $sum: 1 } } }],
+      },
+    },
+  ]);
+  const list = rows.filter((r) => r.n === undefined);
+  return { list, total: rows.find((r) => r.n !== undefined)?.n ?? 0 };
+}
+
+/**
+ * Who each duty is about: the name its sync copied onto it; a duty written before duties
+ * carried names has its student read (one find, only then).
+ */
+async function named(list: DutyRow[]) {
+  const missing = list.filter((d) => !d.name).map((d) => d.studentNo);
+  const read = missing.length
+    ? await Student.find({ studentNo: { $in: missing } }).lean<StudentRow[]>()
+    : [];
+  const byNo = new Map(read.map((s) => [s.studentNo, s.name]));
+  return list.flatMap((d) => {
+    const name = d.name ?? byNo.get(d.studentNo);
+    return name ? [{ studentNo: d.studentNo, name, schoolCode: d.schoolCode }] : [];
+  });
 }
 
 /** Nothing of one's own; the bureau still sees the district's overdue duties in a digest. */
