@@ -103,11 +103,6 @@ const EXPECTED_TO_FAIL_TODAY = new Set<string>([]);
  * each with why. A command back within the budget is printed so its line can go.
  */
 const BUDGET_NOW: Partial<Record<Key, number>> = {
-  // 待办: its duties counted and listed (two reads), then the listed students and their
-  // namesake counts (the bureau: its duties, then the district's overdue digest).
-  'headTeacher 待办': 7,
-  'gradeLeader 待办': 7,
-  'bureau 待办': 6,
   // A report by someone else than the duty's holder also sends the holder a card, recorded in
   // issued_cards (the head teacher's own report does not).
   'gradeLeader 缺勤': 11,
