@@ -17,8 +17,7 @@ export function retentionOf(students: Pick<StudentLike, 'status'>[]): Retention 
     (s) => s.status === 'enrolled' || s.status === 'suspended',
   ).length;
   const dropped = students.filter((s) => s.status === 'droppedOut').length;
-  const base = retained + dropped;
-  return { retained, dropped, rate: base === 0 ? 1 : retained / base };
+  return { retained, dropped, rate: rate(retained, dropped) };
 }
 
 export function groupRetention<K extends string>(
@@ -54,6 +53,7 @@ export function rollUp<K extends string>(
   return out;
 }
 
-function rate(retained: number, dropped: number): number {
+/** retained ÷ (retained + dropped); 1 when the base is empty. */
+export function rate(retained: number, dropped: number): number {
   return retained + dropped === 0 ? 1 : retained / (retained + dropped);
 }

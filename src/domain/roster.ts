@@ -39,13 +39,16 @@ export function gradesOfSchools(schools: { kind: SchoolKind }[]): number[] {
   return [...new Set(schools.flatMap((s) => gradesOfKind(s.kind)))].sort((a, b) => a - b);
 }
 
-export type EnrollmentStatus =
-  | 'enrolled'
-  | 'transferredInDistrict'
-  | 'transferredOut'
-  | 'suspended'
-  | 'droppedOut'
-  | 'graduated';
+/** Every enrollment status (学籍状态), as a list: the per-class counters keep one field each. */
+export const ENROLLMENT_STATUSES = [
+  'enrolled',
+  'transferredInDistrict',
+  'transferredOut',
+  'suspended',
+  'droppedOut',
+  'graduated',
+] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
 
 export interface StudentLike {
   studentNo: string;

@@ -1,16 +1,6 @@
 import { Schema } from 'mongoose';
 import { defineModel, placeFields } from '../db/model';
-import type { EnrollmentStatus, Place } from '../domain/roster';
-
-/** Every enrollment status, as a list (the counters keep one field each). */
-export const STATUSES = [
-  'enrolled',
-  'transferredInDistrict',
-  'transferredOut',
-  'suspended',
-  'droppedOut',
-  'graduated',
-] as const satisfies readonly EnrollmentStatus[];
+import { ENROLLMENT_STATUSES, type EnrollmentStatus, type Place } from '../domain/roster';
 
 /**
  * One row per class: how many of its students are in each enrollment status, and how many
@@ -27,7 +17,7 @@ export interface ClassCountRow extends Place, Record<EnrollmentStatus, number> {
 }
 
 const counters = Object.fromEntries(
-  [...STATUSES, 'total', 'atRisk'].map((k) => [k, { type: Number, default: 0 }]),
+  [...ENROLLMENT_STATUSES, 'total', 'atRisk'].map((k) => [k, { type: Number, default: 0 }]),
 );
 
 const classCountSchema = new Schema<ClassCountRow>(

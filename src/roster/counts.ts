@@ -1,6 +1,6 @@
-import { ClassCount, STATUSES, type ClassCountRow } from '../models/class-count';
+import { ClassCount, type ClassCountRow } from '../models/class-count';
 import { SchoolClass, Student, type ClassRow, type StudentRow } from '../models/roster';
-import type { EnrollmentStatus, Place } from '../domain/roster';
+import { ENROLLMENT_STATUSES, type EnrollmentStatus, type Place } from '../domain/roster';
 
 /** Classes per read of their students (~45 each) and per bulkWrite of their counters. */
 const CHUNK = 100;
@@ -9,7 +9,10 @@ const zero = (p: Place): ClassCountRow => ({
   schoolCode: p.schoolCode,
   grade: p.grade,
   classId: p.classId,
-  ...(Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<EnrollmentStatus, number>),
+  ...(Object.fromEntries(ENROLLMENT_STATUSES.map((s) => [s, 0])) as Record<
+    EnrollmentStatus,
+    number
+  >),
   total: 0,
   atRisk: 0,
 });

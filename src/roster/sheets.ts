@@ -1,3 +1,5 @@
+import type { EnrollmentStatus } from '../domain/roster';
+
 /**
  * The roster workbook: one sheet per kind of row, Chinese headers, one example row each in
  * the template. The same columns are used for import, export and CSV (one file per sheet).
@@ -98,10 +100,7 @@ export const SCHOOL_KINDS: Record<string, 'primary' | 'junior' | 'nineYear'> = {
   九年一贯制: 'nineYear',
 };
 
-export const STATUS_WORDS: Record<
-  string,
-  'enrolled' | 'transferredInDistrict' | 'transferredOut' | 'suspended' | 'droppedOut' | 'graduated'
-> = {
+export const STATUS_WORDS: Record<string, EnrollmentStatus> = {
   在读: 'enrolled',
   区内转出: 'transferredInDistrict',
   转出区外: 'transferredOut',

@@ -1,7 +1,9 @@
+import { ClassCount } from '../../models/class-count';
+import { rate } from '../../domain/retention';
 import { DateTime } from 'luxon';
 import type { Services } from '../../services';
 import { visitsByVisitor } from '../../prevention/queries/visit-count';
-import { Staff, Student, type StaffRow } from '../../models/roster';
+import { Staff, type StaffRow } from '../../models/roster';
 import { Report, type ReportDoc } from '../../models/report';
 import { visitQuota } from '../../domain/reports';
 import type { Role } from '../../domain/roster';
@@ -126,21 +128,23 @@ export interface RetentionRow {
   rate: number;
 }
 
-/** 巩固率 per school (二(三)1(4)): enrolled+suspended vs dropped out, counted by `$group`. */
+/** 巩固率 per school (二(三)1(4)): enrolled+suspended vs dropped out, from the class counters. */
 export async function retentionBySchool(scope: WebScope): Promise<RetentionRow[]> {
-  const count = (status: unknown) =>
-    Student.aggregate<{ _id: string; n: number }>([
-      { $match: { ...scope.filter, status } },
-      { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
-    ]);
-  const [kept, dropped] = await Promise.all([
-    count({ $in: ['enrolled', 'suspended'] }),
-    count('droppedOut'),
+  const sums = await ClassCount.aggregate<{ _id: string; kept: number; s: number; lost: number }>([
+    { $match: scope.filter },
+    {
+      $group: {
+        _id: '$schoolCode',
+        kept: { $sum: '$enrolled' },
+        s: { $sum: '$suspended' },
+        lost: { $sum: '$droppedOut' },
+      },
+    },
   ]);
-  return scope.schools.map((s) => {
-    const retained = kept.find((r) => r._id === s.code)?.n ?? 0;
-    const lost = dropped.find((r) => r._id === s.code)?.n ?? 0;
-    const base = retained + lost;
-    return { school: s.name, retained, dropped: lost, rate: base ? retained / base : 1 };
+  return scope.schools.map((school) => {
+    const r = sums.find((x) => x._id === school.code);
+    const retained = (r?.kept ?? 0) + (r?.s ?? 0);
+    const dropped = r?.lost ?? 0;
+    return { school: school.name, retained, dropped, rate: rate(retained, dropped) };
   });
 }
