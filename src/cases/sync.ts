@@ -89,6 +89,7 @@ export async function prepareSync(
   const involved = [...stored.flatMap((d) => d.holders), ...followers];
   notices.push(...caseNotices(row, view, about, actor, involved, stored));
   const patch = viewPatch(view, [...new Set([...row.notified, ...notices.flatMap((n) => n.to)])]);
+  if (student && student.name !== row.name) patch.name = student.name; // for the lists (案件)
   const synced: CaseRow = { ...row, ...patch, rev: row.rev + 1 };
   const commit = async () => {
     const set = { ...patch, rev: row.rev + 1 };

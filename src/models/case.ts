@@ -27,6 +27,8 @@ export interface CaseRow extends Place, CaseSummary {
   moveCount: number;
   /** Everyone pushed about this case, told again when it ends. */
   notified: string[];
+  /** The student's name as the roster had it at the last sync (案件 lists it without a read). */
+  name?: string;
   rev: number;
 }
 
@@ -47,6 +49,7 @@ const caseSchema = new Schema<CaseRow>(
     wakeAt: { type: Date, index: true },
     moveCount: { type: Number, default: 0 },
     notified: { type: [String], default: [] },
+    name: String,
     rev: { type: Number, default: 0 },
   },
   { versionKey: false, collection: 'cases' },

@@ -76,6 +76,7 @@ export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
  */
 const SCHOOLS = new LRUCache<string, string>({ max: 5000, ttl: 60_000 });
 const CLASSES = new LRUCache<string, ClassRow>({ max: 5000, ttl: 60_000 });
+const STAFF_NAMES = new LRUCache<string, string>({ max: 10_000, ttl: 60_000 });
 
 async function cached<V extends object | string>(
   cache: LRUCache<string, V>,
@@ -95,6 +96,14 @@ async function cached<V extends object | string>(
       out.set(id, v);
     }
   return out;
+}
+
+/**
+ * Staff names by userid for display in lists (逾期's 责任人), from the same minute-long cache
+ * policy as school and class names; routing and authorization never read it.
+ */
+export async function staffNamesShown(userids: string[]): Promise<Map<string, string>> {
+  return cached(STAFF_NAMES, userids, async (ids) => [...(await staffNames(ids))]);
 }
 
 /** Class rows (name, school) by classId (cached); an unknown class is absent from the map. */

@@ -104,16 +104,9 @@ const EXPECTED_TO_FAIL_TODAY = new Set<string>([]);
  */
 const BUDGET_NOW: Partial<Record<Key, number>> = {
   // A report by someone else than the duty's holder also sends the holder a card, recorded in
-  // issued_cards (the head teacher's own report does not).
+  // issued_cards (the head teacher's own report does not): one over 缺勤's 10.
   'gradeLeader 缺勤': 11,
   'principal 缺勤': 11,
-  // The named lists (paged replies of up to 200 lines): the school named or the sender's, the
-  // count beside the list, the list, the holders' names (逾期), the listed students and their
-  // namesake counts; school and class names come from the minute-long caches.
-  'principal 逾期': 9,
-  'bureau 逾期': 8,
-  'principal 案件': 8,
-  'bureau 案件': 7,
 };
 
 /**
@@ -360,7 +353,7 @@ function printTable(): void {
 type Bound = 'trips' | 'budget' | 'documents' | 'index';
 
 /** Documents a reply line may cost (see `broken`). */
-const PER_LINE = 4;
+const PER_LINE = 2;
 
 /** The bounds a command breaks, each with what it measured (names and counts, no values). */
 function broken(key: Key, c: Cmd, a: Counted, b: Counted): Map<Bound, string> {
@@ -375,9 +368,10 @@ function broken(key: Key, c: Cmd, a: Counted, b: Counted): Map<Bound, string> {
   if (b.trips - b.paging > budget) out.set('budget', `trips ${b.trips} > budget ${budget}${why}`);
   if (BUDGET_NOW[key] && b.trips - b.paging <= c.budget)
     notices.push(`within issue #11's budget now, remove it from BUDGET_NOW: ${key}`);
-  // A command may read a few documents per line its reply shows beyond the smaller district's
-  // reply (a listed line: its duty or case, its student, the namesake count, its class's name),
-  // never one per student (or case, or class) in scope that it does not show.
+  // A command may read two documents per line its reply shows beyond the smaller district's
+  // reply (a listed line: its duty or case and its namesake count; a line of 概况: a class's open
+  // cases and its overdue duties), never one per student (or case, or class) in scope that it
+  // does not show.
   const extraLines = Math.max(0, b.lines - a.lines);
   if (b.documents > a.documents + PER_LINE * extraLines)
     out.set(

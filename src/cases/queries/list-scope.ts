@@ -1,14 +1,18 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorizeSchool, canActOnSchool, Refused, type SchoolAction } from '../../domain/policy';
+import type { Model } from 'mongoose';
 import { School, type SchoolRow } from '../../models/roster';
 import { classNames, schoolNames } from '../../roster/directory';
+
+/** Rows listed at most (the rest counted); long lists are paged by the dispatcher. */
+export const LIST_MAX = 200;
 
 /** Where a named list (逾期, 案件, 导出) looks: one school or the whole district. */
 export interface ListScope {
   /** Filter on schoolCode (`{}`: the district). */
   filter: Record<string, unknown>;
   /** The school, when the list is one school's. */
-  school?: SchoolRow;
+  school?: Pick<SchoolRow, 'code' | 'name'>;
   /** The bureau sees the district (school names on every line). */
   district: boolean;
 }
@@ -67,8 +71,10 @@ export async function listScope(
   const own = ctx.actor.roles.find((r) => r.role === 'principal' || r.role === 'deputy');
   if (!own?.schoolCode) throw new Refused(action);
   authorizeSchool(ctx.actor, action, own.schoolCode);
-  const school = await School.findOne({ code: own.schoolCode }).lean<SchoolRow>();
-  return { filter: { schoolCode: own.schoolCode }, school: school ?? undefined, district: false };
+  // The sender's own school: its name from the minute-long cache (no read when warm).
+  const code = own.schoolCode;
+  const name = (await schoolNames([code])).get(code) ?? code;
+  return { filter: { schoolCode: code }, school: { code, name }, district: false };
 }
 
 /** School and class names for the rows of one page of a list (bounded by the page). */
@@ -82,4 +88,33 @@ export async function placeNames(
     classNames(classIds),
   ]);
   return { schools, classes };
+}
+
+/**
+ * A named list's first LIST_MAX rows and its counts grouped by `by` (a field path), in one
+ * aggregate: the counts join the list by $unionWith and are told apart by their `n` (issue #11:
+ * a list costs the same round trips at any size).
+ */
+export async function listWithCounts<Row, Key extends string = string>(
+  model: Model<Row>,
+  filter: Record<string, unknown>,
+  sort: Record<string, 1 | -1>,
+  by: string,
+  limit = LIST_MAX,
+): Promise<{ list: Row[]; groups: { _id: Key; n: number }[] }> {
+  const rows = await model.aggregate<Row & { _id: Key; n?: number }>([
+    { $match: filter },
+    { $sort: sort },
+    { $limit: limit },
+    {
+      $unionWith: {
+        coll: model.collection.collectionName,
+        pipeline: [{ $match: filter }, { $group: { _id: by, n: { $sum: 1 } } }],
+      },
+    },
+  ]);
+  return {
+    list: rows.filter((r) => r.n === undefined),
+    groups: rows.filter((r) => r.n !== undefined) as { _id: Key; n: number }[],
+  };
 }

@@ -1,11 +1,10 @@
 import type { ChatContext } from '../../chat/command';
 import { GATE_LABEL, type Gate } from '../../domain/cases/gates';
 import { Case, type CaseRow } from '../../models/case';
-import { Student, type StudentRow } from '../../models/roster';
 import { displayNames } from '../../roster/directory';
 import { formatDeadline } from '../../lib/time';
-import { listScope, placeNames } from './list-scope';
-import { LIST_MAX } from './overdue';
+import { listScope, listWithCounts, placeNames } from './list-scope';
+import { listedStudents } from './listed-students';
 
 /**
  * 案件 [学校]: open cases by gate, with names and school days away (since last seen), longest
@@ -14,21 +13,17 @@ import { LIST_MAX } from './overdue';
 export async function openCaseList(ctx: ChatContext, named: string): Promise<string> {
   const scope = await listScope(ctx, 'listCases', named);
   const filter = { ...scope.filter, open: true };
-  const [list, byGate] = await Promise.all([
-    Case.find(filter).sort({ awayDays: -1, openedAt: 1 }).limit(LIST_MAX).lean<CaseRow[]>(),
-    Case.aggregate<{ _id: Gate; n: number }>([
-      { $match: filter },
-      { $group: { _id: '$gate', n: { $sum: 1 } } },
-    ]),
-  ]);
+  const { list, groups: byGate } = await listWithCounts<CaseRow, Gate>(
+    Case,
+    filter,
+    { awayDays: -1, openedAt: 1 },
+    '$gate',
+  );
   const where = scope.school?.name ?? '全区';
   if (!list.length) return `【未结案件 · ${where}】目前没有未结的案件。`;
   const total = byGate.reduce((sum, g) => sum + g.n, 0);
-  const [students, places] = await Promise.all([
-    Student.find({ studentNo: { $in: list.map((c) => c.studentNo) } }).lean<StudentRow[]>(),
-    placeNames(list),
-  ]);
-  const names = await displayNames(students);
+  const [shown, places] = await Promise.all([listedStudents(list), placeNames(list)]);
+  const names = await displayNames(shown);
   const line = (c: CaseRow) => {
     const school = scope.district ? `${places.schools.get(c.schoolCode) ?? '（学校未知）'} ` : '';
     const where = `${school}${places.classes.get(c.classId) ?? ''}`;

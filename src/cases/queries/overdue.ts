@@ -1,15 +1,12 @@
 import type { ChatContext } from '../../chat/command';
 import { DUTY } from '../../domain/cases/duties';
 import { Duty, type DutyRow } from '../../models/case';
-import { Student, type StudentRow } from '../../models/roster';
-import { displayNames, staffNames } from '../../roster/directory';
+import { displayNames, staffNamesShown } from '../../roster/directory';
 import { formatDeadline, overdueText } from '../../lib/time';
 import { rolesFor, type Action } from '../../domain/policy';
-import { listScope, placeNames } from './list-scope';
+import { listScope, listWithCounts, placeNames } from './list-scope';
+import { listedStudents } from './listed-students';
 import { overdueFilter, overdueFrom } from './overdue-set';
-
-/** Rows listed at most (the rest counted); long lists are paged by the dispatcher. */
-export const LIST_MAX = 200;
 
 /**
  * 逾期 [学校]: overdue duties with student, class, holder, school and days overdue, most overdue
@@ -19,13 +16,12 @@ export const LIST_MAX = 200;
 export async function overdueList(ctx: ChatContext, named: string): Promise<string> {
   const scope = await listScope(ctx, 'listOverdue', named);
   const filter = overdueFilter(scope.filter, ctx.now);
-  const [list, perSchool] = await Promise.all([
-    Duty.find(filter).sort({ dueAt: 1 }).limit(LIST_MAX).lean<DutyRow[]>(),
-    Duty.aggregate<{ _id: string; n: number }>([
-      { $match: filter },
-      { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
-    ]),
-  ]);
+  const { list, groups: perSchool } = await listWithCounts<DutyRow>(
+    Duty,
+    filter,
+    { dueAt: 1 },
+    '$schoolCode',
+  );
   const where = scope.school?.name ?? '全区';
   if (!list.length) return `【逾期事项 · ${where}】目前没有逾期事项。👍`;
   const total = perSchool.reduce((sum, g) => sum + g.n, 0);
@@ -52,12 +48,12 @@ function followUpHint(ctx: ChatContext): string {
 }
 
 async function overdueLines(list: DutyRow[], district: boolean, now: Date): Promise<string[]> {
-  const [students, holders, places] = await Promise.all([
-    Student.find({ studentNo: { $in: list.map((d) => d.studentNo) } }).lean<StudentRow[]>(),
-    staffNames([...new Set(list.flatMap((d) => d.holders))]),
+  const [shown, holders, places] = await Promise.all([
+    listedStudents(list),
+    staffNamesShown(list.flatMap((d) => d.holders)),
     placeNames(list),
   ]);
-  const names = await displayNames(students);
+  const names = await displayNames(shown);
   return list.map((d, i) => {
     const name = names.get(d.studentNo) ?? '（已转出）';
     const school = district ? `${places.schools.get(d.schoolCode) ?? '（学校未知）'} ` : '';

@@ -1,11 +1,11 @@
 import type { ChatContext } from '../../chat/command';
 import { DUTY, actionCommand, type DutyKind } from '../../domain/cases/duties';
 import { Duty, type DutyRow } from '../../models/case';
-import { Student, type StudentRow } from '../../models/roster';
 import { displayNames } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
 import { joinLines } from '../../lib/lines';
 import { overdueDigest } from './overdue';
+import { listedStudents } from './listed-students';
 
 const SHOWN = 20;
 
@@ -22,7 +22,7 @@ export async function todo(ctx: ChatContext): Promise<string> {
   };
   const { list, total } = await listed(filter);
   if (!list.length) return nothingToDo(ctx);
-  const names = await displayNames(await named(list));
+  const names = await displayNames(await listedStudents(list));
   const lines = list.map((d, i) => {
     const mine = d.holders.includes(me) ? '' : '（已上报给您）';
     const day = d.day ? `（${formatDay(d.day)}）` : '';
@@ -56,22 +56,6 @@ async function listed(filter: Record<string, unknown>) {
   ]);
   const list = rows.filter((r) => r.n === undefined);
   return { list, total: rows.find((r) => r.n !== undefined)?.n ?? 0 };
-}
-
-/**
- * Who each duty is about: the name its sync copied onto it; a duty written before duties
- * carried names has its student read (one find, only then).
- */
-async function named(list: DutyRow[]) {
-  const missing = list.filter((d) => !d.name).map((d) => d.studentNo);
-  const read = missing.length
-    ? await Student.find({ studentNo: { $in: missing } }).lean<StudentRow[]>()
-    : [];
-  const byNo = new Map(read.map((s) => [s.studentNo, s.name]));
-  return list.flatMap((d) => {
-    const name = d.name ?? byNo.get(d.studentNo);
-    return name ? [{ studentNo: d.studentNo, name, schoolCode: d.schoolCode }] : [];
-  });
 }
 
 /** Nothing of one's own; the bureau still sees the district's overdue duties in a digest. */
