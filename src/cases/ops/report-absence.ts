@@ -2,7 +2,8 @@ import { Answer, type ChatContext } from '../../chat/command';
 import type { AbsenceArgs } from '../../chat/parse';
 import { authorize } from '../../domain/policy';
 import { staffNames, type StudentDoc } from '../../roster/directory';
-import { responsibleAt } from '../../domain/chain';
+import { LEVELS, responsibleAt } from '../../domain/chain';
+import { ROLE_LABEL } from '../../domain/roster';
 import { standing, type DayPart, type Fact } from '../../domain/cases/facts';
 import { addFact, factsOf, openCaseOf } from '../store';
 import { checkSchoolDay } from '../checks';
@@ -55,9 +56,20 @@ export async function reportAbsence(ctx: ChatContext, a: AbsenceInput): Promise<
     R.leaveHint(student.name, a.reason),
     part === 'full' ? '' : '下一个上学日早上我会请班主任确认是否到校；如全天未到，请再报「全天」。',
     nextSteps(synced, ctx.actor.userid),
-    told.length ? `已告知 ${synced.about.who(told)}。` : '',
+    told.length ? `已告知 ${toldWithRoles(synced, told)}。` : '',
     created ? R.undoHint(student.name, ctx.services.settings.ladder.undoWindowMinutes) : '',
   );
+}
+
+/** 「分管领导 袁博文」: each person told, with their highest place in the student's chain. */
+function toldWithRoles(s: Synced, ids: string[]): string {
+  return ids
+    .map((u) => {
+      const level = [...LEVELS].reverse().find((l) => s.chain[l].includes(u));
+      const role = s.chain.atRiskLeader === u ? '包保领导' : level ? ROLE_LABEL[level] : '';
+      return `${role ? `${role} ` : ''}${s.about.who([u])}`;
+    })
+    .join('、');
 }
 
 /** The student has an open case: refuse a repeat, respect leave, else record on it. */
