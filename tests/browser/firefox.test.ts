@@ -48,7 +48,18 @@ const driver = (): BrowserDriver => ({
   goto: async (url) => {
     await page.goto(url);
   },
-  click: (sel) => page.click(sel),
+  click: async (sel) => {
+    // The sandbox re-renders its people list as messages arrive; puppeteer finds the element,
+    // then scrolls and clicks it, and a re-render in between detaches it. Find it again then
+    // (Playwright's click does this by itself).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await page.click(sel);
+      } catch (err) {
+        if (attempt >= 5 || !/detached/i.test(String(err))) throw err;
+      }
+    }
+  },
   waitFor: async (predicate, timeout = 5000) => {
     await page.waitForFunction(predicate, { timeout });
   },
