@@ -87,7 +87,9 @@ export interface Baoxue {
  */
 async function ensureDerived(): Promise<void> {
   await ensureStudentKeys();
-  await ensureClassCounts();
+  await ensureClassCounts((p) =>
+    p.catch((err: unknown) => logger.error({ err }, 'class counters: recount at start-up failed')),
+  );
   await ensureDutyCaseOpen();
 }
 

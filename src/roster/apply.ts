@@ -5,6 +5,7 @@ import type { PiiCipher } from '../lib/pii';
 import type { RosterData, StudentData } from './validate';
 import { SHEETS } from './sheets';
 import { recountClasses } from './counts';
+import { renameInViews } from './rename';
 
 export { exportRows } from './export-rows';
 
@@ -255,6 +256,8 @@ export async function applyRoster(
     ...written.updates.flatMap((u) => [u.set.classId, before.get(u.key)?.classId]),
   ];
   if (touched.length) await recountClasses(touched.filter(isString));
+  const renamed = written.updates.filter((u) => u.fields.includes('name'));
+  await renameInViews(renamed.map((u) => ({ studentNo: u.key, name: String(u.set.name) })));
   report.notInFile = students.total - data.students.filter((s) => before.has(s.studentNo)).length;
   return report;
 }

@@ -77,11 +77,15 @@ function counters(row?: ClassCountRow): Partial<ClassCountRow> {
 }
 
 /**
- * Start-up: counts every class when there are students but no counters (a database from
- * before them, or a roster written outside Baoxue). One read of each when both are there.
+ * Start-up: counts every class when there are students but no counters (a database from before
+ * them, or a roster written outside Baoxue), before serving. When they are there, recounts them
+ * all in the background once (a crash between a student write and its recount, or two writers
+ * of one class at once, could leave a class off by one until its next write); a write racing
+ * this recount is put right by its own recount. Returns the classes counted before serving.
  */
-export async function ensureClassCounts(): Promise<number> {
-  if (await ClassCount.findOne({}).lean()) return 0;
+export async function ensureClassCounts(background: (p: Promise<unknown>) => unknown = (p) => p) {
   if (!(await Student.findOne({}).lean())) return 0;
-  return recountClasses();
+  if (!(await ClassCount.findOne({}).lean())) return recountClasses();
+  background(recountClasses());
+  return 0;
 }

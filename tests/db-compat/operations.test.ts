@@ -135,6 +135,50 @@ describe('operations Baoxue relies on', () => {
     expect(await Thing.countDocuments({ 'sub.a': 'deep' })).toBe(1);
   });
 
+  it('aggregate: $sort + $limit, then $unionWith of a grouped count (listWithCounts, 待办)', async () => {
+    await Thing.create([
+      { key: 'a', group: 'g', n: 3 },
+      { key: 'b', group: 'g', n: 1 },
+      { key: 'c', group: 'h', n: 2 },
+      { key: 'd', group: 'x', n: 9 },
+    ]);
+    const filter = { group: { $in: ['g', 'h'] } };
+    const rows = await Thing.aggregate<{ key?: string; _id: unknown; c?: number }>([
+      { $match: filter },
+      { $sort: { n: 1 } },
+      { $limit: 2 },
+      {
+        $unionWith: {
+          coll: 'compat_things',
+          pipeline: [{ $match: filter }, { $group: { _id: '$group', c: { $sum: 1 } } }],
+        },
+      },
+    ]);
+    expect(rows.filter((r) => r.c === undefined).map((r) => r.key)).toEqual(['b', 'c']);
+    const counts = Object.fromEntries(rows.filter((r) => r.c).map((r) => [r._id, r.c]));
+    expect(counts).toEqual({ g: 2, h: 1 });
+  });
+
+  it('aggregate $match with $and of a scope $or and a status $or (overdueFilter, 巩固率)', async () => {
+    await Thing.create([
+      { key: 'a', group: 'g', n: 0 },
+      { key: 'b', group: 'g', n: 2 },
+      { key: 'c', group: 'h', n: 2 },
+      { key: 'd', group: 'x', n: 2 },
+    ]);
+    const scope = { $or: [{ group: 'g' }, { group: 'h' }] };
+    const rows = await Thing.aggregate<{ key: string }>([
+      { $match: { $and: [scope, { $or: [{ n: { $gt: 1 } }, { key: 'zz' }] }] } },
+      { $sort: { key: 1 } },
+    ]);
+    expect(rows.map((r) => r.key)).toEqual(['b', 'c']);
+    // The same shape on a find, with the scope's $or beside a nested $and (overdueFilter).
+    const found = await Thing.find({ ...scope, $and: [{ $or: [{ n: { $gt: 1 } }] }] })
+      .sort({ key: 1 })
+      .lean();
+    expect(found.map((r) => r.key)).toEqual(['b', 'c']);
+  });
+
   it('aggregate $match + $group with $sum only', async () => {
     await Thing.create([
       { key: '1', group: 'g', n: 2 },

@@ -247,15 +247,16 @@ async function countOne(bot: TestBot, monitor: CommandMonitor, who: string, text
 const PAGES = PagedReply.collection.collectionName;
 
 /**
- * Every line of a reply: a long one comes in pages (「第1/3页，回复「下一页」继续」), fetched with
- * 下一页 after the count; the page footers are not lines of the reply.
+ * The items a reply shows: its lines, and every further name a line lists (「易辍对象 甲、乙、丙」
+ * is three). A long reply comes in pages (「第1/3页，回复「下一页」继续」), fetched with 下一页
+ * after the count; the page footers are not lines of the reply.
  */
 async function allLines(bot: TestBot, who: string, first: string): Promise<number> {
   const pages = Number(/第1\/(\d+)页/.exec(first)?.[1] ?? 1);
   const texts = [first];
   for (let i = 1; i < pages; i++) texts.push((await bot.say('下一页', who)).reply ?? '');
-  const lines = texts.flatMap((t) => t.split('\n'));
-  return lines.filter((l) => !/^第\d+\/\d+页/.test(l)).length;
+  const lines = texts.flatMap((t) => t.split('\n')).filter((l) => !/^第\d+\/\d+页/.test(l));
+  return lines.reduce((n, l) => n + 1 + (l.match(/、/g)?.length ?? 0), 0);
 }
 
 /** Sends every role's commands, each once to warm the caches and once counted. */

@@ -1,4 +1,4 @@
-import { Case, Duty, type CaseRow } from '../../models/case';
+import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
 
 /** Since when a duty is overdue: a check asked again counts from the first one missed. */
 export const overdueFrom = (d: { dueAt: Date; overdueSince?: Date | null }): Date =>
@@ -16,23 +16,31 @@ export function overdueFilter(scope: Record<string, unknown>, now: Date): Record
 }
 
 /**
- * Start-up, for duties written before they carried `caseOpen`: copies it from their cases
- * (legacy rows only; one find when there are none).
+ * Start-up: `caseOpen` on duties made right — copied from their cases for duties written before
+ * they carried it, and turned off on the live duties of a case that closed (a crash between the
+ * case's write and its duties' would otherwise leave them overdue for good: a closed case is not
+ * synced again). A few reads when there is nothing to do.
  */
 export async function ensureDutyCaseOpen(): Promise<number> {
   const legacy = { caseOpen: { $exists: false } };
-  if (!(await Duty.findOne(legacy).lean())) return 0;
-  const ids = await Duty.aggregate<{ _id: string }>([
-    { $match: legacy },
-    { $group: { _id: '$caseId', n: { $sum: 1 } } },
-  ]);
-  const closed = await Case.find({ caseId: { $in: ids.map((r) => r._id) }, open: false }).lean<
-    CaseRow[]
-  >();
-  const shut = closed.map((c) => c.caseId);
-  await Duty.updateMany({ ...legacy, caseId: { $in: shut } }, { $set: { caseOpen: false } });
-  const res = await Duty.updateMany(legacy, { $set: { caseOpen: true } });
-  return shut.length + res.modifiedCount;
+  const live = { caseOpen: true, status: { $in: ['open', 'missed'] as DutyRow['status'][] } };
+  const caseIds = async (match: Record<string, unknown>) =>
+    (
+      await Duty.aggregate<{ _id: string }>([
+        { $match: match },
+        { $group: { _id: '$caseId', n: { $sum: 1 } } },
+      ])
+    ).map((r) => r._id);
+  const ids = [...new Set([...(await caseIds(legacy)), ...(await caseIds(live))])];
+  if (!ids.length) return 0;
+  const closed = await Case.find({ caseId: { $in: ids }, open: false }).lean<CaseRow[]>();
+  const shut = { caseId: { $in: closed.map((c) => c.caseId) } };
+  const off = await Duty.updateMany(
+    { ...shut, $or: [legacy, live] },
+    { $set: { caseOpen: false } },
+  );
+  const on = await Duty.updateMany(legacy, { $set: { caseOpen: true } });
+  return off.modifiedCount + on.modifiedCount;
 }
 
 /** The status part of the overdue filter (also matched inside 概况's single aggregate). */

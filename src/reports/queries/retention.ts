@@ -59,6 +59,7 @@ async function districtReply(rows: ClassCounts[]): Promise<string> {
 }
 
 type Sums = Pick<ClassCountRow, 'enrolled' | 'suspended' | 'droppedOut'>;
+const BASE = ['enrolled', 'suspended', 'droppedOut'] as const;
 const sums = {
   enrolled: { $sum: '$enrolled' },
   suspended: { $sum: '$suspended' },
@@ -89,7 +90,8 @@ async function perGrade(scope: Record<string, unknown>) {
   const rows = await ClassCount.aggregate<
     Partial<ClassCountRow> & Sums & { _id: unknown; classes?: number }
   >([
-    { $match: { ...scope, total: { $gt: 0 } } },
+    // A class counts when someone in it is retained or lost (not all graduated or moved away).
+    { $match: { $and: [scope, { $or: BASE.map((f) => ({ [f]: { $gt: 0 } })) }] } },
     { $group: { _id: '$grade', ...sums, classes: { $sum: 1 } } },
     {
       $unionWith: {

@@ -1,6 +1,6 @@
 import type { ChatContext } from '../../chat/command';
 import { ClassCount, type ClassCountRow } from '../../models/class-count';
-import type { StudentRow } from '../../models/roster';
+import { Student, type StudentRow } from '../../models/roster';
 import { classRows, schoolNames, scopeFilter, spansSchools } from '../directory';
 
 const SHOWN = 30;
@@ -17,12 +17,7 @@ type SchoolSum = { _id: string; total: number; enrolled: number; atRisk: number 
 export async function myStudents(ctx: ChatContext): Promise<string> {
   const scope = scopeFilter(ctx.actor);
   if (!scope) return NONE;
-  if (spansSchools(ctx.actor)) return bySchool(scope);
-  const roles = ctx.actor.roles;
-  const oneClass =
-    roles.every((r) => r.role === 'headTeacher' || r.role === 'subjectTeacher') &&
-    new Set(roles.map((r) => r.classId)).size === 1;
-  return byClass(scope, oneClass);
+  return spansSchools(ctx.actor) ? bySchool(scope) : byClass(scope);
 }
 
 async function bySchool(scope: Record<string, unknown>): Promise<string> {
@@ -50,17 +45,21 @@ async function bySchool(scope: Record<string, unknown>): Promise<string> {
   return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「概况」看各校的案件，「查 姓名」看某位学生。`;
 }
 
+/** Names of at-risk students listed at most (a school has ~2 % of its ~800 students). */
+const NAMED = 60;
+
 /**
- * One school at most: its class rows; the at-risk students' names too when the scope is one
- * class (a count per class above that, so the reply never carries a school's whole register:
- * 易辍名单 lists them).
+ * One school at most: its class rows and its enrolled at-risk students (at most NAMED), in one
+ * aggregate; every name read is shown on its class's line.
  */
-async function byClass(scope: Record<string, unknown>, withNames: boolean): Promise<string> {
+async function byClass(scope: Record<string, unknown>): Promise<string> {
+  const atRiskOnes = [
+    { $match: { ...scope, atRisk: true, status: 'enrolled' } },
+    { $limit: NAMED },
+  ];
   const rows = await ClassCount.aggregate<ClassCountRow | StudentRow>([
     { $match: scope },
-    ...(withNames
-      ? [{ $unionWith: { coll: 'students', pipeline: [{ $match: { ...scope, atRisk: true } }] } }]
-      : []),
+    { $unionWith: { coll: Student.collection.collectionName, pipeline: atRiskOnes } },
   ]);
   const isStudent = (r: ClassCountRow | StudentRow): r is StudentRow => 'studentNo' in r;
   const classes = rows.filter((r) => !isStudent(r));
@@ -69,19 +68,20 @@ async function byClass(scope: Record<string, unknown>, withNames: boolean): Prom
   if (!ids.length) return NONE;
   const shown = ids.slice(0, SHOWN);
   const labels = await classLabels(shown);
-  const enrolled = new Map(classes.map((r) => [r.classId, r.enrolled]));
   const lines = shown.map((id) => {
+    const row = classes.find((r) => r.classId === id);
     const names = atRisk.filter((s) => s.classId === id).map((s) => s.name);
-    const n = classes.find((r) => r.classId === id)?.atRisk ?? 0;
-    const risk = names.length ? `，易辍对象 ${names.join('、')}` : n ? `，易辍对象 ${n} 人` : '';
-    return `· ${labels.get(id) ?? id}：在读 ${enrolled.get(id) ?? 0} 人${risk}`;
+    const more = (row?.atRisk ?? 0) - names.length;
+    const risk = names.length
+      ? `，易辍对象 ${names.join('、')}${more > 0 ? ` 等 ${row?.atRisk} 人` : ''}`
+      : row?.atRisk
+        ? `，易辍对象 ${row.atRisk} 人`
+        : '';
+    return `· ${labels.get(id) ?? id}：在读 ${row?.enrolled ?? 0} 人${risk}`;
   });
   if (ids.length > SHOWN) lines.push(`……共 ${ids.length} 个班`);
   const total = classes.reduce((n, r) => n + r.total, 0);
-  const next = withNames
-    ? '发送「查 姓名」看某位学生的情况。'
-    : '发送「易辍名单」看易辍对象，「查 姓名」看某位学生。';
-  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n${next}`;
+  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
 }
 
 /** "学校 班级" per classId (cached names: one find per kind on a miss). */
