@@ -1,4 +1,4 @@
-import { Case, Duty, type CaseRow } from '../../models/case';
+import { Case, Duty } from '../../models/case';
 
 /** Since when a duty is overdue: a check asked again counts from the first one missed. */
 export const overdueFrom = (d: { dueAt: Date; overdueSince?: Date | null }): Date =>
@@ -26,9 +26,7 @@ export async function ensureDutyCaseOpen(): Promise<number> {
     { $match: legacy },
     { $group: { _id: '$caseId', n: { $sum: 1 } } },
   ]);
-  const closed = await Case.find({ caseId: { $in: ids.map((r) => r._id) }, open: false }).lean<
-    CaseRow[]
-  >();
+  const closed = await Case.find({ caseId: { $in: ids.map((r) => r._id) }, open: false }).lean();
   const shut = closed.map((c) => c.caseId);
   await Duty.updateMany({ ...legacy, caseId: { $in: shut } }, { $set: { caseOpen: false } });
   const res = await Duty.updateMany(legacy, { $set: { caseOpen: true } });
