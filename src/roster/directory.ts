@@ -1,5 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { Staff, Student, SchoolClass, School, type ClassRow } from '../models/roster';
+import {
+  Staff,
+  Student,
+  SchoolClass,
+  School,
+  type ClassRow,
+  type StudentRow,
+} from '../models/roster';
 import {
   GRADE_LABEL,
   gradeLabel,
@@ -12,13 +19,11 @@ import {
 } from '../domain/roster';
 import { chainFor, LEVELS, type Chain } from '../domain/chain';
 
-/** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
-export interface StudentDoc extends StudentLike {
-  gender: string;
-  birthDate: string;
-  guardians: { name: string; relation: string; phoneSealed: string }[];
-  addressSealed?: string;
-}
+/**
+ * Read access to the roster for commands and jobs. Thin: the rules are in src/domain.
+ * A student as read: the roster row itself (issue #8: named from the model, not restated).
+ */
+export type StudentDoc = StudentRow;
 
 export async function findStaff(userid: string): Promise<StaffLike | null> {
   return Staff.findOne({ userid }).lean();
