@@ -26,7 +26,7 @@ export async function onDutyCard(
 ): Promise<string> {
   const parsed = parseButtonKey(key);
   if (!parsed) return '这个按钮已失效。发送「待办」查看您当前的事项。';
-  const duty = await Duty.findOne({ dutyId: parsed.dutyId }).lean<DutyRow>();
+  const duty = await Duty.findOne({ dutyId: parsed.dutyId }).lean();
   const student = duty && (await findStudent(duty.studentNo));
   if (!duty || !student) return '这张卡片对应的事项已不存在。发送「待办」查看您当前的事项。';
   // The clicker must see the student now (a card outlives a change of class): refused and

@@ -3,14 +3,7 @@ import { authorize } from '../domain/policy';
 import type { Services } from '../services';
 import { Registration } from '../models/registration';
 import { Case, CaseFact, type CaseRow, type FactRow } from '../models/case';
-import {
-  SchoolClass,
-  Staff,
-  Student,
-  type ClassRow,
-  type StaffRow,
-  type StudentRow,
-} from '../models/roster';
+import { SchoolClass, Staff, Student } from '../models/roster';
 import { fromIsoDay, formatDay, isoDay } from '../lib/time';
 import { factRow, newCase } from './store';
 import type { StudentDoc } from '../roster/directory';
@@ -73,7 +66,7 @@ export function registrationCheckAt(s: Services, start: string): Date {
 
 /** First school morning: head teachers are asked to confirm registration. */
 export async function remindRegistration(s: Services, a: { semester: string }): Promise<void> {
-  const heads = await Staff.find({ 'roles.role': 'headTeacher' }).lean<StaffRow[]>();
+  const heads = await Staff.find({ 'roles.role': 'headTeacher' }).lean();
   const by = formatDay(
     s.cal.addSchoolDays(a.semester, s.settings.ladder.registrationCheckSchoolDay - 1),
   );
@@ -90,19 +83,17 @@ export async function checkRegistration(s: Services, a: { semester: string }): P
   const now = s.clock.now();
   const day = s.cal.nextSchoolDay(isoDay(now));
   let opened = 0;
-  for (const cls of await SchoolClass.find({}).lean<ClassRow[]>()) {
+  for (const cls of await SchoolClass.find({}).lean()) {
     const confirmed = new Set(
       (await Registration.find({ classId: cls.classId, semester: a.semester }).lean()).map(
         (r) => r.studentNo,
       ),
     );
     const open = new Set(
-      (await Case.find({ classId: cls.classId, open: true }).lean<CaseRow[]>()).map(
-        (c) => c.studentNo,
-      ),
+      (await Case.find({ classId: cls.classId, open: true }).lean()).map((c) => c.studentNo),
     );
     const missing = (
-      await Student.find({ classId: cls.classId, status: 'enrolled' }).lean<StudentRow[]>()
+      await Student.find({ classId: cls.classId, status: 'enrolled' }).lean()
     ).filter((st) => !confirmed.has(st.studentNo) && !open.has(st.studentNo));
     if (!missing.length) continue;
     const cases: CaseRow[] = missing.map((st) => ({

@@ -19,11 +19,11 @@ export function newFactId(now: Date): string {
 }
 
 export async function openCaseOf(studentNo: string): Promise<CaseRow | null> {
-  return Case.findOne({ studentNo, open: true }).lean<CaseRow>();
+  return Case.findOne({ studentNo, open: true }).lean();
 }
 
 export async function caseById(caseId: string): Promise<CaseRow | null> {
-  return Case.findOne({ caseId }).lean<CaseRow>();
+  return Case.findOne({ caseId }).lean();
 }
 
 /** A case as it is opened: at `gate`, nothing derived yet (the first sync fills the view). */
@@ -107,7 +107,7 @@ export async function insertFact(row: FactRow): Promise<void> {
 }
 
 export async function factsOf(caseId: string): Promise<Fact[]> {
-  const rows = await CaseFact.find({ caseId }).sort({ at: 1, factId: 1 }).lean<FactRow[]>();
+  const rows = await CaseFact.find({ caseId }).sort({ at: 1, factId: 1 }).lean();
   return rows.map((r) => r as unknown as Fact);
 }
 
@@ -118,8 +118,8 @@ export async function standingFacts(
 ): Promise<FactRow[]> {
   const rows = await CaseFact.find({ caseId, ...filter })
     .sort({ at: 1, factId: 1 })
-    .lean<FactRow[]>();
-  const withdrawn = await CaseFact.find({ caseId, type: 'withdraw' }).lean<FactRow[]>();
+    .lean();
+  const withdrawn = await CaseFact.find({ caseId, type: 'withdraw' }).lean();
   const gone = new Set(withdrawn.map((f) => f.target));
   return rows.filter((f) => !gone.has(f.factId) && f.type !== 'withdraw');
 }
@@ -127,7 +127,7 @@ export async function standingFacts(
 /** Adds people told about the case outside a sync (they are told again when it ends). */
 export async function remember(caseId: string, userids: string[]): Promise<void> {
   for (let i = 0; i < 5 && userids.length; i++) {
-    const c = await Case.findOne({ caseId }).lean<CaseRow>();
+    const c = await Case.findOne({ caseId }).lean();
     if (!c) return;
     const merged = [...new Set([...c.notified, ...userids])];
     if (merged.length === c.notified.length) return;

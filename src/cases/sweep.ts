@@ -3,10 +3,9 @@ import type { Services } from '../services';
 import { memo, prepareSync, type Prepared } from './sync';
 import { deliver } from './deliver';
 import { pushTime } from '../domain/cases/push-timing';
-import { CaseFact, Duty, type DutyRow, type FactRow } from '../models/case';
+import { CaseFact, Duty } from '../models/case';
 import { Student } from '../models/roster';
 import type { Fact } from '../domain/cases/facts';
-import type { StudentDoc } from '../roster/directory';
 
 /**
  * Deadlines are data: one sweeper over the cases whose time has come (`wakeAt`, indexed)
@@ -19,7 +18,7 @@ export async function sweepCases(s: Services, now: Date): Promise<number> {
     const due = await Case.find({ open: true, wakeAt: { $lte: now } })
       .sort({ wakeAt: 1 })
       .limit(500)
-      .lean<CaseRow[]>();
+      .lean();
     if (!due.length) break;
     const m = memo(await seed(due));
     const prepared: Prepared[] = [];
@@ -46,7 +45,7 @@ export async function sweepCases(s: Services, now: Date): Promise<number> {
 export async function nextCaseWake(): Promise<Date | undefined> {
   const next = await Case.findOne({ open: true, wakeAt: { $ne: null } })
     .sort({ wakeAt: 1 })
-    .lean<CaseRow>();
+    .lean();
   return next?.wakeAt ?? undefined;
 }
 
@@ -56,9 +55,9 @@ async function seed(due: CaseRow[]): Promise<Map<string, unknown>> {
   const [facts, duties, students] = await Promise.all([
     CaseFact.find({ caseId: { $in: ids } })
       .sort({ at: 1, factId: 1 })
-      .lean<FactRow[]>(),
-    Duty.find({ caseId: { $in: ids } }).lean<DutyRow[]>(),
-    Student.find({ studentNo: { $in: due.map((c) => c.studentNo) } }).lean<StudentDoc[]>(),
+      .lean(),
+    Duty.find({ caseId: { $in: ids } }).lean(),
+    Student.find({ studentNo: { $in: due.map((c) => c.studentNo) } }).lean(),
   ]);
   const seeded = new Map<string, unknown>();
   for (const c of due) {

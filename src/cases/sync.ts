@@ -69,13 +69,13 @@ export async function prepareSync(
   actor = 'system',
   m: Memo = noMemo,
 ): Promise<Prepared | undefined> {
-  const row = await m(`case:${caseId}`, () => Case.findOne({ caseId }).lean<CaseRow>());
+  const row = await m(`case:${caseId}`, () => Case.findOne({ caseId }).lean());
   if (!row) return undefined;
   const facts = await m(`facts:${caseId}`, () => factsOf(caseId));
   const { holders, about, chain, student } = await context(row, facts, m);
   const view = deriveCase({ caseId, facts, cal: s.cal, rules: s.settings.ladder, now, holders });
   about.awayDays = view.awayDays;
-  const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean<DutyRow[]>());
+  const stored = await m(`duties:${caseId}`, () => Duty.find({ caseId }).lean());
   const ctx: DiffContext = {
     a: about,
     holders,

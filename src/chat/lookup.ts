@@ -1,10 +1,10 @@
-import { PendingChoice, type PendingChoiceRow } from '../models/pending-choice';
+import { PendingChoice } from '../models/pending-choice';
 import { looksLikeStudentNo, resolveStudent, takeStudentToken } from '../domain/resolve';
 import { schoolNames, type StudentDoc } from '../roster/directory';
 import { actionFilter, candidatesInScope, MANY_MAX, nearInScope } from '../roster/find';
 import type { Action } from '../domain/policy';
 import { audit } from '../models/audit';
-import { SchoolClass, Student, type ClassRow } from '../models/roster';
+import { SchoolClass, Student } from '../models/roster';
 import { Answer, type ChatContext, type Command } from './command';
 import { choiceNumber, joinSpacedName } from './grammar';
 
@@ -84,7 +84,7 @@ export async function auditHidden(ctx: ChatContext, verb: string, token: string)
 
 async function choiceLines(options: StudentDoc[]): Promise<string> {
   const ids = [...new Set(options.map((s) => s.classId))];
-  const classes = await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>();
+  const classes = await SchoolClass.find({ classId: { $in: ids } }).lean();
   const name = new Map(classes.map((c) => [c.classId, c.name]));
   // Choices across schools (the bureau's) name the school too: 「三年级1班」 is in every one.
   const codes = [...new Set(options.map((s) => s.schoolCode))];
@@ -105,11 +105,11 @@ export async function answerChoice(
 ): Promise<string | undefined> {
   const n = choiceNumber(text);
   if (n === undefined) return undefined;
-  const pending = await PendingChoice.findOne({ userid }).lean<PendingChoiceRow>();
+  const pending = await PendingChoice.findOne({ userid }).lean();
   if (!pending || pending.expiresAt < now) return undefined;
   if (n < 1 || n > pending.options.length) {
     // A wrong number keeps the choice and asks again (issue #14).
-    const found = await Student.find({ studentNo: { $in: pending.options } }).lean<StudentDoc[]>();
+    const found = await Student.find({ studentNo: { $in: pending.options } }).lean();
     const byNo = new Map(found.map((s) => [s.studentNo, s]));
     const options = pending.options.map((no) => byNo.get(no)).filter((s) => s !== undefined);
     const range = options.length === 1 ? '1' : `1 到 ${options.length} 之间的序号`;

@@ -68,7 +68,7 @@ export class Pager {
 
   /** 「下一页」: the next stored page, or a helpful answer when nothing is waiting. */
   async next(userid: string, now: Date): Promise<string> {
-    const row = await PagedReply.findOne({ userid }).lean<PagedReplyRow>();
+    const row = await PagedReply.findOne({ userid }).lean();
     if (!row || row.expiresAt < now || row.next >= row.total) return NOTHING_PENDING;
     const pages = JSON.parse(this.pii.open(row.pages)) as string[];
     const claimed = await PagedReply.updateOne(

@@ -21,7 +21,7 @@ export interface WecomCheck {
 }
 
 export async function checkWecom(client: WecomClient): Promise<WecomCheck> {
-  const staff = await Staff.find({}).sort({ userid: 1 }).lean<{ userid: string; name: string }[]>();
+  const staff = await Staff.find({}).sort({ userid: 1 }).lean();
   const { userids, via } = await client.contactUserIds();
   const corp = new Set(userids);
   const roster = new Set(staff.map((p) => p.userid));

@@ -58,8 +58,8 @@ export interface StudentLike {
   classId: string;
   status: EnrollmentStatus;
   atRisk?: boolean;
-  /** 双包保: the at-risk student's named school leader (userid). */
-  atRiskLeader?: string;
+  /** 双包保: the at-risk student's named school leader (userid); null once the register clears it. */
+  atRiskLeader?: string | null;
 }
 
 /** Where a student sits: the scope fields every row about a student carries (scopeFilter). */

@@ -227,7 +227,7 @@ export class Scheduler {
       { runKey, status: 'running', leaseUntil: { $lte: now } },
       { $set: { leaseUntil, owner }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
-    ).lean<JobRunRow>();
+    ).lean();
     if (!taken) return undefined;
     logger.warn({ job: name, attempt: taken.attempts }, 'job run taken over after its lease');
     return { runKey, name, owner, attempts: taken.attempts ?? 2 };
@@ -280,7 +280,7 @@ export class Scheduler {
     const stale = await JobRun.find({ status: 'running', leaseUntil: { $lte: now } })
       .sort({ leaseUntil: 1 })
       .limit(limit)
-      .lean<JobRunRow[]>();
+      .lean();
     let ran = 0;
     for (const r of stale) {
       if (!r.name || !this.handlers.has(r.name) || r.key === undefined) continue;
@@ -304,7 +304,7 @@ export class Scheduler {
     const [run] = await JobRun.find({ status: 'running', leaseUntil: { $lte: now } })
       .sort({ at: 1 })
       .limit(1)
-      .lean<JobRunRow[]>();
+      .lean();
     const since = [job?.nextRunAt as Date | undefined, run?.at].filter((d): d is Date => !!d);
     const oldest = Math.min(now.getTime(), ...since.map((d) => d.getTime()));
     jobLag.set(Math.max(0, (now.getTime() - oldest) / 1000));
@@ -358,7 +358,7 @@ export class Scheduler {
         ? await JobRun.find({ status: 'running', leaseUntil: { $lte: until } })
             .sort({ leaseUntil: 1 })
             .limit(1)
-            .lean<JobRunRow[]>()
+            .lean()
         : [];
       const stale = staleRows[0];
       lookForStale = !!stale;

@@ -106,7 +106,7 @@ export class OutboxOperations {
     })
       .sort({ createdAt: 1 })
       .limit(1000)
-      .lean<OutboxDoc[]>();
+      .lean();
     if (!rows.length) return 0;
     const unknown = new Set<string>();
     const rejected = new Map<string, number>();

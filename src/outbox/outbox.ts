@@ -191,7 +191,7 @@ export class Outbox {
       OutboxMessage.find({ status: { $in: ['pending', 'sending'] } })
         .sort({ createdAt: 1 })
         .limit(500)
-        .lean<OutboxDoc[]>();
+        .lean();
     let queue = await waiting();
     if (queue.some((r) => r.status === 'sending' && this.stale(r, now))) {
       await this.recoverStale(now);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { insertOnce, isDuplicateKey } from '../db/connect';
-import { OutboxHour, OutboxSlot, type HourRow, type SlotRow } from './model';
+import { OutboxHour, OutboxSlot, type SlotRow } from './model';
 
 /** What a batch take got: the members with a slot, and a way to give some back. */
 export interface BatchSlots {
@@ -49,7 +49,7 @@ export class SharedThrottle {
         free,
         { $set: { at: now } },
         { returnDocument: 'before' },
-      ).lean<SlotRow>();
+      ).lean();
       if (before) return before;
       if (round === 0 && !(await this.createSlots(recipient))) return undefined;
     }
@@ -119,7 +119,7 @@ export class SharedThrottle {
     const slots = await OutboxSlot.find({
       recipient: { $in: members },
       i: { $lt: this.perMinute },
-    }).lean<SlotRow[]>();
+    }).lean();
     const mine = new Map<string, SlotRow[]>();
     for (const s of slots) mine.set(s.recipient, [...(mine.get(s.recipient) ?? []), s]);
     const free: string[] = [];
@@ -137,9 +137,7 @@ export class SharedThrottle {
         { $set: { at: now, by } },
       );
     await insertEach(OutboxSlot, inserts);
-    const taken = await OutboxSlot.find({ recipient: { $in: members }, by, at: now }).lean<
-      SlotRow[]
-    >();
+    const taken = await OutboxSlot.find({ recipient: { $in: members }, by, at: now }).lean();
     return new Set(taken.map((s) => s.recipient));
   }
 
@@ -154,7 +152,7 @@ export class SharedThrottle {
     const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
     const limit = Math.ceil(this.perHour / 2);
     const idOf = (m: string) => `${m}|${hour.toISOString()}`;
-    const rows = await OutboxHour.find({ _id: { $in: members.map(idOf) } }).lean<HourRow[]>();
+    const rows = await OutboxHour.find({ _id: { $in: members.map(idOf) } }).lean();
     const count = new Map(rows.map((r) => [r._id, r.n]));
     const open = members.filter((m) => (count.get(idOf(m)) ?? 0) < limit);
     const fresh = open.filter((m) => !count.has(idOf(m)));
@@ -176,7 +174,7 @@ export class SharedThrottle {
       done += res.modifiedCount;
     }
     if (done === open.length) return new Set(open);
-    const after = await OutboxHour.find({ _id: { $in: open.map(idOf) } }).lean<HourRow[]>();
+    const after = await OutboxHour.find({ _id: { $in: open.map(idOf) } }).lean();
     const full = new Set(after.filter((r) => r.n >= limit).map((r) => r._id));
     return new Set(open.filter((m) => !full.has(idOf(m))));
   }

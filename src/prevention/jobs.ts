@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
 import type { Services } from '../services';
-import type { RoleName, StaffLike } from '../domain/roster';
+import type { RoleName } from '../domain/roster';
 import { CAMPAIGN_ITEMS, firstSchoolDay, pace } from '../domain/prevention';
 import { paceChecks, roundWindow, visitRounds } from '../domain/reports';
 import { JOBS } from '../jobs/kinds';
 import { Staff, Student } from '../models/roster';
-import { bureauStaff, schoolLeaders, type StudentDoc } from '../roster/directory';
+import { bureauStaff, schoolLeaders } from '../roster/directory';
 import { semesterRange } from '../reports/visits';
 import { ZONE } from '../lib/time';
 import { classesBehind, schoolCompletion } from './queries/campaign';
@@ -14,8 +14,7 @@ import { myStudentsFilter, notVisited } from './queries/visits';
 import { P } from './replies';
 
 /** Staff holding any of these roles. */
-const staffWith = (roles: RoleName[]) =>
-  Staff.find({ 'roles.role': { $in: roles } }).lean<StaffLike[]>();
+const staffWith = (roles: RoleName[]) => Staff.find({ 'roles.role': { $in: roles } }).lean();
 const teachers = () => staffWith(['headTeacher', 'subjectTeacher']);
 
 /** The campaign kickoff (二(二)1(1)): first school day, principals and head teachers. */
@@ -96,7 +95,7 @@ export async function visitRound(s: Services, roundKey: string, key: string): Pr
     const filter = myStudentsFilter(t);
     if (!filter) continue;
     // Enrolled only: transferred students drop off the list.
-    const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
+    const mine = await Student.find(filter).sort({ studentNo: 1 }).lean();
     const todo = await notVisited(mine, { from: w.from, to: now > w.from ? now : w.from });
     const { quota, done } = await visitTally(s, t, now);
     const text = P.roundList(

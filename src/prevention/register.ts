@@ -36,7 +36,7 @@ export async function describeOwners(o: Owners): Promise<string> {
 }
 
 export async function registered(studentNo: string): Promise<AtRiskRow | null> {
-  return AtRisk.findOne({ studentNo }).lean<AtRiskRow>();
+  return AtRisk.findOne({ studentNo }).lean();
 }
 
 /** The copy the older readers use (the ladder's 双包保 leader, 查, 我的学生, 概况). */
@@ -71,13 +71,9 @@ export async function adoptImported(
   now: Date,
   cfg: Settings['prevention'],
 ) {
-  const flagged = await Student.find({ ...scope, atRisk: true, status: 'enrolled' }).lean<
-    (StudentLike & { atRiskLeader?: string | null })[]
-  >();
+  const flagged = await Student.find({ ...scope, atRisk: true, status: 'enrolled' }).lean();
   if (!flagged.length) return;
-  const known = await AtRisk.find({ studentNo: { $in: flagged.map((s) => s.studentNo) } }).lean<
-    AtRiskRow[]
-  >();
+  const known = await AtRisk.find({ studentNo: { $in: flagged.map((s) => s.studentNo) } }).lean();
   const have = new Set(known.map((r) => r.studentNo));
   const rows: AtRiskRow[] = flagged
     .filter((s) => !have.has(s.studentNo))

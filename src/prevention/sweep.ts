@@ -1,13 +1,6 @@
 import type { Services } from '../services';
-import {
-  AtRisk,
-  ContactDuty,
-  Reminder,
-  type AtRiskRow,
-  type ReminderRow,
-} from '../models/prevention';
+import { AtRisk, ContactDuty, Reminder, type AtRiskRow } from '../models/prevention';
 import { Student } from '../models/roster';
-import type { StudentDoc } from '../roster/directory';
 import { contactDue } from '../domain/prevention';
 import { formatDeadline, fromIsoDay, isoDay } from '../lib/time';
 import { allOwners, lapseAfter, ownersOf } from './register';
@@ -25,8 +18,8 @@ export async function nextPreventionWake(): Promise<Date | undefined> {
   const [row, rem] = await Promise.all([
     AtRisk.findOne({ status: 'confirmed', wakeAt: { $gte: EVER } })
       .sort({ wakeAt: 1 })
-      .lean<AtRiskRow>(),
-    Reminder.findOne({ sent: false }).sort({ dueAt: 1 }).lean<ReminderRow>(),
+      .lean(),
+    Reminder.findOne({ sent: false }).sort({ dueAt: 1 }).lean(),
   ]);
   const times = [row?.wakeAt, rem?.dueAt].filter((d): d is Date => !!d);
   return times.length ? new Date(Math.min(...times.map((d) => d.getTime()))) : undefined;
@@ -36,11 +29,11 @@ export async function sweepPrevention(s: Services, now: Date): Promise<void> {
   const due = await AtRisk.find({ status: 'confirmed', wakeAt: { $gte: EVER, $lte: now } })
     .sort({ wakeAt: 1 })
     .limit(200)
-    .lean<AtRiskRow[]>();
+    .lean();
   for (const row of due) await wake(s, row, now);
   const reminders = await Reminder.find({ sent: false, dueAt: { $lte: now } })
     .limit(200)
-    .lean<ReminderRow[]>();
+    .lean();
   for (const r of reminders) {
     const claim = await Reminder.updateOne({ key: r.key, sent: false }, { $set: { sent: true } });
     if (claim.modifiedCount) await s.notify.text(r.to, r.text, `reminder:${r.key}`);
@@ -48,7 +41,7 @@ export async function sweepPrevention(s: Services, now: Date): Promise<void> {
 }
 
 async function wake(s: Services, row: AtRiskRow, now: Date): Promise<void> {
-  const student = await Student.findOne({ studentNo: row.studentNo }).lean<StudentDoc>();
+  const student = await Student.findOne({ studentNo: row.studentNo }).lean();
   const cfg = s.settings.prevention;
   const lapsed = !!row.lapseAt && row.lapseAt <= now;
   const next = lapsed

@@ -6,5 +6,5 @@ export function dropoutsIn(period: string, match: Record<string, unknown>): Prom
   const { from, to } = periodRange(period);
   return CaseFact.find({ ...match, type: 'dropoutConfirmed', at: { $gte: from, $lt: to } })
     .sort({ at: 1 })
-    .lean<FactRow[]>();
+    .lean();
 }

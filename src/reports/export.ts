@@ -1,10 +1,9 @@
 import ExcelJS from 'exceljs';
 import { writeFile } from 'node:fs/promises';
-import { Report, type ReportDoc } from '../models/report';
+import { Report } from '../models/report';
 import { dropoutsIn } from './dropouts';
-import { EnrollmentChange, type ChangeInput } from '../models/enrollment-change';
+import { EnrollmentChange } from '../models/enrollment-change';
 import { School, SchoolClass, Staff, Student, type SchoolRow } from '../models/roster';
-import type { StaffLike, StudentLike } from '../domain/roster';
 import { periodRange } from '../domain/reports';
 import { CHANGE_LABEL, kindOf } from '../domain/enrollment';
 import { isoDay } from '../lib/time';
@@ -55,7 +54,7 @@ export async function periodWorkbook(
   const match = scope.schoolCode ? { schoolCode: scope.schoolCode } : {};
   const schools = await School.find(scope.schoolCode ? { code: scope.schoolCode } : {})
     .sort({ code: 1 })
-    .lean<SchoolRow[]>();
+    .lean();
   const where = scope.schoolCode ? (schools[0]?.name ?? '') : '全区';
   const title = `${where} ${periodTitle(period)}`;
   const heading = `区教体局 · ${title}`;
@@ -88,17 +87,14 @@ async function statusTable(
 ): Promise<Table> {
   const codes = schools.map((s) => s.code);
   const reports = new Map(
-    (await Report.find({ period, schoolCode: { $in: codes } }).lean<ReportDoc[]>()).map((r) => [
+    (await Report.find({ period, schoolCode: { $in: codes } }).lean()).map((r) => [
       r.schoolCode,
       r,
     ]),
   );
   const submitters = [...reports.values()].map((r) => r.submittedBy).filter(Boolean) as string[];
   const staff = new Map(
-    (await Staff.find({ userid: { $in: submitters } }).lean<StaffLike[]>()).map((p) => [
-      p.userid,
-      p.name,
-    ]),
+    (await Staff.find({ userid: { $in: submitters } }).lean()).map((p) => [p.userid, p.name]),
   );
   const rows: Cell[][] = schools.map((s) => {
     const r = reports.get(s.code);
@@ -136,12 +132,12 @@ interface Detail {
 
 /** The students a page of rows names, with their school and class names (bounded by the rows). */
 async function namesOf(studentNos: string[], schoolCodes: string[]) {
-  const students = await Student.find({ studentNo: { $in: studentNos } }).lean<StudentLike[]>();
+  const students = await Student.find({ studentNo: { $in: studentNos } }).lean();
   const classIds = [...new Set(students.map((s) => s.classId))];
   const codes = [...new Set([...schoolCodes, ...students.map((s) => s.schoolCode)])];
   const [classes, schools] = await Promise.all([
-    SchoolClass.find({ classId: { $in: classIds } }).lean<{ classId: string; name: string }[]>(),
-    School.find({ code: { $in: codes } }).lean<SchoolRow[]>(),
+    SchoolClass.find({ classId: { $in: classIds } }).lean(),
+    School.find({ code: { $in: codes } }).lean(),
   ]);
   return {
     student: new Map(students.map((s) => [s.studentNo, s])),
@@ -191,7 +187,7 @@ async function changesTable(period: string, match: Record<string, unknown>): Pro
   const changes = (
     await EnrollmentChange.find({ ...match, at: { $gte: from, $lt: to } })
       .sort({ at: 1 })
-      .lean<ChangeInput[]>()
+      .lean()
   ).filter((c) => kindOf(c.from, c.to));
   const n = await namesOf(
     changes.map((c) => c.studentNo),

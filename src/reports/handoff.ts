@@ -70,7 +70,7 @@ export class Handoffs {
 
   async onRemind(a: { year: number }): Promise<void> {
     const key = JOBS.handoffRemind.key(a);
-    for (const school of await School.find({ kind: 'primary' }).lean<SchoolRow[]>()) {
+    for (const school of await School.find({ kind: 'primary' }).lean()) {
       const n = await Student.countDocuments({
         schoolCode: school.code,
         grade: GRADUATING_GRADE,
@@ -98,20 +98,19 @@ export class Handoffs {
     const own = actor.roles
       .filter((r) => (r.role === 'principal' || r.role === 'deputy') && r.schoolCode)
       .map((r) => r.schoolCode!);
-    const from = (
-      await School.find({ code: { $in: own }, kind: 'primary' }).lean<SchoolRow[]>()
-    )[0];
+    const from = (await School.find({ code: { $in: own }, kind: 'primary' }).lean())[0];
     if (!from || !canActOnSchool(actor, 'submitReport', from.code))
       return '毕业交接由小学的校长或分管领导办理。';
     if (!juniorName) return '请写明交给哪所初中，例如：毕业交接 珠山区第二中学';
     const to = await School.findOne({
       $or: [{ name: juniorName }, { code: juniorName }],
       kind: { $in: ['junior', 'nineYear'] },
-    }).lean<SchoolRow>();
+    }).lean();
     if (!to) return `没有找到初中「${juniorName}」，请核对学校名称。`;
-    const classes = await SchoolClass.find({ schoolCode: from.code, grade: GRADUATING_GRADE }).lean<
-      { classId: string; name: string }[]
-    >();
+    const classes = await SchoolClass.find({
+      schoolCode: from.code,
+      grade: GRADUATING_GRADE,
+    }).lean();
     const picked = className ? classes.filter((c) => c.name === className) : classes;
     if (className && !picked.length)
       return (
@@ -123,7 +122,7 @@ export class Handoffs {
       status: 'enrolled',
     })
       .sort({ classId: 1, studentNo: 1 })
-      .lean<StudentLike[]>();
+      .lean();
     if (!students.length) return '没有需要交接的六年级在读学生。';
     const fresh = await this.record(actor, from, to, students, now);
     if (!fresh.length) return `这些学生已经交接过了（共 ${students.length} 人）。`;
@@ -210,10 +209,7 @@ export class Handoffs {
   ): Promise<string> {
     const schools = new Set(actor.roles.map((r) => r.schoolCode).filter(Boolean));
     const h = (
-      await Handoff.find({ studentNo: studentNo.toUpperCase() })
-        .sort({ year: -1 })
-        .limit(1)
-        .lean<HandoffDoc[]>()
+      await Handoff.find({ studentNo: studentNo.toUpperCase() }).sort({ year: -1 }).limit(1).lean()
     )[0];
     if (!h || !schools.has(h.toSchool)) {
       await onHidden?.();
@@ -252,12 +248,10 @@ export class Handoffs {
   async onCheck(a: { year: number }): Promise<void> {
     const key = JOBS.handoffCheck.key(a);
     const year = a.year;
-    const pending = await Handoff.find({ year, arrivedAt: { $exists: false } }).lean<
-      HandoffDoc[]
-    >();
+    const pending = await Handoff.find({ year, arrivedAt: { $exists: false } }).lean();
     const missing: HandoffDoc[] = [];
     for (const h of pending) {
-      const st = await Student.findOne({ studentNo: h.studentNo }).lean<StudentLike>();
+      const st = await Student.findOne({ studentNo: h.studentNo }).lean();
       if (
         st &&
         st.schoolCode === h.toSchool &&
@@ -267,9 +261,7 @@ export class Handoffs {
       } else missing.push(h);
     }
     if (!missing.length) return;
-    const schools = new Map(
-      (await School.find({}).lean<SchoolRow[]>()).map((x) => [x.code, x.name]),
-    );
+    const schools = new Map((await School.find({}).lean()).map((x) => [x.code, x.name]));
     const byPair = new Map<string, HandoffDoc[]>();
     for (const h of missing)
       byPair.set(`${h.fromSchool}>${h.toSchool}`, [
@@ -280,9 +272,7 @@ export class Handoffs {
     for (const [pair, list] of byPair) {
       const [fromCode, toCode] = pair.split('>');
       const names = (
-        await Student.find({ studentNo: { $in: list.map((h) => h.studentNo) } }).lean<
-          StudentLike[]
-        >()
+        await Student.find({ studentNo: { $in: list.map((h) => h.studentNo) } }).lean()
       ).map((st) => st.name);
       const unvisited = list.filter((h) => !h.visitedAt).length;
       const text =

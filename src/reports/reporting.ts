@@ -7,12 +7,12 @@ import { nextRun, paceChecks, periodOf, periodRange, visitRounds } from '../doma
 import { campaignKickoff, campaignStart, paceCheck, visitRound } from '../prevention/jobs';
 import { SchoolCalendar } from '../domain/calendar';
 import { Report, type ReportDoc } from '../models/report';
-import { Case, type CaseRow } from '../models/case';
+import { Case } from '../models/case';
 import { EnrollmentChange } from '../models/enrollment-change';
 import { describeReconciliation, reconcile } from '../domain/enrollment';
 import { visitStats } from './visit-stats';
 import { bureauStaff, schoolLeaders } from '../roster/directory';
-import { School, Student, type SchoolRow } from '../models/roster';
+import { School, Student } from '../models/roster';
 import { audit } from '../models/audit';
 import { className } from '../roster/directory';
 import { ZONE, formatDeadline, isoDay } from '../lib/time';
@@ -94,9 +94,7 @@ export class Reporting {
     schoolCode: string,
     period: string,
   ): Promise<{ text: string; onRollEnd?: number }> {
-    const students = await Student.find({ schoolCode }).lean<
-      (StudentLike & { studentNo: string })[]
-    >();
+    const students = await Student.find({ schoolCode }).lean();
     const bySchool = new Map(students.map((s) => [s.studentNo, s]));
     const dropouts = await dropoutsIn(period, { schoolCode });
     const lines = await Promise.all(
@@ -133,14 +131,7 @@ export class Reporting {
       .join('，');
     const changes = await EnrollmentChange.find({ schoolCode, at: { $gte: from, $lt: to } })
       .sort({ at: 1 })
-      .lean<
-        {
-          from: EnrollmentStatus | 'new';
-          to: EnrollmentStatus;
-          studentNo: string;
-          destination?: string;
-        }[]
-      >();
+      .lean();
     const onRollNow = (counts.get('enrolled') ?? 0) + (counts.get('suspended') ?? 0);
     const previous = await latestReport({
       schoolCode,
@@ -167,7 +158,7 @@ export class Reporting {
     schoolCode: string,
     bySchool: Map<string, StudentLike>,
   ): Promise<string[]> {
-    const open = await Case.find({ schoolCode, open: true, longAbsence: true }).lean<CaseRow[]>();
+    const open = await Case.find({ schoolCode, open: true, longAbsence: true }).lean();
     if (!open.length) return [];
     const n = this.s.settings.ladder.longAbsenceSchoolDays;
     const names = open.map(
@@ -183,7 +174,7 @@ export class Reporting {
   private async openReports(kind: Kind, month: string): Promise<void> {
     const runAt = this.runAt(month);
     const { period, label, dueAt } = periodOf(kind, runAt, this.cfg);
-    for (const school of await School.find({}).lean<SchoolRow[]>()) {
+    for (const school of await School.find({}).lean()) {
       const reportKey = `${school.code}:${kind}:${period}`;
       const opened = await insertOnce(Report, {
         key: reportKey,
@@ -231,10 +222,10 @@ export class Reporting {
   }
 
   async onDeadline({ report: reportKey }: { report: string }): Promise<void> {
-    const r = await Report.findOne({ key: reportKey }).lean<ReportDoc>();
+    const r = await Report.findOne({ key: reportKey }).lean();
     if (!r || r.status !== 'open') return;
     await Report.updateOne({ key: reportKey, status: 'open' }, { $set: { status: 'late' } });
-    const school = await School.findOne({ code: r.schoolCode }).lean<SchoolRow>();
+    const school = await School.findOne({ code: r.schoolCode }).lean();
     await this.push(
       await this.bureau(),
       [
@@ -279,7 +270,7 @@ export class Reporting {
   /** Submits one school's open (or late) report of this kind; one line for the reply. */
   private async submitFor(actor: StaffLike, kind: Kind, code: string, now: Date): Promise<string> {
     const r = await latestReport({ schoolCode: code, kind, status: { $in: ['open', 'late'] } });
-    const school = await School.findOne({ code }).lean<SchoolRow>();
+    const school = await School.findOne({ code }).lean();
     if (!r) return this.nothingOpen(kind, code, school?.name ?? code);
     const { text: content, onRollEnd } = await this.figures(kind, code, r.period);
     await Report.updateOne(
@@ -335,7 +326,7 @@ export class Reporting {
     if (!isBureau && !own.length) return '报告情况由学校领导和区教体局查看。';
     const schools = await School.find(isBureau ? {} : { code: { $in: own } })
       .sort({ code: 1 })
-      .lean<SchoolRow[]>();
+      .lean();
     const lines: string[] = [];
     for (const kind of ['monthly', 'quarterly'] as const) {
       const latest = await latestReport({ kind });
@@ -347,7 +338,7 @@ export class Reporting {
       for (const school of schools) {
         const r = await Report.findOne({
           key: `${school.code}:${kind}:${latest.period}`,
-        }).lean<ReportDoc>();
+        }).lean();
         const state = !r
           ? '—'
           : r.status === 'submitted'
@@ -369,7 +360,7 @@ export class Reporting {
 
 /** The newest report (by period) that matches `filter`. */
 async function latestReport(filter: Record<string, unknown>): Promise<ReportDoc | undefined> {
-  const [r] = await Report.find(filter).sort({ period: -1 }).limit(1).lean<ReportDoc[]>();
+  const [r] = await Report.find(filter).sort({ period: -1 }).limit(1).lean();
   return r;
 }
 

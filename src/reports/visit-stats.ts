@@ -54,7 +54,7 @@ async function teachersInScope(
   settings: Settings,
   range: { from: Date; to: Date },
 ): Promise<Tally[]> {
-  const teachers = await Staff.find({ 'roles.role': { $in: TEACHING } }).lean<StaffLike[]>();
+  const teachers = await Staff.find({ 'roles.role': { $in: TEACHING } }).lean();
   const covers = (tr: StaffLike['roles'][number]) =>
     TEACHING.includes(tr.role) &&
     leads.some(

@@ -105,14 +105,14 @@ const byKey = <T>(rows: T[], key: keyof T) =>
  */
 async function existingStudents(data: RosterData): Promise<{ rows: StudentRow[]; total: number }> {
   const schools = [...new Set(data.students.map((s) => s.schoolCode))];
-  const rows = await Student.find({ schoolCode: { $in: schools } }).lean<StudentRow[]>();
+  const rows = await Student.find({ schoolCode: { $in: schools } }).lean();
   const total = await Student.countDocuments({});
   if (total === rows.length) return { rows, total };
   const found = new Set(rows.map((r) => r.studentNo));
   const missing = data.students.map((s) => s.studentNo).filter((n) => !found.has(n));
   for (let i = 0; i < missing.length; i += BATCH_SIZE) {
     const nos = missing.slice(i, i + BATCH_SIZE);
-    rows.push(...(await Student.find({ studentNo: { $in: nos } }).lean<StudentRow[]>()));
+    rows.push(...(await Student.find({ studentNo: { $in: nos } }).lean()));
   }
   return { rows, total };
 }
@@ -222,9 +222,9 @@ export async function applyRoster(
   const tick = (n: number) => n && onProgress((done += n), total);
   const codes = data.schools.map((s) => s.code);
   const [schools, classes, staff, students] = await Promise.all([
-    School.find({ code: { $in: codes } }).lean<Plain[]>(),
-    SchoolClass.find({ schoolCode: { $in: codes } }).lean<Plain[]>(),
-    Staff.find({}).lean<Plain[]>(),
+    School.find({ code: { $in: codes } }).lean(),
+    SchoolClass.find({ schoolCode: { $in: codes } }).lean(),
+    Staff.find({}).lean(),
     existingStudents(data),
   ]);
   const before = new Map(students.rows.map((s) => [s.studentNo, s]));

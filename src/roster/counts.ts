@@ -1,5 +1,5 @@
 import { ClassCount, type ClassCountRow } from '../models/class-count';
-import { SchoolClass, Student, type ClassRow, type StudentRow } from '../models/roster';
+import { SchoolClass, Student, type StudentRow } from '../models/roster';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus, type Place } from '../domain/roster';
 
 /** Classes per read of their students (~45 each) and per bulkWrite of their counters. */
@@ -44,11 +44,11 @@ export function tally(classes: Place[], students: StudentRow[]): ClassCountRow[]
 export async function recountClasses(classIds?: string[]): Promise<number> {
   const places = classIds
     ? [...new Set(classIds)].map((classId) => ({ classId }) as Place)
-    : await SchoolClass.find({}).lean<ClassRow[]>();
+    : await SchoolClass.find({}).lean();
   for (let i = 0; i < places.length; i += CHUNK) {
     const chunk = places.slice(i, i + CHUNK);
     const ids = chunk.map((c) => c.classId);
-    const students = await Student.find({ classId: { $in: ids } }).lean<StudentRow[]>();
+    const students = await Student.find({ classId: { $in: ids } }).lean();
     const rows = tally(chunk, students).filter((r) => r.schoolCode !== undefined);
     const emptied = ids.filter((id) => !rows.some((r) => r.classId === id));
     await ClassCount.bulkWrite(

@@ -5,7 +5,7 @@ import {
   SchoolClass,
   School,
   type ClassRow,
-  type SchoolRow,
+  type StudentRow,
 } from '../models/roster';
 import {
   GRADE_LABEL,
@@ -19,25 +19,23 @@ import {
 } from '../domain/roster';
 import { chainFor, LEVELS, type Chain } from '../domain/chain';
 
-/** Read access to the roster for commands and jobs. Thin: the rules are in src/domain. */
-export interface StudentDoc extends StudentLike {
-  gender: string;
-  birthDate: string;
-  guardians: { name: string; relation: string; phoneSealed: string }[];
-  addressSealed?: string;
-}
+/**
+ * Read access to the roster for commands and jobs. Thin: the rules are in src/domain.
+ * A student as read: the roster row itself (issue #8: named from the model, not restated).
+ */
+export type StudentDoc = StudentRow;
 
 export async function findStaff(userid: string): Promise<StaffLike | null> {
-  return Staff.findOne({ userid }).lean<StaffLike>();
+  return Staff.findOne({ userid }).lean();
 }
 
 export async function staffNames(userids: string[]): Promise<Map<string, string>> {
-  const rows = await Staff.find({ userid: { $in: userids } }).lean<StaffLike[]>();
+  const rows = await Staff.find({ userid: { $in: userids } }).lean();
   return new Map(rows.map((r) => [r.userid, r.name]));
 }
 
 export async function findStudent(studentNo: string): Promise<StudentDoc | null> {
-  return Student.findOne({ studentNo }).lean<StudentDoc>();
+  return Student.findOne({ studentNo }).lean();
 }
 
 /** The staff of the student's school plus the bureau: enough to compute the chain. */
@@ -58,7 +56,7 @@ export async function chainStaff(p: Place): Promise<StaffLike[]> {
       { 'roles.schoolCode': p.schoolCode, 'roles.role': { $in: [...SCHOOL_LEADERS] } },
       { 'roles.role': 'bureau' as const },
     ],
-  }).lean<StaffLike[]>();
+  }).lean();
 }
 const SCHOOL_LEADERS = ['gradeLeader', 'deputy', 'principal'] as const;
 
@@ -66,7 +64,7 @@ const SCHOOL_LEADERS = ['gradeLeader', 'deputy', 'principal'] as const;
 export async function schoolStaff(schoolCode: string): Promise<StaffLike[]> {
   return Staff.find({
     $or: [{ 'roles.schoolCode': schoolCode }, { 'roles.role': 'bureau' as const }],
-  }).lean<StaffLike[]>();
+  }).lean();
 }
 
 /**
@@ -109,10 +107,7 @@ export async function staffNamesShown(userids: string[]): Promise<Map<string, st
 /** Class rows (name, school) by classId (cached); an unknown class is absent from the map. */
 export async function classRows(classIds: string[]): Promise<Map<string, ClassRow>> {
   return cached(CLASSES, classIds, async (ids) =>
-    (await SchoolClass.find({ classId: { $in: ids } }).lean<ClassRow[]>()).map((c) => [
-      c.classId,
-      c,
-    ]),
+    (await SchoolClass.find({ classId: { $in: ids } }).lean()).map((c) => [c.classId, c]),
   );
 }
 
@@ -125,14 +120,14 @@ export async function classNames(classIds: string[]): Promise<Map<string, string
 /** School names by code (cached); an unknown school is absent from the map. */
 export async function schoolNames(codes: string[]): Promise<Map<string, string>> {
   return cached(SCHOOLS, codes, async (ids) =>
-    (await School.find({ code: { $in: ids } }).lean<SchoolRow[]>()).map((x) => [x.code, x.name]),
+    (await School.find({ code: { $in: ids } }).lean()).map((x) => [x.code, x.name]),
   );
 }
 
 /** The kinds (小学/初中/九年一贯) of these schools. */
 export async function schoolKinds(codes: string[]): Promise<SchoolKind[]> {
   if (!codes.length) return [];
-  const rows = await School.find({ code: { $in: codes } }).lean<SchoolRow[]>();
+  const rows = await School.find({ code: { $in: codes } }).lean();
   return [...new Set(rows.map((r) => r.kind))];
 }
 
@@ -195,18 +190,16 @@ export async function namesFor(
 /** The principals and deputies of these schools (school-level notices go to them). */
 export async function schoolLeaders(codes: string[]): Promise<StaffLike[]> {
   const role = { $in: ['principal', 'deputy'] };
-  return Staff.find({ roles: { $elemMatch: { role, schoolCode: { $in: codes } } } }).lean<
-    StaffLike[]
-  >();
+  return Staff.find({ roles: { $elemMatch: { role, schoolCode: { $in: codes } } } }).lean();
 }
 
 export async function bureauStaff(): Promise<string[]> {
-  return (await Staff.find({ 'roles.role': 'bureau' }).lean<StaffLike[]>()).map((p) => p.userid);
+  return (await Staff.find({ 'roles.role': 'bureau' }).lean()).map((p) => p.userid);
 }
 
 /** A staff member of this school by name (帮扶 names the mentor teacher). */
 export async function staffByName(schoolCode: string, name: string): Promise<StaffLike | null> {
-  return Staff.findOne({ name, 'roles.schoolCode': schoolCode }).lean<StaffLike>();
+  return Staff.findOne({ name, 'roles.schoolCode': schoolCode }).lean();
 }
 
 /**
@@ -287,5 +280,5 @@ export async function displayNames(
 
 /** The students of these classes (a class is small: 报到 全班 reads one class, not the school). */
 export async function classRoster(classIds: string[]): Promise<StudentDoc[]> {
-  return Student.find({ classId: { $in: classIds } }).lean<StudentDoc[]>();
+  return Student.find({ classId: { $in: classIds } }).lean();
 }

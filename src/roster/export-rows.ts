@@ -36,7 +36,7 @@ export async function exportRows(pii: PiiCipher): Promise<Partial<Record<SheetKe
   const statuses = invert(STATUS_WORDS);
   const schools = await School.find({}).sort({ code: 1 }).lean();
   const classes = await SchoolClass.find({}).sort({ classId: 1 }).lean();
-  const staff = await Staff.find({}).sort({ userid: 1 }).lean<StaffRow[]>();
+  const staff = await Staff.find({}).sort({ userid: 1 }).lean();
   const students = await Student.find({}).sort({ studentNo: 1 }).lean();
   return {
     schools: schools.map((s) => [s.code, s.name, kinds[s.kind]]),

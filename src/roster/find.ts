@@ -59,7 +59,7 @@ async function scoped(
   cond: Filter,
   limit: number,
 ): Promise<StudentDoc[]> {
-  const rows = await Student.find(within(scope, cond)).limit(limit).lean<StudentDoc[]>();
+  const rows = await Student.find(within(scope, cond)).limit(limit).lean();
   // The filter mirrors the rules; the rules still have the last word.
   return rows.filter((s) => canActOnStudent(staff, action, s));
 }

@@ -1,4 +1,4 @@
-import { Student, STUDENT_KEY_VERSION, studentKeys, type StudentRow } from '../models/roster';
+import { Student, STUDENT_KEY_VERSION, studentKeys } from '../models/roster';
 
 const BATCH = 500;
 
@@ -13,7 +13,7 @@ export async function ensureStudentKeys(batch = BATCH): Promise<number> {
   };
   let done = 0;
   for (;;) {
-    const rows = await Student.find(stale).limit(batch).lean<StudentRow[]>();
+    const rows = await Student.find(stale).limit(batch).lean();
     if (!rows.length) return done;
     const res = await Student.bulkWrite(
       rows.map((s) => ({

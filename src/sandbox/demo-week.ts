@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { SandboxMessage, type SandboxMessageRow } from '../wecom/sandbox/fake-api';
 import { Staff, Student } from '../models/roster';
-import type { StaffLike, StudentLike } from '../domain/roster';
+import type { StaffLike } from '../domain/roster';
 import { ZONE, formatDeadline } from '../lib/time';
 import type { SchoolCalendar } from '../domain/calendar';
 
@@ -19,28 +20,30 @@ export interface DemoDriver {
   calendar: SchoolCalendar;
 }
 
-interface DemoCard {
-  task_id: string;
-  main_title?: { title?: string; desc?: string };
-  button_list?: { text: string; key: string }[];
-}
+/**
+ * The fields of a pushed template card the demo reads. The sandbox stores cards as WeCom sent
+ * them (untyped, `Mixed`), so the demo checks these instead of claiming them with a cast.
+ */
+const demoCard = z.object({
+  task_id: z.string().optional(),
+  main_title: z.object({ title: z.string().optional(), desc: z.string().optional() }).optional(),
+  button_list: z.array(z.object({ text: z.string(), key: z.string() })).optional(),
+});
 
-/** A sandbox message as the demo reads it (its card's fields typed). */
-interface Pushed extends Pick<SandboxMessageRow, 'to' | 'msgtype' | 'content' | 'at'> {
-  _id: unknown;
-  card?: DemoCard;
-  updatedCard?: { replaceName?: string };
+function cardOf(m: SandboxMessageRow): z.infer<typeof demoCard> {
+  const parsed = demoCard.safeParse(m.card ?? {});
+  return parsed.success ? parsed.data : {};
 }
 
 /** Who plays the week: class ZS01-3-1's head teacher, its grade leader and one of its students. */
 async function cast() {
-  const staff = await Staff.find({}).lean<StaffLike[]>();
+  const staff = await Staff.find({}).lean();
   const by = (pred: (r: StaffLike['roles'][number]) => boolean) =>
     staff.find((p) => p.roles.some(pred))!;
   const classId = 'ZS01-3-1';
   const head = by((r) => r.role === 'headTeacher' && r.classId === classId);
   const leader = by((r) => r.role === 'gradeLeader' && r.schoolCode === 'ZS01' && r.grade === 3);
-  const students = await Student.find({ classId }).sort({ studentNo: 1 }).lean<StudentLike[]>();
+  const students = await Student.find({ classId }).sort({ studentNo: 1 }).lean();
   const student = students.find(
     (s) => !s.atRisk && students.filter((t) => t.name === s.name).length === 1,
   )!;
@@ -48,10 +51,10 @@ async function cast() {
   return { head, leader, student, who: (u: string) => names.get(u) ?? u };
 }
 
-function pushLine(m: Pushed, who: (u: string) => string): string {
+function pushLine(m: SandboxMessageRow, who: (u: string) => string): string {
   if (!m.card) return `  推送 → ${who(m.to)}：${(m.content ?? '').replace(/\n/g, ' ')}`;
-  const title = m.card.main_title;
-  const buttons = (m.card.button_list ?? []).map((b) => b.text).join(' / ');
+  const title = cardOf(m).main_title;
+  const buttons = (cardOf(m).button_list ?? []).map((b) => b.text).join(' / ');
   return `  推送 → ${who(m.to)}：[卡片] ${title?.title}｜${title?.desc ?? ''}｜按钮：${buttons}`;
 }
 
@@ -61,13 +64,13 @@ async function transcript(
   out: (line: string) => void,
   who: (u: string) => string,
 ) {
-  let seen = new Set((await SandboxMessage.find({}).lean<Pushed[]>()).map((m) => String(m._id)));
+  let seen = new Set((await SandboxMessage.find({}).lean()).map((m) => String(m._id)));
   const stamp = () => `[${formatDeadline(drv.now())}]`;
   const showPushes = async () => {
     await drv.flush();
     const all = await SandboxMessage.find({ msgtype: { $nin: ['user', 'reply'] } })
       .sort({ at: 1 })
-      .lean<Pushed[]>();
+      .lean();
     for (const m of all.filter((x) => !seen.has(String(x._id)))) out(pushLine(m, who));
     seen = new Set(all.map((m) => String(m._id)).concat([...seen]));
   };
@@ -115,16 +118,18 @@ export async function playDemoWeek(
   await t.say(head, `缺勤 ${student.name} 全天 电话联系不上家长`);
   await t.jump(at(1, '09:00'), '第二天早上：没有人报告到校');
   await t.jump(at(1, '18:01'), '班主任家访的截止时间已过');
-  const card = (
-    await SandboxMessage.find({ to: leader.userid }).sort({ at: -1 }).lean<Pushed[]>()
-  ).find((m) => m.card?.main_title?.title?.startsWith('【逾期】'));
-  const button = card?.card?.button_list?.find((b) => b.text === '已家访');
-  if (card?.card && button) {
+  const card = (await SandboxMessage.find({ to: leader.userid }).sort({ at: -1 }).lean()).find(
+    (m) => cardOf(m).main_title?.title?.startsWith('【逾期】'),
+  );
+  const { task_id: taskId, button_list: buttons } = card ? cardOf(card) : {};
+  const button = buttons?.find((b) => b.text === '已家访');
+  if (card && taskId && button) {
     out(`${t.stamp()} ${leader.name} 在逾期卡片上点击「已家访」`);
-    await drv.click(leader.userid, button.key, card.card.task_id);
+    await drv.click(leader.userid, button.key, taskId);
     await t.showPushes();
-    const updated = await SandboxMessage.findOne({ _id: card._id }).lean<Pushed>();
-    if (updated?.updatedCard) out(`  卡片已更新：${updated.updatedCard.replaceName ?? '已处理'}`);
+    const updated = await SandboxMessage.findOne({ _id: card._id }).lean();
+    const replaced = updated?.updatedCard?.replaceName;
+    if (updated?.updatedCard) out(`  卡片已更新：${String(replaced ?? '已处理')}`);
   }
   await t.jump(at(1, '19:30'), '');
   await t.say(

@@ -1,5 +1,4 @@
 import { Staff } from '../models/roster';
-import type { StaffLike } from '../domain/roster';
 
 export const HINT_CLASS = 'ZS01-3-1';
 
@@ -7,7 +6,7 @@ export const HINT_CLASS = 'ZS01-3-1';
 export async function demoUser(): Promise<
   { userid: string; name: string; role: string } | undefined
 > {
-  const staff = await Staff.find({ 'roles.classId': HINT_CLASS }).lean<StaffLike[]>();
+  const staff = await Staff.find({ 'roles.classId': HINT_CLASS }).lean();
   const head = staff.find((p) =>
     p.roles.some((r) => r.role === 'headTeacher' && r.classId === HINT_CLASS),
   );

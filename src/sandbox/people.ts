@@ -1,5 +1,5 @@
 import { Staff, School } from '../models/roster';
-import { ROLE_LABEL, ROLE_NAMES, type RoleName, type StaffLike } from '../domain/roster';
+import { ROLE_LABEL, ROLE_NAMES, type RoleName } from '../domain/roster';
 import { describeRole, namesFor } from '../roster/directory';
 import { SandboxMessage } from '../wecom/sandbox/fake-api';
 
@@ -19,11 +19,11 @@ export interface GroupView {
 }
 
 export async function peopleGroups(): Promise<GroupView[]> {
-  const staff = await Staff.find({}).sort({ userid: 1 }).lean<StaffLike[]>();
-  const schools = await School.find({}).sort({ code: 1 }).lean<{ code: string; name: string }[]>();
+  const staff = await Staff.find({}).sort({ userid: 1 }).lean();
+  const schools = await School.find({}).sort({ code: 1 }).lean();
   const names = await namesFor(staff.flatMap((p) => p.roles));
   const unread = new Map<string, number>();
-  for (const m of await SandboxMessage.find({ read: false }).lean<{ to: string }[]>())
+  for (const m of await SandboxMessage.find({ read: false }).lean())
     unread.set(m.to, (unread.get(m.to) ?? 0) + 1);
   const groups = new Map<string, GroupView>();
   for (const p of staff) {

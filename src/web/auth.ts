@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { RouterContext } from '@koa/router';
 import getRawBody from 'raw-body';
-import { School, Staff, type SchoolRow, type StaffRow } from '../models/roster';
+import { School, Staff } from '../models/roster';
 import { findStaff } from '../roster/directory';
 import { audit } from '../models/audit';
 import { logger } from '../lib/logger';
@@ -165,10 +165,8 @@ async function picker(ctx: RouterContext): Promise<void> {
   ctx.cookies.set(PRELOGIN_COOKIE, token, cookieOpts(ctx, 3600_000));
   const leaders = await Staff.find({ 'roles.role': { $in: DASHBOARD_ROLES } })
     .sort({ userid: 1 })
-    .lean<StaffRow[]>();
-  const schools = new Map(
-    (await School.find({}).lean<SchoolRow[]>()).map((s) => [s.code, s.name] as const),
-  );
+    .lean();
+  const schools = new Map((await School.find({}).lean()).map((s) => [s.code, s.name] as const));
   const options = leaders
     .filter(mayUseDashboard)
     .map(

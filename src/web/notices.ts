@@ -174,10 +174,7 @@ async function forbidden(ctx: RouterContext, o: Open, school: string): Promise<v
 /** The notices this user may see, matching the keyword, as a dashboard table. */
 async function record(o: Open, keyword: string): Promise<Table> {
   const filter = { ...noticeFilter(o.user.staff, keyword), status: { $in: SENT } };
-  const rows = await Broadcast.find(filter)
-    .sort({ createdAt: -1, _id: -1 })
-    .limit(SHOWN)
-    .lean<BroadcastDoc[]>();
+  const rows = await Broadcast.find(filter).sort({ createdAt: -1, _id: -1 }).limit(SHOWN).lean();
   return {
     title: keyword ? `已发通知（含「${keyword}」）` : '已发通知',
     columns: [

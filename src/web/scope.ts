@@ -47,7 +47,7 @@ export function mayOpen(staff: StaffLike, key: string): boolean {
 export async function loadScope(key: string): Promise<WebScope | undefined> {
   const all = await School.find(key === DISTRICT ? {} : { code: key })
     .sort({ code: 1 })
-    .lean<SchoolRow[]>();
+    .lean();
   if (!all.length) return undefined;
   const names = new Map(all.map((s) => [s.code, s.name]));
   return {

@@ -27,7 +27,7 @@ export const WecomToken = defineModel<TokenRow>('WecomToken', tokenSchema);
 
 export const mongoTokenStore: TokenStore = {
   async get(key, now) {
-    const doc = await WecomToken.findById(key).lean<{ token: string; expiresAt: Date }>();
+    const doc = await WecomToken.findById(key).lean();
     return doc && doc.expiresAt > now ? doc.token : undefined;
   },
   async put(key, token, expiresAt) {

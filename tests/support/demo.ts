@@ -1,7 +1,7 @@
 import { Staff, Student } from '../../src/models/roster';
 import { loadDemoDistrict } from '../../src/roster/demo-load';
 import type { TestBot } from './harness';
-import type { StaffLike, StudentLike } from '../../src/domain/roster';
+import type { StaffLike } from '../../src/domain/roster';
 
 /** The demo district's handy people, as `demo(bot)` returns them. */
 export type Demo = Awaited<ReturnType<typeof demo>>;
@@ -9,7 +9,7 @@ export type Demo = Awaited<ReturnType<typeof demo>>;
 /** Loads the demo district and returns handy people: a class, its head teacher and leaders. */
 export async function demo(bot: TestBot) {
   await loadDemoDistrict(bot.services.pii, true);
-  const staff = await Staff.find({}).lean<StaffLike[]>();
+  const staff = await Staff.find({}).lean();
   const holder = (pred: (r: StaffLike['roles'][number]) => boolean) =>
     staff.find((p) => p.roles.some(pred))!;
   const classId = 'ZS01-3-1';
@@ -27,7 +27,7 @@ export async function demo(bot: TestBot) {
   const deputy = holder((r) => r.role === 'deputy' && r.schoolCode === 'ZS01');
   const principal = holder((r) => r.role === 'principal' && r.schoolCode === 'ZS01');
   const bureau = holder((r) => r.role === 'bureau');
-  const students = await Student.find({ classId }).sort({ studentNo: 1 }).lean<StudentLike[]>();
+  const students = await Student.find({ classId }).sort({ studentNo: 1 }).lean();
   const plain = students.find(
     (s) =>
       !s.atRisk && s.name !== '张欣怡' && students.filter((t) => t.name === s.name).length === 1,

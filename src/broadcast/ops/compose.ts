@@ -1,11 +1,5 @@
 import { Answer, type ChatContext } from '../../chat/command';
-import {
-  audienceHelp,
-  ownSchools,
-  parseNotice,
-  scopeAudience,
-  type SchoolName,
-} from '../../domain/broadcast';
+import { audienceHelp, ownSchools, parseNotice, scopeAudience } from '../../domain/broadcast';
 import { canActOnSchool, Refused } from '../../domain/policy';
 import { School } from '../../models/roster';
 import { B } from '../replies';
@@ -35,7 +29,7 @@ export async function composeBroadcast(ctx: ChatContext, args: string): Promise<
   const district = canActOnSchool(ctx.actor, 'broadcastDistrict', '*');
   const own = ownSchools(ctx.actor).filter((c) => canActOnSchool(ctx.actor, 'broadcast', c));
   if (!district && !own.length) throw new Refused('broadcast');
-  const schools = await School.find({}).sort({ code: 1 }).lean<SchoolName[]>();
+  const schools = await School.find({}).sort({ code: 1 }).lean();
   const help = audienceHelp(district ? schools : [], district);
   if (!args.trim()) throw new Answer(`${B.usage}\n${help}`);
   const parsed = parseNotice(args, schools);

@@ -28,7 +28,7 @@ async function latest(ctx: ChatContext, status?: 'draft'): Promise<BroadcastDoc[
   })
     .sort({ createdAt: -1, _id: -1 })
     .limit(2)
-    .lean<BroadcastDoc[]>();
+    .lean();
 }
 
 /**
@@ -53,7 +53,7 @@ export async function decideBroadcast(
   responseCode = '',
 ): Promise<string> {
   const { b, other } = id
-    ? { b: (await Broadcast.findById(id).lean<BroadcastDoc>()) ?? undefined, other: undefined }
+    ? { b: (await Broadcast.findById(id).lean()) ?? undefined, other: undefined }
     : await typedTarget(ctx);
   if (!b) return id ? B.notYours : B.noDraft;
   if (b.sender !== ctx.actor.userid) return B.notYours;
@@ -74,7 +74,7 @@ export async function decideBroadcast(
     },
   );
   if (res.modifiedCount !== 1) {
-    const now = await Broadcast.findById(b._id).lean<BroadcastDoc>();
+    const now = await Broadcast.findById(b._id).lean();
     return settled(now ?? b, choice);
   }
   await audit({

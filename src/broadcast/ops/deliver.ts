@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Services } from '../../services';
 import { audienceFilter, batches, MAX_TOUSER, type Audience } from '../../domain/broadcast';
-import { Broadcast, type BroadcastDoc } from '../../models/broadcast';
+import { Broadcast } from '../../models/broadcast';
 import { Staff } from '../../models/roster';
 
 /** How often the settle sweep looks at a sending broadcast's outbox rows. */
@@ -16,7 +16,7 @@ export async function readRecipients(a: Audience, except: string): Promise<strin
     const page = await Staff.find({ ...base, userid: { $gt: after, $ne: except } })
       .sort({ userid: 1 })
       .limit(MAX_TOUSER)
-      .lean<{ userid: string }[]>();
+      .lean();
     out.push(...page.map((p) => p.userid));
     if (page.length < MAX_TOUSER) return out;
     after = page[page.length - 1].userid;
@@ -29,7 +29,7 @@ export async function readRecipients(a: Audience, except: string): Promise<strin
  * on the broadcast first: that is the record of who was sent what.
  */
 export async function queueBroadcast(s: Services, id: Types.ObjectId | string): Promise<number> {
-  const b = await Broadcast.findById(id).lean<BroadcastDoc>();
+  const b = await Broadcast.findById(id).lean();
   if (!b || b.status !== 'sending') return 0;
   let recipients = b.recipients;
   if (!recipients) {
@@ -38,7 +38,7 @@ export async function queueBroadcast(s: Services, id: Types.ObjectId | string): 
       { _id: b._id, recipients: { $exists: false } },
       { $set: { recipients, count: recipients.length } },
     );
-    recipients = (await Broadcast.findById(b._id).lean<BroadcastDoc>())?.recipients ?? recipients;
+    recipients = (await Broadcast.findById(b._id).lean())?.recipients ?? recipients;
   }
   const parts = batches(recipients);
   for (const [i, ids] of parts.entries())

@@ -13,9 +13,7 @@ export const MAX_CONTENT_CHARS = 600;
 /** School code → name for an audience's schools (names in every text, never codes). */
 export async function namesOf(a: Audience): Promise<Map<string, string>> {
   if (a.schools === 'all') return new Map();
-  const rows = await School.find({ code: { $in: a.schools } }).lean<
-    { code: string; name: string }[]
-  >();
+  const rows = await School.find({ code: { $in: a.schools } }).lean();
   return new Map(rows.map((r) => [r.code, r.name]));
 }
 

@@ -15,7 +15,7 @@ import { JOBS } from '../../jobs/kinds';
 import { ZONE, formatDeadline, fromIsoDay, isoDay } from '../../lib/time';
 import { audit } from '../../models/audit';
 import { Broadcast, NoticeSetting, type NoticeSettingRow } from '../../models/broadcast';
-import { Report, type ReportDoc } from '../../models/report';
+import { Report } from '../../models/report';
 import { Staff } from '../../models/roster';
 import { campaignStart } from '../../prevention/jobs';
 import { namesOf } from './draft';
@@ -35,7 +35,7 @@ const SYSTEM = 'system';
 /** Config, with what the bureau changed in chat on top. */
 export async function effective(s: Services, id: NoticeId) {
   const base = s.settings.broadcasts.scheduled[id];
-  const o = await NoticeSetting.findOne({ notice: id }).lean<NoticeSettingRow>();
+  const o = await NoticeSetting.findOne({ notice: id }).lean();
   return {
     at: base.at,
     template: o?.template ?? base.template,
@@ -100,7 +100,7 @@ async function compose(s: Services, id: NoticeId, slot: string, template: string
     const kind = id === 'monthlyReminder' ? 'monthly' : 'quarterly';
     const opened = DateTime.fromFormat(slot, 'yyyy-MM', { zone: ZONE }).set({ hour: 9 });
     const { period, label, dueAt } = periodOf(kind, opened.toJSDate(), s.settings.reports);
-    const open = await Report.find({ kind, period, status: 'open' }).lean<ReportDoc[]>();
+    const open = await Report.find({ kind, period, status: 'open' }).lean();
     if (!open.length) return undefined;
     const schools = [...new Set(open.map((r) => r.schoolCode))].sort();
     const content = fillTemplate(template, { 期间: label, 截止: formatDeadline(dueAt) });

@@ -9,7 +9,7 @@ export async function nextSettle(): Promise<Date | undefined> {
   const [b] = await Broadcast.find({ status: 'sending', checkAt: { $ne: null } })
     .sort({ checkAt: 1 })
     .limit(1)
-    .lean<BroadcastDoc[]>();
+    .lean();
   return b?.checkAt ?? undefined;
 }
 
@@ -18,7 +18,7 @@ export async function settleBroadcasts(s: Services, now: Date): Promise<number> 
   const due = await Broadcast.find({ status: 'sending', checkAt: { $lte: now } })
     .sort({ checkAt: 1 })
     .limit(20)
-    .lean<BroadcastDoc[]>();
+    .lean();
   let done = 0;
   for (const b of due) {
     // A crash between 发送 and the outbox writes: queue now, tally at the next check.
@@ -46,7 +46,7 @@ export function tally(s: Services, rows: OutboxDoc[]) {
 
 /** When every batch is settled: the counts on the broadcast and a summary to the sender. */
 async function settle(s: Services, b: BroadcastDoc, now: Date): Promise<boolean> {
-  const rows = await OutboxMessage.find({ group: String(b._id) }).lean<OutboxDoc[]>();
+  const rows = await OutboxMessage.find({ group: String(b._id) }).lean();
   const missing = !rows.length && (b.batches ?? 0) > 0;
   if (missing || rows.some((r) => WAITING.includes(r.status))) {
     await Broadcast.updateOne(

@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
 import { Answer } from '../../chat/command';
 import { authorizeSchool } from '../../domain/policy';
-import { Report, type ReportDoc } from '../../models/report';
+import { Report } from '../../models/report';
 import { B } from '../replies';
 import { draftBroadcast } from './draft';
 
@@ -11,7 +11,7 @@ import { draftBroadcast } from './draft';
  */
 export async function urgeReports(ctx: ChatContext, args: string): Promise<string> {
   authorizeSchool(ctx.actor, 'broadcastDistrict', '*');
-  const open = await Report.find({ status: { $in: ['open', 'late'] } }).lean<ReportDoc[]>();
+  const open = await Report.find({ status: { $in: ['open', 'late'] } }).lean();
   const schools = [...new Set(open.map((r) => r.schoolCode))].sort();
   if (!schools.length) throw new Answer(B.nothingToUrge);
   const missing = new Map<string, string[]>();

@@ -61,7 +61,7 @@ export async function broadcastStatus(ctx: ChatContext, keyword: string): Promis
   const rows = await Broadcast.find(filter)
     .sort({ createdAt: -1, _id: -1 })
     .limit(SHOWN + 1)
-    .lean<BroadcastDoc[]>();
+    .lean();
   if (!rows.length)
     return kw ? `没有找到含「${kw}」的通知。` : '还没有发过通知。发送「帮助 通知」看用法。';
   const lines = [kw ? `含「${kw}」的通知（最近的在前）：` : '最近的通知（最近的在前）：'];

@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { authorize } from '../../domain/policy';
 import type { StudentDoc } from '../../roster/directory';
-import { Duty, type DutyRow } from '../../models/case';
+import { Duty } from '../../models/case';
 import { openCaseOrAnswer } from '../checks';
 import { nextSteps, record } from '../record';
 import { joinLines } from '../../lib/lines';
@@ -20,7 +20,7 @@ export async function checkIn(
     status: { $in: ['open', 'missed'] },
   })
     .sort({ openAt: 1 })
-    .lean<DutyRow>();
+    .lean();
   const week = a.week ?? Number(open?.dutyId.split(':').pop());
   if (!week) throw new Answer(`${a.student.name} 本周的跟进还没开始，到时我会提醒您。`);
   const synced = await record(ctx, c, { type: 'checkIn', week, detail: a.note || undefined });

@@ -4,7 +4,7 @@ import { authorize } from '../../domain/policy';
 import { LEVELS } from '../../domain/chain';
 import type { RoleName, StaffLike, StudentLike } from '../../domain/roster';
 import { DUTY } from '../../domain/cases/duties';
-import { Duty, HomeVisit, type DutyRow, type HomeVisitRow } from '../../models/case';
+import { Duty, HomeVisit, type HomeVisitRow } from '../../models/case';
 import { auditChat } from '../../models/audit';
 import { visitTally } from '../../prevention/queries/visit-count';
 import { afterVisit, visitFields } from '../../prevention/ops/after-visit';
@@ -75,7 +75,7 @@ async function completePending(ctx: ChatContext, student: StudentDoc, text: stri
     studentNo: student.studentNo,
     visitor: ctx.actor.userid,
     pending: true,
-  }).lean<HomeVisitRow>();
+  }).lean();
   if (!open) return undefined;
   if (text.length < 4)
     throw new Answer(`请写上家访记录，例如：家访 ${student.name} 见到母亲，了解到……，约定……`);
@@ -119,7 +119,7 @@ async function dutyMet(actor: StaffLike, s: StudentLike, caseId: string, dutyId?
     caseId,
     kind: { $in: ['headVisit', 'leaderVisit'] },
     status: { $in: ['open', 'missed'] },
-  }).lean<DutyRow[]>();
+  }).lean();
   const pick = dutyId ? live.filter((d) => d.dutyId === dutyId) : live;
   const own = pick
     .filter((d) => d.holders.includes(actor.userid))

@@ -21,11 +21,11 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A school named in a command: exact name, else the one whose name contains the words. */
 export async function schoolNamed(words: string, verb = '案件'): Promise<SchoolRow> {
-  const exact = await School.findOne({ name: words }).lean<SchoolRow>();
+  const exact = await School.findOne({ name: words }).lean();
   if (exact) return exact;
   const like = await School.find({ name: { $regex: escape(words) } })
     .limit(6)
-    .lean<SchoolRow[]>();
+    .lean();
   if (like.length === 1) return like[0];
   if (like.length > 1)
     throw new Answer(
@@ -44,7 +44,7 @@ const VERB: Partial<Record<SchoolAction, string>> = {
 };
 
 async function anySchool(): Promise<string> {
-  return (await School.findOne({}).lean<SchoolRow>())?.name ?? '某某小学';
+  return (await School.findOne({}).lean())?.name ?? '某某小学';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Student, type StudentRow } from '../../models/roster';
+import { Student } from '../../models/roster';
 
 /** A duty or case row: who it is about, and the name its sync copied onto it (if it did). */
 interface AboutStudent {
@@ -16,9 +16,7 @@ export async function listedStudents(
   list: AboutStudent[],
 ): Promise<{ studentNo: string; name: string; schoolCode: string }[]> {
   const missing = list.filter((d) => !d.name).map((d) => d.studentNo);
-  const read = missing.length
-    ? await Student.find({ studentNo: { $in: missing } }).lean<StudentRow[]>()
-    : [];
+  const read = missing.length ? await Student.find({ studentNo: { $in: missing } }).lean() : [];
   const byNo = new Map(read.map((s) => [s.studentNo, s.name]));
   return list.flatMap((d) => {
     const name = d.name ?? byNo.get(d.studentNo);

@@ -1,4 +1,4 @@
-import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
+import { Case, Duty, type DutyRow } from '../../models/case';
 
 /** Since when a duty is overdue: a check asked again counts from the first one missed. */
 export const overdueFrom = (d: { dueAt: Date; overdueSince?: Date | null }): Date =>
@@ -33,7 +33,7 @@ export async function ensureDutyCaseOpen(): Promise<number> {
     ).map((r) => r._id);
   const ids = [...new Set([...(await caseIds(legacy)), ...(await caseIds(live))])];
   if (!ids.length) return 0;
-  const closed = await Case.find({ caseId: { $in: ids }, open: false }).lean<CaseRow[]>();
+  const closed = await Case.find({ caseId: { $in: ids }, open: false }).lean();
   const shut = { caseId: { $in: closed.map((c) => c.caseId) } };
   const off = await Duty.updateMany(
     { ...shut, $or: [legacy, live] },

@@ -3,7 +3,7 @@ import { authorize } from '../../domain/policy';
 import { FACT_LABEL } from '../../domain/cases/facts';
 import { GATE_LABEL } from '../../domain/cases/gates';
 import { auditChat } from '../../models/audit';
-import { Case, type CaseRow } from '../../models/case';
+import { Case } from '../../models/case';
 import type { StudentDoc } from '../../roster/directory';
 import { formatDay, formatDeadline } from '../../lib/time';
 import { standingFacts } from '../store';
@@ -17,10 +17,7 @@ export async function progress(ctx: ChatContext, a: { student: StudentDoc }): Pr
   authorize(ctx.actor, 'view', student);
   await auditChat(ctx, 'view', student.studentNo, 'progress');
   const c = (
-    await Case.find({ studentNo: student.studentNo })
-      .sort({ openedAt: -1 })
-      .limit(1)
-      .lean<CaseRow[]>()
+    await Case.find({ studentNo: student.studentNo }).sort({ openedAt: -1 }).limit(1).lean()
   )[0];
   if (!c) throw new Answer(`${student.name} 没有缺勤或请假记录。`);
   const synced = await syncCase(ctx.services, c.caseId, ctx.now, ctx.actor.userid);

@@ -1,6 +1,6 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { canActOnStudent, Refused } from '../../domain/policy';
-import { CaseFact, type FactRow } from '../../models/case';
+import { CaseFact } from '../../models/case';
 import { findStudent, type StudentDoc } from '../../roster/directory';
 import { openCaseOf } from '../../cases/store';
 import { record } from '../../cases/record';
@@ -22,7 +22,7 @@ export async function confirmTransfer(
       await CaseFact.find({ caseId: c.caseId, type: 'transferRequested' })
         .sort({ at: -1 })
         .limit(1)
-        .lean<FactRow[]>()
+        .lean()
     )[0];
   if (!c || !req || !c.transferPending) throw new Answer(`${student.name} 没有待确认的转学申请。`);
   const leads = ctx.actor.roles.filter((r) => r.role === 'principal' || r.role === 'deputy');
@@ -44,9 +44,10 @@ export async function incomingTransfer(
   const schools = ctx.actor.roles
     .filter((r) => r.role === 'principal' || r.role === 'deputy')
     .flatMap((r) => (r.schoolCode ? [r.schoolCode] : []));
-  const reqs = await CaseFact.find({ type: 'transferRequested', toSchool: { $in: schools } }).lean<
-    FactRow[]
-  >();
+  const reqs = await CaseFact.find({
+    type: 'transferRequested',
+    toSchool: { $in: schools },
+  }).lean();
   for (const r of reqs) {
     const s = await findStudent(r.studentNo);
     if (s && (s.studentNo === token.toUpperCase() || s.name === token)) return s;

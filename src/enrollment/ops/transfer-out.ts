@@ -38,7 +38,7 @@ export async function transferOut(ctx: ChatContext, t: TransferInput): Promise<s
   const receiving = t.inDistrict
     ? await School.findOne({
         $or: [{ name: t.destination }, { code: t.destination }],
-      }).lean<SchoolRow>()
+      }).lean()
     : null;
   const c = await openCaseOf(student.studentNo);
   if (c) return request(ctx, t, c, receiving);

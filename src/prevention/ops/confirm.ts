@@ -14,7 +14,7 @@ async function schoolLeaderNamed(name: string, schoolCode: string): Promise<Staf
   return Staff.findOne({
     name,
     roles: { $elemMatch: { role: { $in: LEADER_ROLES }, schoolCode } },
-  }).lean<StaffRow>();
+  }).lean();
 }
 
 /**

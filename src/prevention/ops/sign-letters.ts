@@ -1,9 +1,8 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { schoolYearOf } from '../../domain/prevention';
 import { Letter, type LetterRow } from '../../models/prevention';
-import { Staff, Student, type StaffRow } from '../../models/roster';
+import { Staff, Student } from '../../models/roster';
 import { audit, auditChat } from '../../models/audit';
-import type { StudentDoc } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { P } from '../replies';
 import { auditHidden } from '../../chat/lookup';
@@ -19,7 +18,7 @@ async function resolve(ctx: ChatContext, names: string[]) {
       classId: { $in: classes },
       status: 'enrolled',
       $or: [{ name: { $in: names } }, { studentNo: { $in: names } }],
-    }).lean<StudentDoc[]>();
+    }).lean();
     const parties = found.map((s) => ({ ...s, party: s.studentNo }));
     return { kind: 'guardian' as const, parties, found: found.map((s) => [s.name, s.studentNo]) };
   }
@@ -34,7 +33,7 @@ async function resolve(ctx: ChatContext, names: string[]) {
     principalOf
       ? { name: { $in: names }, 'roles.schoolCode': principalOf }
       : { name: { $in: names }, 'roles.role': 'principal' },
-  ).lean<StaffRow[]>();
+  ).lean();
   const parties = staff.map((p) => ({
     party: p.userid,
     name: p.name,

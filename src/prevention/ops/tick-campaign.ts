@@ -1,7 +1,7 @@
 import { Answer, type ChatContext } from '../../chat/command';
 import { CAMPAIGN_ITEMS, campaignItemOf } from '../../domain/prevention';
 import { CampaignTick } from '../../models/prevention';
-import { SchoolClass, type ClassRow } from '../../models/roster';
+import { SchoolClass } from '../../models/roster';
 import { campaignMonthOf, campaignProgress } from '../queries/campaign';
 import { P } from '../replies';
 
@@ -13,7 +13,7 @@ export async function tickCampaign(ctx: ChatContext, text: string): Promise<stri
   if (!classes.length) throw new Answer(P.tickWho);
   const item = campaignItemOf(text);
   if (!item) throw new Answer(P.tickWhich);
-  const rows = await SchoolClass.find({ classId: { $in: classes } }).lean<ClassRow[]>();
+  const rows = await SchoolClass.find({ classId: { $in: classes } }).lean();
   for (const c of rows) {
     await CampaignTick.updateOne(
       { month, classId: c.classId, item },

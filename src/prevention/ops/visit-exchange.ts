@@ -63,7 +63,7 @@ export async function draftRewrite(
 ): Promise<string | { text: string; note: string } | undefined> {
   const t = text.normalize('NFKC').trim();
   if (!t || sense.isCommand(t)) return undefined;
-  const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean<VisitDraftRow>();
+  const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean();
   if (!draft || draft.expiresAt < ctx.now) return undefined;
   if (sense.looksLikeCommand(t) || (await aboutAStudent(ctx, t, draft.studentName, sense))) {
     await VisitDraft.deleteOne({ userid: ctx.actor.userid });
@@ -104,7 +104,7 @@ export async function answerExchange(
   text: string,
   dateOf: (t: string) => string | undefined,
 ): Promise<string> {
-  const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean<VisitDraftRow>();
+  const draft = await VisitDraft.findOne({ userid: ctx.actor.userid }).lean();
   if (!draft || draft.expiresAt < ctx.now) return P.noExchange;
   const chat = chitChat(text);
   if (chat) return P.ackAsk(chat, QUESTIONS.find((q) => q.part === draft.asking)?.ask ?? '');
@@ -116,7 +116,7 @@ export async function answerExchange(
   const value = answerPart(part, text, dateOf);
   if (!value) return P.askAgain(QUESTIONS.find((q) => q.part === part)?.ask ?? '');
   await HomeVisit.updateOne({ visitId: draft.visitId }, { $set: { [part]: value } });
-  const visit = (await HomeVisit.findOne({ visitId: draft.visitId }).lean<HomeVisitRow>())!;
+  const visit = (await HomeVisit.findOne({ visitId: draft.visitId }).lean())!;
   if (part === 'nextContact' && value !== 'none') {
     await remindNextContact(visit, draft.studentName, value);
   }

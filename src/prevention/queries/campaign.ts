@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
 import { CAMPAIGN_ITEMS } from '../../domain/prevention';
-import { CampaignTick, type CampaignTickRow } from '../../models/prevention';
-import { School, SchoolClass, type ClassRow } from '../../models/roster';
+import { CampaignTick } from '../../models/prevention';
+import { School, SchoolClass } from '../../models/roster';
 import { local } from '../../lib/time';
 import { scopeFilter } from '../../roster/directory';
 import { P } from '../replies';
@@ -26,7 +26,7 @@ export async function schoolCompletion(month: string, scope: Record<string, unkn
       { $match: { ...scope, month } },
       { $group: { _id: '$schoolCode', n: { $sum: 1 } } },
     ]),
-    School.find({}).lean<{ code: string; name: string }[]>(),
+    School.find({}).lean(),
   ]);
   const done = new Map(ticks.map((t) => [t._id, t.n]));
   return classes
@@ -42,8 +42,8 @@ export async function schoolCompletion(month: string, scope: Record<string, unkn
 /** Classes of a school with items still open (behind, a week before the month ends). */
 export async function classesBehind(month: string, schoolCode: string) {
   const [classes, ticks] = await Promise.all([
-    SchoolClass.find({ schoolCode }).sort({ classId: 1 }).lean<ClassRow[]>(),
-    CampaignTick.find({ month, schoolCode }).lean<CampaignTickRow[]>(),
+    SchoolClass.find({ schoolCode }).sort({ classId: 1 }).lean(),
+    CampaignTick.find({ month, schoolCode }).lean(),
   ]);
   return classes
     .map((c) => ({
@@ -76,9 +76,7 @@ export async function campaignProgress(ctx: ChatContext): Promise<string> {
   }
   const classes = ctx.actor.roles.filter((r) => r.role === 'headTeacher').map((r) => r.classId!);
   if (!classes.length) return P.notCampaign;
-  const ticks = await CampaignTick.find({ month, classId: { $in: classes } }).lean<
-    CampaignTickRow[]
-  >();
+  const ticks = await CampaignTick.find({ month, classId: { $in: classes } }).lean();
   return [
     head,
     ...CAMPAIGN_ITEMS.map((i) => `${ticks.some((t) => t.item === i.id) ? '☑' : '☐'} ${i.label}`),

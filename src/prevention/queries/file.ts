@@ -8,7 +8,7 @@ import {
   type FactRow,
   type HomeVisitRow,
 } from '../../models/case';
-import { StudentNote, type StudentNoteRow } from '../../models/prevention';
+import { StudentNote } from '../../models/prevention';
 import { auditChat } from '../../models/audit';
 import { staffNames, type StudentDoc } from '../../roster/directory';
 import { formatDay, isoDay } from '../../lib/time';
@@ -27,10 +27,10 @@ export async function studentFile(ctx: ChatContext, student: StudentDoc): Promis
   const no = student.studentNo;
   const [row, visits, absences, cases, notes] = await Promise.all([
     registered(no),
-    HomeVisit.find({ studentNo: no }).sort({ at: -1 }).limit(5).lean<HomeVisitRow[]>(),
-    CaseFact.find({ studentNo: no, type: 'absence' }).sort({ at: -1 }).limit(5).lean<FactRow[]>(),
-    Case.find({ studentNo: no }).sort({ openedAt: -1 }).limit(3).lean<CaseRow[]>(),
-    StudentNote.find({ studentNo: no }).sort({ at: -1 }).limit(5).lean<StudentNoteRow[]>(),
+    HomeVisit.find({ studentNo: no }).sort({ at: -1 }).limit(5).lean(),
+    CaseFact.find({ studentNo: no, type: 'absence' }).sort({ at: -1 }).limit(5).lean(),
+    Case.find({ studentNo: no }).sort({ openedAt: -1 }).limit(3).lean(),
+    StudentNote.find({ studentNo: no }).sort({ at: -1 }).limit(5).lean(),
   ]);
   const names = await staffNames([...visits.map((v) => v.visitor), ...notes.map((n) => n.author)]);
   const at = row && row.status !== 'removed' ? row : null;

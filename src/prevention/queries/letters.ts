@@ -1,8 +1,8 @@
 import type { ChatContext } from '../../chat/command';
 import { schoolYearOf } from '../../domain/prevention';
-import { Letter, type LetterRow } from '../../models/prevention';
-import { School, SchoolClass, Staff, Student, type ClassRow } from '../../models/roster';
-import { scopeFilter, type StudentDoc } from '../../roster/directory';
+import { Letter } from '../../models/prevention';
+import { School, SchoolClass, Staff, Student } from '../../models/roster';
+import { scopeFilter } from '../../roster/directory';
 import { isoDay } from '../../lib/time';
 import { enrolledShare } from '../../roster/queries/enrolled-share';
 import { P } from '../replies';
@@ -12,23 +12,21 @@ const frac = (a: number, b: number) => `${a}/${b}`;
 
 /** Guardians' letters signed per `key` among enrolled students in scope (transfers drop off). */
 async function guardians(scope: Record<string, unknown>, year: number, key: string) {
-  const signed = (
-    await Letter.find({ ...scope, schoolYear: year, kind: 'guardian' }).lean<LetterRow[]>()
-  ).map((l) => l.party);
+  const signed = (await Letter.find({ ...scope, schoolYear: year, kind: 'guardian' }).lean()).map(
+    (l) => l.party,
+  );
   return enrolledShare(scope, key, signed);
 }
 
 /** Leaders' and teachers' letters with the principal, and the principal's with the bureau. */
 async function staffLine(schoolCode: string, year: number): Promise<string> {
-  const staff = await Staff.find({ 'roles.schoolCode': schoolCode }).lean<
-    { userid: string; roles: { role: string }[] }[]
-  >();
+  const staff = await Staff.find({ 'roles.schoolCode': schoolCode }).lean();
   const principals = staff.filter((p) => p.roles.some((r) => r.role === 'principal'));
   const others = staff.filter((p) => !principals.includes(p));
   const letters = await Letter.find({
     schoolYear: year,
     party: { $in: staff.map((p) => p.userid) },
-  }).lean<LetterRow[]>();
+  }).lean();
   const has = (u: string, kind: string) => letters.some((l) => l.party === u && l.kind === kind);
   const staffDone = others.filter((p) => has(p.userid, 'staff')).length;
   const head = principals.length && principals.every((p) => has(p.userid, 'principal'));
@@ -44,7 +42,7 @@ export async function letterProgress(ctx: ChatContext): Promise<string> {
   const roles = ctx.actor.roles.map((r) => r.role);
   if (roles.includes('bureau')) {
     const rows = await guardians(scope, year, 'schoolCode');
-    const schools = await School.find({}).lean<{ code: string; name: string }[]>();
+    const schools = await School.find({}).lean();
     const lines = await Promise.all(
       rows.map(async (r) => {
         const name = schools.find((s) => s.code === r.key)?.name ?? r.key;
@@ -58,9 +56,7 @@ export async function letterProgress(ctx: ChatContext): Promise<string> {
   );
   if (leader) {
     const rows = await guardians(scope, year, 'classId');
-    const cls = await SchoolClass.find({ classId: { $in: rows.map((r) => r.key) } }).lean<
-      ClassRow[]
-    >();
+    const cls = await SchoolClass.find({ classId: { $in: rows.map((r) => r.key) } }).lean();
     const name = (id: string) => cls.find((c) => c.classId === id)?.name ?? id;
     const total = rows.reduce((a, r) => [a[0] + r.done, a[1] + r.of], [0, 0]);
     return joinLines(
@@ -78,12 +74,10 @@ async function classLetters(ctx: ChatContext, year: number, head: string) {
   if (!classes.length) return P.lettersWho;
   const students = await Student.find({ classId: { $in: classes }, status: 'enrolled' })
     .sort({ studentNo: 1 })
-    .lean<StudentDoc[]>();
+    .lean();
   const signed = new Set(
     (
-      await Letter.find({ schoolYear: year, kind: 'guardian', classId: { $in: classes } }).lean<
-        LetterRow[]
-      >()
+      await Letter.find({ schoolYear: year, kind: 'guardian', classId: { $in: classes } }).lean()
     ).map((l) => l.party),
   );
   const missing = students.filter((s) => !signed.has(s.studentNo));

@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
-import { AtRisk, ContactDuty, type AtRiskRow, type ContactDutyRow } from '../../models/prevention';
+import { AtRisk, ContactDuty } from '../../models/prevention';
 import { Student } from '../../models/roster';
-import { scopeFilter, type StudentDoc } from '../../roster/directory';
+import { scopeFilter } from '../../roster/directory';
 import { formatDeadline } from '../../lib/time';
 import { adoptImported, ownersOf } from '../register';
 import { P } from '../replies';
@@ -17,15 +17,13 @@ export async function myAtRiskList(ctx: ChatContext): Promise<string> {
   const rows = await AtRisk.find({ ...scope, status: { $in: ['proposed', 'confirmed'] } })
     .sort({ classId: 1 })
     .limit(200)
-    .lean<AtRiskRow[]>();
-  const students = await Student.find({ studentNo: { $in: rows.map((r) => r.studentNo) } }).lean<
-    StudentDoc[]
-  >();
+    .lean();
+  const students = await Student.find({ studentNo: { $in: rows.map((r) => r.studentNo) } }).lean();
   const byNo = new Map(students.map((s) => [s.studentNo, s]));
   const lapsed = await ContactDuty.find({
     studentNo: { $in: rows.map((r) => r.studentNo) },
     status: 'open',
-  }).lean<ContactDutyRow[]>();
+  }).lean();
   const lapsedNos = new Set(lapsed.map((d) => d.studentNo));
   const me = ctx.actor.userid;
   const leader = ctx.actor.roles.some((r) => ['deputy', 'principal', 'bureau'].includes(r.role));

@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
 import { HomeVisit } from '../../models/case';
-import { School, SchoolClass, Student, type ClassRow } from '../../models/roster';
-import { scopeFilter, staffNames, type StudentDoc } from '../../roster/directory';
+import { School, SchoolClass, Student } from '../../models/roster';
+import { scopeFilter, staffNames } from '../../roster/directory';
 import { GRADE_LABEL } from '../../domain/roster';
 import { visitTally, visitsIn } from './visit-count';
 import { semesterRange } from '../../reports/visits';
@@ -52,7 +52,7 @@ export async function roundProgress(ctx: ChatContext): Promise<string> {
   const roles = ctx.actor.roles.map((r) => r.role);
   if (roles.includes('bureau')) {
     const rows = await byKey(scope, w, 'schoolCode');
-    const schools = await School.find({}).lean<{ code: string; name: string }[]>();
+    const schools = await School.find({}).lean();
     const name = new Map(schools.map((s) => [s.code, s.name]));
     return [...head, ...rows.map((r) => `${name.get(r.key) ?? r.key}：${pct(r.done, r.of)}`)].join(
       '\n',
@@ -61,9 +61,7 @@ export async function roundProgress(ctx: ChatContext): Promise<string> {
   const leader = roles.some((r) => ['gradeLeader', 'deputy', 'principal'].includes(r));
   if (!leader) return teacherProgress(ctx, w, head);
   const classes = await byKey(scope, w, 'classId');
-  const cls = await SchoolClass.find({ classId: { $in: classes.map((c) => c.key) } }).lean<
-    ClassRow[]
-  >();
+  const cls = await SchoolClass.find({ classId: { $in: classes.map((c) => c.key) } }).lean();
   const cName = new Map(cls.map((c) => [c.classId, c.name]));
   const grades = await byKey(scope, w, 'grade');
   const total = grades.reduce((a, g) => ({ done: a.done + g.done, of: a.of + g.of }), {
@@ -93,7 +91,7 @@ async function teacherProgress(ctx: ChatContext, w: { from: Date; to: Date }, he
   const filter = myStudentsFilter(ctx.actor);
   if (!filter) return P.noRound;
   const { quota, done } = await visitTally(ctx.services, ctx.actor, ctx.now);
-  const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
+  const mine = await Student.find(filter).sort({ studentNo: 1 }).lean();
   const missing = await notVisited(mine, w);
   return [
     ...head,

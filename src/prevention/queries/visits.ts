@@ -2,7 +2,7 @@ import type { ChatContext } from '../../chat/command';
 import type { StaffLike } from '../../domain/roster';
 import { pace } from '../../domain/prevention';
 import { roundWindow, visitQuota } from '../../domain/reports';
-import { HomeVisit, type HomeVisitRow } from '../../models/case';
+import { HomeVisit } from '../../models/case';
 import { Student } from '../../models/roster';
 import { semesterRange } from '../../reports/visits';
 import type { StudentDoc } from '../../roster/directory';
@@ -32,7 +32,7 @@ export async function notVisited(
     studentNo: { $in: students.map((s) => s.studentNo) },
     ...visitsIn(range),
     ...(visitor ? { visitor } : {}),
-  }).lean<HomeVisitRow[]>();
+  }).lean();
   const seen = new Set(done.map((v) => v.studentNo));
   return students.filter((s) => !seen.has(s.studentNo));
 }
@@ -46,7 +46,7 @@ export async function myVisits(ctx: ChatContext): Promise<string> {
   if (!quota || !range || !filter) return P.noQuota;
   const done = await countedVisits(cal, settings.calendar.semesters, ctx.actor.userid, ctx.now);
   const p = pace(quota, done, range, ctx.now);
-  const mine = await Student.find(filter).sort({ studentNo: 1 }).lean<StudentDoc[]>();
+  const mine = await Student.find(filter).sort({ studentNo: 1 }).lean();
   const missing = await notVisited(mine, range, ctx.actor.userid);
   return [
     P.myCount(range.name, done, quota),

@@ -1,7 +1,7 @@
 import { GATES, GATE_LABEL, isOpenGate, type Gate } from '../../domain/cases/gates';
 import { DUTY } from '../../domain/cases/duties';
-import { Case, Duty, type CaseRow, type DutyRow } from '../../models/case';
-import { SchoolClass, Student, type ClassRow, type StudentRow } from '../../models/roster';
+import { Case, Duty } from '../../models/case';
+import { SchoolClass, Student } from '../../models/roster';
 import { displayNames, staffNames } from '../../roster/directory';
 import { overdueDays } from '../../lib/time';
 import { overdueFilter, overdueFrom } from '../../cases/queries/overdue-set';
@@ -46,7 +46,7 @@ export interface LongAbsenceRow extends StudentCells {
 export async function longAbsences(scope: WebScope): Promise<LongAbsenceRow[]> {
   const cases = await Case.find({ ...scope.filter, open: true, longAbsence: true })
     .sort({ schoolCode: 1, classId: 1, awayDays: -1 })
-    .lean<CaseRow[]>();
+    .lean();
   const who = await whoCells(scope, cases);
   return cases.map((c) => ({
     ...who(c),
@@ -65,9 +65,7 @@ export interface OverdueRow extends StudentCells {
 
 /** Overdue duties (`overdueFilter`: the same set and day count as chat's 逾期). */
 export async function overdueDuties(scope: WebScope, now: Date): Promise<OverdueRow[]> {
-  const live = await Duty.find(overdueFilter(scope.filter, now))
-    .sort({ dueAt: 1 })
-    .lean<DutyRow[]>();
+  const live = await Duty.find(overdueFilter(scope.filter, now)).sort({ dueAt: 1 }).lean();
   const [who, holders] = await Promise.all([
     whoCells(scope, live),
     staffNames([...new Set(live.flatMap((d) => d.holders))]),
@@ -100,12 +98,12 @@ async function whoCells(
 }
 
 async function studentsOf(nos: string[]): Promise<Map<string, string>> {
-  const rows = await Student.find({ studentNo: { $in: [...new Set(nos)] } }).lean<StudentRow[]>();
+  const rows = await Student.find({ studentNo: { $in: [...new Set(nos)] } }).lean();
   return displayNames(rows);
 }
 
 async function classNames(ids: string[]): Promise<Map<string, string>> {
-  const rows = await SchoolClass.find({ classId: { $in: [...new Set(ids)] } }).lean<ClassRow[]>();
+  const rows = await SchoolClass.find({ classId: { $in: [...new Set(ids)] } }).lean();
   return new Map(rows.map((c) => [c.classId, c.name]));
 }
 

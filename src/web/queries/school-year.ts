@@ -3,7 +3,7 @@ import { rate } from '../../domain/retention';
 import { DateTime } from 'luxon';
 import type { Services } from '../../services';
 import { visitsByVisitor } from '../../prevention/queries/visit-count';
-import { Staff, type StaffRow } from '../../models/roster';
+import { Staff } from '../../models/roster';
 import { Report, type ReportDoc } from '../../models/report';
 import { visitQuota } from '../../domain/reports';
 import type { Role } from '../../domain/roster';
@@ -37,7 +37,7 @@ export async function visitCompliance(
     roles: { $elemMatch: { role: teaching, schoolCode: { $in: codes } } },
   })
     .sort({ userid: 1 })
-    .lean<StaffRow[]>();
+    .lean();
   const counts = range
     ? await visitsByVisitor(
         staff.map((s) => s.userid),
@@ -99,7 +99,7 @@ export async function reportStatus(scope: WebScope, now: Date): Promise<ReportRo
       { kind: 'monthly', period: monthly },
       { kind: 'quarterly', period: quarterly },
     ],
-  }).lean<ReportDoc[]>();
+  }).lean();
   return scope.schools.flatMap((s) =>
     (
       [

@@ -172,7 +172,7 @@ function messageRoutes(router: Router, opts: FakeApiOptions, token: () => string
 }
 
 async function fileOf(mediaId: string): Promise<SandboxMessageRow['file']> {
-  const media = await SandboxMedia.findOne({ mediaId }).lean<SandboxMediaRow>();
+  const media = await SandboxMedia.findOne({ mediaId }).lean();
   if (!media) return undefined;
   return { mediaId, filename: media.filename, size: Buffer.byteLength(media.data, 'base64') };
 }
@@ -221,7 +221,7 @@ function mediaRoutes(router: Router, opts: FakeApiOptions, token: () => string):
 export async function downloadMedia(
   mediaId: string,
 ): Promise<{ data: Buffer; disposition: string } | undefined> {
-  const media = await SandboxMedia.findOne({ mediaId }).lean<SandboxMediaRow>();
+  const media = await SandboxMedia.findOne({ mediaId }).lean();
   if (!media) return undefined;
   const name = encodeURIComponent(media.filename);
   // An ASCII fallback for old clients, then the real (UTF-8) name.
