@@ -25,6 +25,15 @@ export default tseslint.config(
     rules: {
       'max-lines-per-function': ['error', { max: 60, skipBlankLines: true, skipComments: true }],
       'max-len': ['error', { code: 100, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      // Reads are typed by their model (defineModel<Row>); a type argument on lean() would claim
+      // a shape nobody checks (issue #8).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='lean'][typeArguments]",
+          message: 'lean() is typed by the model: drop the type argument (see src/db/model.ts).',
+        },
+      ],
     },
   },
   {
