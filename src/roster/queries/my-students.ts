@@ -1,7 +1,7 @@
 import type { ChatContext } from '../../chat/command';
 import { ClassCount, type ClassCountRow } from '../../models/class-count';
 import { Student, type StudentRow } from '../../models/roster';
-import { classRows, schoolNames, scopeFilter, spansSchools } from '../directory';
+import { classNames, schoolNames, scopeFilter, spansSchools } from '../directory';
 
 const SHOWN = 30;
 const NONE = '您名下还没有学生。如有误，请联系学校分管领导更新花名册。';
@@ -67,7 +67,8 @@ async function byClass(scope: Record<string, unknown>): Promise<string> {
   const ids = classes.map((r) => r.classId).sort();
   if (!ids.length) return NONE;
   const shown = ids.slice(0, SHOWN);
-  const labels = await classLabels(shown);
+  const labels = await classNames(shown);
+  const school = (await schoolNames([classes[0].schoolCode])).get(classes[0].schoolCode);
   const lines = shown.map((id) => {
     const row = classes.find((r) => r.classId === id);
     const names = atRisk.filter((s) => s.classId === id).map((s) => s.name);
@@ -81,14 +82,7 @@ async function byClass(scope: Record<string, unknown>): Promise<string> {
   });
   if (ids.length > SHOWN) lines.push(`……共 ${ids.length} 个班`);
   const total = classes.reduce((n, r) => n + r.total, 0);
-  return `您负责 ${total} 名学生：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
-}
-
-/** "学校 班级" per classId (cached names: one find per kind on a miss). */
-async function classLabels(classIds: string[]): Promise<Map<string, string>> {
-  const rows = await classRows(classIds);
-  const schools = await schoolNames([...rows.values()].map((c) => c.schoolCode));
-  return new Map(
-    [...rows].map(([id, c]) => [id, `${schools.get(c.schoolCode) ?? c.schoolCode} ${c.name}`]),
-  );
+  // One school: named once in the heading, not on every class line.
+  const where = school ? `（${school}）` : '';
+  return `您负责 ${total} 名学生${where}：\n${lines.join('\n')}\n发送「查 姓名」看某位学生的情况。`;
 }
