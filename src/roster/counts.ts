@@ -17,6 +17,18 @@ const zero = (p: Place): ClassCountRow => ({
   atRisk: 0,
 });
 
+/** A counter field of a class row. */
+export type Counter = EnrollmentStatus | 'total' | 'atRisk';
+
+/**
+ * The $group stage that sums some counters of class rows under `_id` (a field path such as
+ * '$schoolCode', or a constant for one total): what 我的学生, 概况 and 巩固率 read instead of the
+ * students.
+ */
+export function sumCounters(id: string, fields: readonly Counter[]) {
+  return { $group: { _id: id, ...Object.fromEntries(fields.map((f) => [f, { $sum: `$${f}` }])) } };
+}
+
 /** The counters of some classes from their students (pure). */
 export function tally(classes: Place[], students: StudentRow[]): ClassCountRow[] {
   const rows = new Map(classes.map((c) => [c.classId, zero(c)]));
@@ -83,7 +95,9 @@ function counters(row?: ClassCountRow): Partial<ClassCountRow> {
  * of one class at once, could leave a class off by one until its next write); a write racing
  * this recount is put right by its own recount. Returns the classes counted before serving.
  */
-export async function ensureClassCounts(background: (p: Promise<unknown>) => unknown = (p) => p) {
+export async function ensureClassCounts(
+  background: (p: Promise<unknown>) => unknown = (p) => p.catch(() => undefined),
+) {
   if (!(await Student.findOne({}).lean())) return 0;
   if (!(await ClassCount.findOne({}).lean())) return recountClasses();
   background(recountClasses());

@@ -91,9 +91,9 @@ export async function placeNames(
 }
 
 /**
- * A named list's first LIST_MAX rows and its counts grouped by `by` (a field path), in one
- * aggregate: the counts join the list by $unionWith and are told apart by their `n` (issue #11:
- * a list costs the same round trips at any size).
+ * A list's first `limit` rows and its counts grouped by `by` (a field path, or a constant for
+ * one total), in one aggregate: the counts join the list by $unionWith and are told apart by
+ * their `n` (issue #11: a list costs the same round trips at any size). 逾期, 案件 and 待办.
  */
 export async function listWithCounts<Row, Key extends string = string>(
   model: Model<Row>,

@@ -31,9 +31,10 @@ export async function ensureDutyCaseOpen(): Promise<number> {
         { $group: { _id: '$caseId', n: { $sum: 1 } } },
       ])
     ).map((r) => r._id);
-  const ids = [...new Set([...(await caseIds(legacy)), ...(await caseIds(live))])];
-  if (!ids.length) return 0;
-  const closed = await Case.find({ caseId: { $in: ids }, open: false }).lean();
+  const old = await caseIds(legacy);
+  const ids = [...new Set([...old, ...(await caseIds(live))])];
+  const closed = ids.length ? await Case.find({ caseId: { $in: ids }, open: false }).lean() : [];
+  if (!old.length && !closed.length) return 0; // the usual start-up: nothing to mend
   const shut = { caseId: { $in: closed.map((c) => c.caseId) } };
   const off = await Duty.updateMany(
     { ...shut, $or: [legacy, live] },

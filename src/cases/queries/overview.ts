@@ -12,6 +12,7 @@ import {
   spansSchools,
 } from '../../roster/directory';
 import { overdueFilter } from './overdue-set';
+import { sumCounters } from '../../roster/counts';
 import { ZONE, formatDeadline } from '../../lib/time';
 
 /**
@@ -71,14 +72,7 @@ async function counts(scope: Record<string, unknown>, place: string, now: Date, 
   const openCases = { $match: { ...scope, open: true } };
   const rows = await ClassCount.aggregate<Row>([
     { $match: scope },
-    {
-      $group: {
-        _id: 'roster',
-        enrolled: { $sum: '$enrolled' },
-        suspended: { $sum: '$suspended' },
-        atRisk: { $sum: '$atRisk' },
-      },
-    },
+    sumCounters('roster', ['enrolled', 'suspended', 'atRisk']),
     union(Case, [openCases, sum('gateN', '$gate')]),
     union(Case, [openCases, sum('openN', place)]),
     union(Case, [{ $match: { ...scope, open: true, longAbsence: true } }, sum('longN', 'long')]),

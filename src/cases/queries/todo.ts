@@ -6,6 +6,7 @@ import { formatDay, formatDeadline } from '../../lib/time';
 import { joinLines } from '../../lib/lines';
 import { overdueDigest } from './overdue';
 import { listedStudents } from './listed-students';
+import { listWithCounts } from './list-scope';
 
 const SHOWN = 20;
 
@@ -20,7 +21,9 @@ export async function todo(ctx: ChatContext): Promise<string> {
       { escalatedTo: me, status: 'missed' as const },
     ],
   };
-  const { list, total } = await listed(filter);
+  // The first SHOWN and how many there are, in one aggregate (issue #11: 待办 within 5 trips).
+  const { list, groups } = await listWithCounts(Duty, filter, { dueAt: 1 }, 'total', SHOWN);
+  const total = groups[0]?.n ?? 0;
   if (!list.length) return nothingToDo(ctx);
   const names = await displayNames(await listedStudents(list));
   const lines = list.map((d, i) => {
@@ -36,26 +39,6 @@ export async function todo(ctx: ChatContext): Promise<string> {
     more,
     footer(list, names, me),
   );
-}
-
-/**
- * The first SHOWN duties and how many there are, in one aggregate (issue #11: 待办 within five
- * round trips): the count joins the list by $unionWith, told apart by its `n`.
- */
-async function listed(filter: Record<string, unknown>) {
-  const rows = await Duty.aggregate<DutyRow & { n?: number }>([
-    { $match: filter },
-    { $sort: { dueAt: 1 } },
-    { $limit: SHOWN },
-    {
-      $unionWith: {
-        coll: Duty.collection.collectionName,
-        pipeline: [{ $match: filter }, { $group: { _id: 'total', n: { $sum: 1 } } }],
-      },
-    },
-  ]);
-  const list = rows.filter((r) => r.n === undefined);
-  return { list, total: rows.find((r) => r.n !== undefined)?.n ?? 0 };
 }
 
 /** Nothing of one's own; the bureau still sees the district's overdue duties in a digest. */

@@ -2,6 +2,7 @@ import type { ChatContext } from '../../chat/command';
 import { GRADE_LABEL, placeOf, type Place } from '../../domain/roster';
 import { percent, rollUp, type ClassCounts, type Retention } from '../../domain/retention';
 import { ClassCount, type ClassCountRow } from '../../models/class-count';
+import { sumCounters } from '../../roster/counts';
 import { classNames, schoolNames, scopeFilter, spansSchools } from '../../roster/directory';
 
 /**
@@ -59,12 +60,8 @@ async function districtReply(rows: ClassCounts[]): Promise<string> {
 }
 
 type Sums = Pick<ClassCountRow, 'enrolled' | 'suspended' | 'droppedOut'>;
-const BASE = ['enrolled', 'suspended', 'droppedOut'] as const;
-const sums = {
-  enrolled: { $sum: '$enrolled' },
-  suspended: { $sum: '$suspended' },
-  droppedOut: { $sum: '$droppedOut' },
-};
+/** The counters 巩固率 is made of: retained (enrolled, suspended) and lost. */
+export const BASE = ['enrolled', 'suspended', 'droppedOut'] as const;
 const counted = (place: Place, r: Sums): ClassCounts => ({
   ...place,
   retained: r.enrolled + r.suspended,
@@ -77,7 +74,7 @@ const alive = (r: ClassCounts) => r.retained + r.dropped > 0;
 async function perSchool(scope: Record<string, unknown>): Promise<ClassCounts[]> {
   const rows = await ClassCount.aggregate<Sums & { _id: string }>([
     { $match: scope },
-    { $group: { _id: '$schoolCode', ...sums } },
+    sumCounters('$schoolCode', BASE),
   ]);
   return rows.map((r) => counted({ schoolCode: r._id, grade: 0, classId: r._id }, r)).filter(alive);
 }
@@ -92,7 +89,7 @@ async function perGrade(scope: Record<string, unknown>) {
   >([
     // A class counts when someone in it is retained or lost (not all graduated or moved away).
     { $match: { $and: [scope, { $or: BASE.map((f) => ({ [f]: { $gt: 0 } })) }] } },
-    { $group: { _id: '$grade', ...sums, classes: { $sum: 1 } } },
+    { $group: { ...sumCounters('$grade', BASE).$group, classes: { $sum: 1 } } },
     {
       $unionWith: {
         coll: ClassCount.collection.collectionName,

@@ -2,6 +2,7 @@ import type { ChatContext } from '../../chat/command';
 import { ClassCount, type ClassCountRow } from '../../models/class-count';
 import { Student, type StudentRow } from '../../models/roster';
 import { classNames, schoolNames, scopeFilter, spansSchools } from '../directory';
+import { sumCounters } from '../counts';
 
 const SHOWN = 30;
 const NONE = '您名下还没有学生。如有误，请联系学校分管领导更新花名册。';
@@ -23,14 +24,7 @@ export async function myStudents(ctx: ChatContext): Promise<string> {
 async function bySchool(scope: Record<string, unknown>): Promise<string> {
   const rows = await ClassCount.aggregate<SchoolSum>([
     { $match: scope },
-    {
-      $group: {
-        _id: '$schoolCode',
-        total: { $sum: '$total' },
-        enrolled: { $sum: '$enrolled' },
-        atRisk: { $sum: '$atRisk' },
-      },
-    },
+    sumCounters('$schoolCode', ['total', 'enrolled', 'atRisk']),
   ]);
   if (!rows.length) return NONE;
   rows.sort((a, b) => a._id.localeCompare(b._id));

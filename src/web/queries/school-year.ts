@@ -1,4 +1,6 @@
 import { ClassCount } from '../../models/class-count';
+import { sumCounters } from '../../roster/counts';
+import { BASE } from '../../reports/queries/retention';
 import { rate } from '../../domain/retention';
 import { DateTime } from 'luxon';
 import type { Services } from '../../services';
@@ -130,21 +132,15 @@ export interface RetentionRow {
 
 /** 巩固率 per school (二(三)1(4)): enrolled+suspended vs dropped out, from the class counters. */
 export async function retentionBySchool(scope: WebScope): Promise<RetentionRow[]> {
-  const sums = await ClassCount.aggregate<{ _id: string; kept: number; s: number; lost: number }>([
+  type Sums = { _id: string; enrolled: number; suspended: number; droppedOut: number };
+  const sums = await ClassCount.aggregate<Sums>([
     { $match: scope.filter },
-    {
-      $group: {
-        _id: '$schoolCode',
-        kept: { $sum: '$enrolled' },
-        s: { $sum: '$suspended' },
-        lost: { $sum: '$droppedOut' },
-      },
-    },
+    sumCounters('$schoolCode', BASE),
   ]);
   return scope.schools.map((school) => {
     const r = sums.find((x) => x._id === school.code);
-    const retained = (r?.kept ?? 0) + (r?.s ?? 0);
-    const dropped = r?.lost ?? 0;
+    const retained = (r?.enrolled ?? 0) + (r?.suspended ?? 0);
+    const dropped = r?.droppedOut ?? 0;
     return { school: school.name, retained, dropped, rate: rate(retained, dropped) };
   });
 }
