@@ -1,7 +1,6 @@
-import { advance, textOf, useBot } from '../support/harness';
+import { advance, clearCaseRecord, textOf, useBot } from '../support/harness';
 import { Case, CaseFact, Duty, HomeVisit } from '../../src/models/case';
 import { Staff, Student } from '../../src/models/roster';
-import { OutboxMessage } from '../../src/outbox/model';
 import { ManualClock } from '../../src/lib/clock';
 import { JOBS } from '../../src/jobs/kinds';
 import { recountClasses } from '../../src/roster/counts';
@@ -15,13 +14,7 @@ const MON = '2026-11-30T08:00:00+08:00';
 
 const t = useBot({ clock: new ManualClock(MON) });
 beforeEach(async () => {
-  await Promise.all([
-    Case.deleteMany({}),
-    CaseFact.deleteMany({}),
-    Duty.deleteMany({}),
-    HomeVisit.deleteMany({}),
-    OutboxMessage.deleteMany({}),
-  ]);
+  await clearCaseRecord();
   await Student.updateMany({}, { $set: { status: 'enrolled' } });
   await recountClasses(); // as a roster write would
   t.bot.clock.set(MON);

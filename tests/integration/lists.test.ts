@@ -1,9 +1,16 @@
 import nock from 'nock';
-import { startBot, mockWecom, setupNock, advance, textOf, type TestBot } from '../support/harness';
+import {
+  startBot,
+  mockWecom,
+  setupNock,
+  advance,
+  clearCaseRecord,
+  textOf,
+  type TestBot,
+} from '../support/harness';
 import { demo } from '../support/demo';
-import { Case, CaseFact, Duty, HomeVisit, type DutyRow, type CaseRow } from '../../src/models/case';
+import { Case, Duty, type DutyRow, type CaseRow } from '../../src/models/case';
 import { School, Student, type SchoolRow } from '../../src/models/roster';
-import { OutboxMessage } from '../../src/outbox/model';
 import { PagedReply } from '../../src/models/paged-reply';
 import { ManualClock } from '../../src/lib/clock';
 import { TEXT_LIMIT_BYTES } from '../../src/wecom/client';
@@ -33,14 +40,7 @@ afterAll(async () => {
   nock.cleanAll();
 });
 beforeEach(async () => {
-  await Promise.all([
-    Case.deleteMany({}),
-    CaseFact.deleteMany({}),
-    Duty.deleteMany({}),
-    HomeVisit.deleteMany({}),
-    OutboxMessage.deleteMany({}),
-    PagedReply.deleteMany({}),
-  ]);
+  await Promise.all([clearCaseRecord(), PagedReply.deleteMany({})]);
   bot.clock.set(MON);
   wecom.sent.length = 0;
 });

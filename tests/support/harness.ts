@@ -6,6 +6,8 @@ import { withDbName } from '../../src/db/connect';
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { ManualClock } from '../../src/lib/clock';
 import { demo, type Demo } from './demo';
+import { Case, CaseFact, Duty, HomeVisit } from '../../src/models/case';
+import { OutboxMessage } from '../../src/outbox/model';
 import {
   plaintextFor,
   sealDelivery,
@@ -183,4 +185,18 @@ export function useBot(opts: SuiteOptions = {}): BotSuite {
     nock.cleanAll();
   });
   return suite;
+}
+
+/**
+ * Empties the case record and the pushes between tests (cases, facts, duties, visits, outbox),
+ * so each test starts from the demo roster alone.
+ */
+export async function clearCaseRecord(): Promise<void> {
+  await Promise.all([
+    Case.deleteMany({}),
+    CaseFact.deleteMany({}),
+    Duty.deleteMany({}),
+    HomeVisit.deleteMany({}),
+    OutboxMessage.deleteMany({}),
+  ]);
 }
